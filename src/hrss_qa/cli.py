@@ -1,0 +1,140 @@
+"""Command line: ``hrss-qa build | search | ask | serve | eval``.
+
+>>> main(["search", "一季度城镇新增就业多少人？", "-k", "3"])   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict
+
+
+
+def _engine(args):
+    from .retrieval import Engine
+
+    return Engine(corpus_dir=args.corpus, index_dir=args.index, model=args.model, cache_dir=args.cache)
+
+
+def _cmd_build(args) -> int:
+    from .retrieval import Engine
+
+    engine = Engine(corpus_dir=args.corpus, index_dir=args.index, model=args.model, cache_dir=args.cache, rebuild=True)
+    m = engine.index.manifest
+    print(f"index {engine.index_dir}: {m.n_passages} passages, {m.n_sentences} sentences, "
+          f"{m.faiss_kind}, model {m.model}, built in {m.build_seconds:.1f} s")
+    return 0
+
+
+def _cmd_search(args) -> int:
+    hits = _engine(args).retrieve(args.question, k=args.k)
+    if args.json:
+        print(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("(empty question)")
+    for h in hits:
+        print(f"[{h.rank}] {h.score:.3f}  {h.section}  ({h.doc_id} {h.start}-{h.end})")
+        print(f"    {h.text}")
+        if h.figures:
+            print("    figures: " + "; ".join(f"{f.label or '?'} {f.text}" for f in h.figures))
+    return 0
+
+
+def _cmd_ask(args) -> int:
+    from .answer import answer_with
+
+    result = answer_with(_engine(args), args.question)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(result.text)
+    print()
+    print("相關段落" if result.abstained else "出處")
+    for c in result.citations:
+        print(f"[{c.number}] {c.hit.section}")
+        print(f"    「{c.quote}」")
+    if result.figures and not result.abstained:
+        print("數字: " + "; ".join(f"{f.label} {f.text} = {f.display_value}" for f in result.figures))
+    return 0
+
+
+def _cmd_serve(args) -> int:
+    from .ui import launch
+
+    launch(host=args.host, port=args.port, corpus_dir=args.corpus, index_dir=args.index, model=args.model,
+           cache_dir=args.cache, feedback_path=args.feedback)
+    return 0
+
+
+def _cmd_eval(args) -> int:
+    from .evaluation import run_cli
+
+    return run_cli(args)
+
+
+def _hit_json(hit) -> dict:
+    data = asdict(hit)
+    data["figures"] = [asdict(f) for f in hit.figures]
+    data.pop("sentence_scores", None)
+    return data
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hrss-qa", description="Cited QA over the MOHRSS 2023 Q1 briefing.")
+    parser.add_argument("--corpus", help="corpus folder (default: bundled corpus/, or $HRSS_QA_CORPUS)")
+    parser.add_argument("--index", help="index folder (default: index/, or $HRSS_QA_INDEX)")
+    parser.add_argument("--model", help="sentence-transformers model id or folder, or 'default' ($HRSS_QA_MODEL)")
+    parser.add_argument("--cache", help="cache folder for materialized models ($HRSS_QA_CACHE)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("build", help="(re)build the index").set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("search", help="retrieve cited passages")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with citations")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("serve", help="start the chat UI")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--feedback", help="feedback JSONL path ($HRSS_QA_FEEDBACK)")
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("eval", help="evaluate on a question set")
+    p.add_argument("--questions", help="JSONL question file (default: eval/questions.jsonl)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--no-baselines", action="store_true", help="skip the dense/BM25/naive-chunk baselines")
+    for name in ("hit1", "hit5", "mrr", "figure", "abstain-recall"):
+        p.add_argument(f"--min-{name}", type=float, help=f"exit 1 when {name} falls below this")
+    p.add_argument("--max-false-abstain", type=float, help="exit 1 when false abstention exceeds this")
+    p.set_defaults(func=_cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, ValueError, RuntimeError) as exc:
+        logging.getLogger("hrss_qa").debug("failed", exc_info=True)
+        print(f"hrss-qa: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

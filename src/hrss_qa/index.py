@@ -1,0 +1,219 @@
+"""Index stage: passage and sentence vectors in FAISS, the passage records and a manifest.
+
+Layout of an index folder::
+
+    index/
+      manifest.json     what built it (model, dim, corpus hash, chunker version, time) + file checksums
+      passages.json     the Passage records, in vector order
+      vectors.faiss     one vector per passage, then one per sentence
+      .lock             held while building
+
+Every file is written to a temporary name and renamed into place; the manifest is
+written last and records each file's size and SHA-256.  A load therefore sees either a
+complete index or a mismatch it can name (missing file, checksum, other model, other
+corpus), never a silently half-written one.  Two processes building at once serialize
+on the lock.
+
+>>> from hrss_qa.corpus import load_corpus
+>>> from hrss_qa.embedding import load_embedder
+>>> docs, emb = load_corpus(), load_embedder()
+>>> idx = load_or_build(Path("index"), docs, emb)     # builds once, loads afterwards
+>>> idx.faiss.ntotal == len(idx.passages) + idx.n_sentences
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+from filelock import FileLock
+
+from .chunking import CHUNKER_VERSION, Passage, chunk_corpus
+from .corpus import Document, corpus_fingerprint
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+PASSAGES = "passages.json"
+VECTORS = "vectors.faiss"
+# Above this many vectors, exact search gives way to HNSW (see benchmarks/growth.py).
+APPROXIMATE_ABOVE = 50_000
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    model: str
+    model_fingerprint: str
+    dim: int
+    corpus_fingerprint: str
+    chunker_version: str
+    built_at: str
+    n_passages: int
+    n_sentences: int
+    faiss_kind: str
+    build_seconds: float
+    files: dict
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Manifest":
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass
+class LoadedIndex:
+    """What retrieval needs: the records, the FAISS index and how it was built."""
+
+    manifest: Manifest
+    passages: list[Passage]
+    faiss: faiss.Index
+
+    @property
+    def n_sentences(self) -> int:
+        return self.manifest.n_sentences
+
+
+def passage_inputs(passages: list[Passage]) -> list[str]:
+    """The texts embedded for each vector row: passages, then all their sentences.
+
+    Each is prefixed with its section heading words so that a sentence keeps its topic.
+    """
+    rows = [f"{p.context}：{p.text}" for p in passages]
+    rows += [f"{p.context}：{s.text}" for p in passages for s in p.sentences]
+    return rows
+
+
+def expected_identity(docs: list[Document], embedder) -> dict:
+    """The manifest fields an index must match to be served for this corpus and model."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "model_fingerprint": embedder.fingerprint,
+        "dim": embedder.dim,
+        "corpus_fingerprint": corpus_fingerprint(docs),
+        "chunker_version": CHUNKER_VERSION,
+    }
+
+
+def load_or_build(index_dir: Path, docs: list[Document], embedder, rebuild: bool = False) -> LoadedIndex:
+    """Load the index in ``index_dir`` if it is complete and current, else (re)build it.
+
+    The reason for every rebuild is logged at WARNING, so a user sees it happen.
+    """
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    want = expected_identity(docs, embedder)
+    if not rebuild:
+        loaded, problem = _try_load(index_dir, want)
+        if loaded is not None:
+            return loaded
+        log.warning("index in %s needs a rebuild: %s", index_dir, problem)
+    with FileLock(str(index_dir / ".lock"), timeout=600):
+        # Another process may have finished the same build while we waited.
+        if not rebuild:
+            loaded, _ = _try_load(index_dir, want)
+            if loaded is not None:
+                return loaded
+        return build(index_dir, docs, embedder)
+
+
+def build(index_dir: Path, docs: list[Document], embedder) -> LoadedIndex:
+    """Chunk, embed and write a fresh index; returns it loaded.  Caller holds the lock."""
+    t0 = time.perf_counter()
+    passages = chunk_corpus(docs)
+    inputs = passage_inputs(passages)
+    log.info("building index: %d passages, %d vectors, model %s", len(passages), len(inputs), embedder.name)
+    vectors = np.ascontiguousarray(embedder.encode_passages(inputs, show_progress=True), dtype=np.float32)
+    index = make_faiss_index(vectors)
+    n_sentences = len(inputs) - len(passages)
+
+    records = json.dumps([p.to_dict() for p in passages], ensure_ascii=False).encode("utf-8")
+    files = {
+        PASSAGES: _write_atomic(index_dir / PASSAGES, records),
+        VECTORS: _write_atomic(index_dir / VECTORS, faiss.serialize_index(index).tobytes()),
+    }
+    identity = expected_identity(docs, embedder)
+    manifest = Manifest(
+        model=embedder.name,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        n_passages=len(passages),
+        n_sentences=n_sentences,
+        faiss_kind=type(index).__name__,
+        build_seconds=round(time.perf_counter() - t0, 3),
+        files=files,
+        **identity,
+    )
+    _write_atomic(index_dir / MANIFEST, json.dumps(manifest.__dict__, ensure_ascii=False, indent=2).encode("utf-8"))
+    log.info("index written to %s in %.1f s", index_dir, manifest.build_seconds)
+    return LoadedIndex(manifest, passages, index)
+
+
+def make_faiss_index(vectors: np.ndarray) -> faiss.Index:
+    """Exact inner-product search, or HNSW once the corpus is large (vectors are unit length)."""
+    dim = vectors.shape[1]
+    if len(vectors) > APPROXIMATE_ABOVE:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    index.add(vectors)
+    return index
+
+
+def _try_load(index_dir: Path, want: dict) -> tuple[LoadedIndex | None, str]:
+    """The loaded index, or None and the reason it cannot be served."""
+    path = index_dir / MANIFEST
+    if not path.exists():
+        return None, "no index yet"
+    try:
+        manifest = Manifest.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        return None, f"manifest unreadable ({exc})"
+    for key, value in want.items():
+        if getattr(manifest, key) != value:
+            return None, f"{key} changed ({getattr(manifest, key)!s:.16} → {value!s:.16})"
+    blobs = {}
+    for name, meta in manifest.files.items():
+        try:
+            blob = (index_dir / name).read_bytes()
+        except OSError as exc:
+            return None, f"{name} unreadable ({exc.strerror})"
+        if len(blob) != meta["size"] or hashlib.sha256(blob).hexdigest() != meta["sha256"]:
+            return None, f"{name} is damaged or from another build (checksum mismatch)"
+        blobs[name] = blob
+    try:
+        passages = [Passage.from_dict(d) for d in json.loads(blobs[PASSAGES].decode("utf-8"))]
+        index = faiss.deserialize_index(np.frombuffer(blobs[VECTORS], dtype=np.uint8))
+    except Exception as exc:  # noqa: BLE001 - any decoding failure means "rebuild"
+        return None, f"index files cannot be decoded ({exc})"
+    n_sent = sum(len(p.sentences) for p in passages)
+    if len(passages) != manifest.n_passages or n_sent != manifest.n_sentences or index.ntotal != len(passages) + n_sent:
+        return None, "passage records do not match the vectors"
+    if index.d != manifest.dim:
+        return None, "vector dimension does not match the manifest"
+    return LoadedIndex(manifest, passages, index), ""
+
+
+def _write_atomic(path: Path, data: bytes) -> dict:
+    """Write bytes to ``path`` via a temp file + fsync + rename; returns size and SHA-256."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}

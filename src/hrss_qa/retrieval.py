@@ -1,0 +1,221 @@
+"""Retrieval stage: hybrid dense + BM25 search returning cited passages.
+
+Dense search (multilingual-e5 in FAISS) understands paraphrases and English; BM25 over
+script-normalized Chinese tokens catches short rare terms (第四屆, 春風行動, a date).
+Both score passages *and* their single sentences, because a question is usually
+answered by one sentence of an item; a passage's evidence is its best sentence.
+The two signals are fused by a weighted sum of per-query normalized scores (weights
+chosen on the project's question set, see ``hrss-qa eval``).
+
+>>> engine = Engine()                       # bundled corpus, ./index, default model
+>>> hit = engine.retrieve("一季度城镇新增就业多少人？", k=5)[0]
+>>> hit.section, hit.text[:15]
+('一、就業 › 工作進展情況', '1-3月城鎮新增就業297萬人,3')
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from .chunking import Passage, Sentence
+from .corpus import Document, default_corpus_dir, load_corpus
+from .figures import Figure, extract_figures
+from .index import LoadedIndex, load_or_build
+from .lexical import BM25, tokenize
+from .text import clean
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MAX_QUESTION_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage with everything needed to cite it.
+
+    ``text`` is the passage exactly as in the source (Traditional); ``start``/``end``
+    are its offsets in document ``doc_id``; ``sentence`` is the sentence of the
+    passage that best matches the question; ``figures`` are every figure in the passage.
+    """
+
+    rank: int
+    score: float
+    passage_id: str
+    doc_id: str
+    section: str
+    text: str
+    start: int
+    end: int
+    sentence: Sentence
+    figures: tuple[Figure, ...]
+    dense_score: float = 0.0
+    lexical_score: float = 0.0
+    sentence_scores: tuple[float, ...] = field(default=(), repr=False)
+
+    @property
+    def citation(self) -> str:
+        """Short human citation: ``doc_id §section [start:end]``."""
+        return f"{self.doc_id} § {self.section} [{self.start}:{self.end}]"
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How much each signal counts.  Chosen by measurement (benchmarks/tune_fusion.py)."""
+
+    dense: float = 0.5
+    lexical: float = 0.5
+    sentence: float = 0.5  # share of a passage's score taken from its best sentence
+
+
+def default_index_dir() -> Path:
+    """``$HRSS_QA_INDEX`` if set, else ``index/`` next to the bundled corpus."""
+    env = os.environ.get("HRSS_QA_INDEX")
+    return Path(env) if env else default_corpus_dir().parent / "index"
+
+
+class Engine:
+    """The loaded corpus, model and index, ready to answer ``retrieve()`` calls.
+
+    >>> engine = Engine(corpus_dir="corpus", index_dir="index", model="default")
+    >>> [h.section for h in engine.retrieve("電子社保卡領用人數", k=2)]
+    ['二、社會保障 › 工作進展情況', ...]
+    """
+
+    def __init__(
+        self,
+        corpus_dir: Path | str | None = None,
+        index_dir: Path | str | None = None,
+        model: str | None = None,
+        cache_dir: Path | str | None = None,
+        rebuild: bool = False,
+        weights: FusionWeights | None = None,
+    ):
+        from .embedding import load_embedder
+
+        self.docs: list[Document] = load_corpus(corpus_dir)
+        self.embedder = load_embedder(model, Path(cache_dir) if cache_dir else None)
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self.index: LoadedIndex = load_or_build(self.index_dir, self.docs, self.embedder, rebuild=rebuild)
+        self.weights = weights or FusionWeights()
+        self.passages: list[Passage] = self.index.passages
+        self.documents = {d.doc_id: d for d in self.docs}
+        sentences = [s for p in self.passages for s in p.sentences]
+        # Row r of the sentence block belongs to passage _owner[r].
+        self._owner = np.repeat(np.arange(len(self.passages)), [len(p.sentences) for p in self.passages])
+        self._first_sentence = np.concatenate([[0], np.cumsum([len(p.sentences) for p in self.passages])])
+        contexts = [p.context for p in self.passages]
+        self._bm25_passages = BM25.fit([f"{c} {p.text}" for c, p in zip(contexts, self.passages)])
+        self._bm25_sentences = BM25.fit([s.text for s in sentences])
+        self.figures: list[tuple[Figure, ...]] = [
+            tuple(extract_figures(self.documents[p.doc_id].text[p.start:p.end], offset=p.start)) for p in self.passages
+        ]
+
+    def retrieve(self, question: str, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
+        """The ``k`` best passages for ``question``, best first.  Never raises on odd text.
+
+        ``mode`` selects ``"dense"`` or ``"lexical"`` alone (used by the evaluation's
+        baselines); ``"hybrid"`` is the product.
+        """
+        question = clean(question or "")[:MAX_QUESTION_CHARS].strip()
+        if not question or k <= 0:
+            return []
+        dense_p, dense_s = self._dense_scores(question) if mode != "lexical" else (None, None)
+        lex_p, lex_s = self._lexical_scores(question) if mode != "dense" else (None, None)
+        w = self.weights
+        if mode == "dense":
+            passage, sentence = dense_p, dense_s
+        elif mode == "lexical":
+            passage, sentence = lex_p, lex_s
+        else:
+            passage = w.dense * _unit(dense_p) + w.lexical * _unit(lex_p)
+            sentence = w.dense * _unit(dense_s) + w.lexical * _unit(lex_s)
+        best_sentence = self._best_sentence_per_passage(sentence)
+        total = (1 - w.sentence) * passage + w.sentence * sentence[best_sentence]
+        order = np.argsort(-total, kind="stable")[:k]
+        return [
+            self._hit(rank, int(i), float(total[i]), best_sentence[i], sentence, dense_p, lex_p)
+            for rank, i in enumerate(order, start=1)
+        ]
+
+    # -- scoring -------------------------------------------------------------------------
+
+    def _dense_scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine of the question to every passage and every sentence."""
+        n_pass = len(self.passages)
+        query = self.embedder.encode_queries([question]).astype(np.float32)
+        total = self.index.faiss.ntotal
+        # Small corpora: score everything exactly.  Large: the top rows, the rest get the floor.
+        depth = total if total <= 4096 else 1024
+        scores, rows = self.index.faiss.search(query, depth)
+        flat = np.full(total, float(scores[0][scores[0] > -1e30].min(initial=0.0)), np.float32)
+        valid = rows[0] >= 0
+        flat[rows[0][valid]] = scores[0][valid]
+        return flat[:n_pass], flat[n_pass:]
+
+    def _lexical_scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        tokens = tokenize(question)
+        return self._bm25_passages.scores(tokens), self._bm25_sentences.scores(tokens)
+
+    def _best_sentence_per_passage(self, sentence_scores: np.ndarray) -> np.ndarray:
+        """Index (into the flat sentence array) of each passage's best sentence."""
+        best = np.empty(len(self.passages), dtype=np.int64)
+        for i in range(len(self.passages)):
+            a, b = self._first_sentence[i], self._first_sentence[i + 1]
+            best[i] = a + int(np.argmax(sentence_scores[a:b])) if b > a else a
+        return best
+
+    def _hit(self, rank, i, score, best, sentence_scores, dense_p, lex_p) -> Hit:
+        p = self.passages[i]
+        a, b = self._first_sentence[i], self._first_sentence[i + 1]
+        return Hit(
+            rank=rank,
+            score=score,
+            passage_id=p.passage_id,
+            doc_id=p.doc_id,
+            section=p.section,
+            text=p.text,
+            start=p.start,
+            end=p.end,
+            sentence=p.sentences[best - a] if b > a else Sentence(p.text, p.start, p.end),
+            figures=self.figures[i],
+            dense_score=float(dense_p[i]) if dense_p is not None else 0.0,
+            lexical_score=float(lex_p[i]) if lex_p is not None else 0.0,
+            sentence_scores=tuple(float(x) for x in sentence_scores[a:b]),
+        )
+
+
+def _unit(scores: np.ndarray) -> np.ndarray:
+    """Scale a score vector to [0, 1] within this query (max → 1, min → 0)."""
+    lo, hi = float(scores.min(initial=0.0)), float(scores.max(initial=0.0))
+    return (scores - lo) / (hi - lo) if hi > lo else np.zeros_like(scores)
+
+
+_default_engine: Engine | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> Engine:
+    """The process-wide engine on the bundled corpus, created on first use."""
+    global _default_engine
+    with _default_lock:
+        if _default_engine is None:
+            _default_engine = Engine()
+        return _default_engine
+
+
+def retrieve(question: str, k: int = 5) -> list[Hit]:
+    """Hybrid retrieval with the default engine.
+
+    >>> hits = retrieve("一季度城镇新增就业多少人？", k=5)
+    >>> hits[0].text[:16]
+    '1-3月城鎮新增就業297萬人,3'
+    """
+    return default_engine().retrieve(question, k=k)
