@@ -107,6 +107,7 @@ class Engine:
         self.weights = weights or FusionWeights()
         self.passages: list[Passage] = self.index.passages
         self.documents = {d.doc_id: d for d in self.docs}
+        self._by_id = {p.passage_id: p for p in self.passages}
         sentences = [s for p in self.passages for s in p.sentences]
         # Row r of the sentence block belongs to passage _owner[r].
         self._owner = np.repeat(np.arange(len(self.passages)), [len(p.sentences) for p in self.passages])
@@ -144,6 +145,10 @@ class Engine:
             self._hit(rank, int(i), float(total[i]), best_sentence[i], sentence, dense_p, lex_p)
             for rank, i in enumerate(order, start=1)
         ]
+
+    def passage(self, passage_id: str) -> Passage:
+        """The passage record behind a hit."""
+        return self._by_id[passage_id]
 
     # -- scoring -------------------------------------------------------------------------
 

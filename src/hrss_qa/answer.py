@@ -1,0 +1,351 @@
+"""Answer stage: the exact figure or sentence, cited — or a plain "the briefing does not say".
+
+Nothing here generates numbers: an answer's figures are :class:`~hrss_qa.figures.Figure`
+records taken from the cited passage, written exactly as the source writes them (converted
+only between Traditional and Simplified).  The answer text follows the asker's script;
+citations quote the original Traditional sentence.
+
+>>> a = answer("失业保险参保人数是多少？")
+>>> a.text
+'截至3月底，失业保险参保人数为2.37亿人。[1]'
+>>> a.citations[0].quote[:20], a.figures[0].value
+('截至3月底,全國基本養老、失業、工傷保險參保人數分別為10.52億人', 237000000.0)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from .chunking import Sentence
+from .figures import Figure
+from .lexical import tokenize
+from .retrieval import Engine, Hit, default_engine
+from .scope import ScopeProblem, scope_problems
+from .text import Script, clean, detect_script, normalize, to_script
+
+Kind = Literal["figure", "comparison", "passage", "abstain", "empty"]
+
+MAX_QUESTION_CHARS = 500
+CANDIDATE_HITS = 3
+
+# What a question asks for, by cue words (matched on normalize()d text, so Simplified).
+_FIGURE_CUES = re.compile(
+    r"多少|几|多大|多高|多长|比例|占比|百分|比重|规模|数量|人数|总数|总额|金额|率|"
+    r"how many|how much|what percentage|what share|what proportion|rate|number of|figure|total|size"
+)
+_WHEN_CUES = re.compile(r"什么时候|何时|哪天|哪一天|几月几日|几号|日期|截至何时|when|what date")
+_ORDINAL_CUES = re.compile(r"第几|哪一届|哪届|几届|哪一批|第几批|which edition|which round|which session")
+_COMPARE_CUES = re.compile(r"哪个多|哪个高|哪个大|哪个更|谁多|谁高|谁大|多还是|高还是|大还是|比.{1,12}(多|高|大|少|低)|相比|差距|more than|higher|larger|compare|which is (more|larger|bigger|higher)")
+_UNIT_CUES: list[tuple[re.Pattern, set[str]]] = [
+    (re.compile(r"百分|比例|占比|比重|率|percent|percentage|share|rate|proportion|%"), {"%"}),
+    (re.compile(r"多少钱|金额|资金|收入|支出|结余|规模|亿元|万元|减负|how much money|yuan|fund|revenue|expenditure|balance"), {"元"}),
+    (re.compile(r"多少人次|人次|person-times|visits|trips"), {"人次", "次"}),
+    (re.compile(r"访问|visits|views"), {"人次", "次"}),
+    (re.compile(r"多少人|几人|人数|参保|多少名|how many people|people|persons|workers|users|holders"), {"人", "人次", ""}),
+    (re.compile(r"几项|多少项|项服务|services|items"), {"項"}),
+    (re.compile(r"几家|多少家|企业|enterprises|companies|firms|bases"), {"家"}),
+    (re.compile(r"几场|多少场|场次|招聘会|活动|events|fairs"), {"場"}),
+    (re.compile(r"多少张|几张|培训券|vouchers"), {"張"}),
+    (re.compile(r"多少个|几个|岗位|标准|jobs|positions|standards"), {"個"}),
+    (re.compile(r"部门|departments"), {"部門"}),
+]
+_FOLLOW_UP_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|而|and|what about|how about)\s*")
+_FOLLOW_UP_TAIL = re.compile(r"(呢|的呢|又如何|怎么样|如何|情况呢)?\s*[?？。.!！]*$")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source: the passage (hit) and the sentence quoted from it, verbatim."""
+
+    number: int
+    hit: Hit
+    quote: str
+    start: int
+    end: int
+
+    @property
+    def section(self) -> str:
+        return self.hit.section
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with its evidence.
+
+    ``text`` is in the asker's script and ends with citation markers ``[1]``;
+    ``figures`` are most relevant first (the first answers a figure question);
+    ``abstained`` is True when the briefing does not answer — then ``citations``
+    are only *related* passages and ``reason`` says what is missing.
+    """
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    figures: tuple[Figure, ...]
+    abstained: bool
+    kind: Kind
+    script: Script
+    reason: str = ""
+    notice: str = ""
+    problems: tuple[ScopeProblem, ...] = field(default=(), repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "abstained": self.abstained,
+            "kind": self.kind,
+            "script": self.script,
+            "reason": self.reason,
+            "notice": self.notice,
+            "citations": [
+                {"number": c.number, "section": c.section, "doc_id": c.hit.doc_id, "quote": c.quote,
+                 "start": c.start, "end": c.end, "passage": c.hit.text}
+                for c in self.citations
+            ],
+            "figures": [
+                {"text": f.text, "value": f.value, "unit": f.unit, "qualifier": f.qualifier, "label": f.label,
+                 "kind": f.kind, "display_value": f.display_value, "start": f.start, "end": f.end}
+                for f in self.figures
+            ],
+        }
+
+
+def answer(question: str, history: list[str] | None = None) -> Answer:
+    """Answer with the default engine.  ``history``: earlier questions, for follow-ups."""
+    return answer_with(default_engine(), question, history)
+
+
+def answer_with(engine: Engine, question: str, history: list[str] | None = None) -> Answer:
+    """Answer ``question`` from ``engine``'s briefings; see :class:`Answer`."""
+    raw = clean(question or "").strip()
+    notice = ""
+    if len(raw) > MAX_QUESTION_CHARS:
+        raw, notice = raw[:MAX_QUESTION_CHARS], f"问题过长，只使用了前{MAX_QUESTION_CHARS}个字。"
+    script = detect_script(raw)
+    if not raw:
+        return Answer(question or "", _say("请输入一个关于发布会内容的问题。", script), (), (), True, "empty", script)
+    asked = contextualize(raw, history or [])
+    hits = engine.retrieve(asked, k=5)
+    if not hits:
+        return Answer(raw, _say("没有找到相关内容。", script), (), (), True, "abstain", script, notice=notice)
+    return _Composer(engine, asked, hits, script, notice).compose()
+
+
+def contextualize(question: str, history: list[str]) -> str:
+    """Expand an elliptical follow-up (「那失业保险呢？」) with the previous question.
+
+    The fragment replaces the word of the previous question it most resembles
+    (养老保险 → 失业保险), or is prepended when nothing resembles it.
+    """
+    if not history:
+        return question
+    frag = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", question.strip()))
+    elliptical = question.strip() != frag and len(frag) <= 12 and not _FIGURE_CUES.search(normalize(frag))
+    if not elliptical or not frag:
+        return question
+    previous = history[-1]
+    from .lexical import _jieba
+
+    words = [w for w in _jieba().lcut(previous) if len(w) >= 2]
+    best, overlap = None, 0
+    for word in words:
+        shared = len(set(normalize(word)) & set(normalize(frag)))
+        if shared > overlap:
+            best, overlap = word, shared
+    if best is not None:
+        return previous.replace(best, frag, 1)
+    return f"{frag} {previous}"
+
+
+class _Composer:
+    """Decides the kind of answer and writes it; one instance per question."""
+
+    def __init__(self, engine: Engine, question: str, hits: list[Hit], script: Script, notice: str):
+        self.engine, self.question, self.hits, self.script, self.notice = engine, question, hits, script, notice
+        self.key = normalize(question)
+        self.tokens = set(tokenize(question))
+
+    def compose(self) -> Answer:
+        top = self.hits[0]
+        doc = self.engine.documents[top.doc_id]
+        year = int(doc.date[:4]) if doc.date[:4].isdigit() else None
+        corpus = "\n".join(d.text for d in self.engine.docs)
+        problems = scope_problems(self.question, top.text, corpus, doc_year=year)
+        if problems:
+            return self._abstain(problems[0].message, tuple(problems))
+        if _COMPARE_CUES.search(self.key) and (result := self._comparison()):
+            return result
+        wants_figure = bool(_FIGURE_CUES.search(self.key) or _WHEN_CUES.search(self.key) or _ORDINAL_CUES.search(self.key))
+        if wants_figure:
+            picked = self._pick_figure()
+            if picked is None:
+                return self._abstain("发布会没有给出这个问题所问的具体数字。")
+            return self._figure_answer(*picked)
+        return self._passage_answer()
+
+    # -- figure questions --------------------------------------------------------------
+
+    def _wanted_kinds(self) -> set[str]:
+        if _WHEN_CUES.search(self.key):
+            return {"date", "period"}
+        if _ORDINAL_CUES.search(self.key):
+            return {"ordinal"}
+        return {"quantity", "percent", "count", "ordinal"}
+
+    def _wanted_units(self) -> set[str]:
+        units: set[str] = set()
+        for pattern, names in _UNIT_CUES:
+            if pattern.search(self.key):
+                units |= names
+        return units
+
+    def _candidates(self) -> list[tuple[float, Figure, Hit, Sentence]]:
+        kinds, units = self._wanted_kinds(), self._wanted_units()
+        out = []
+        for rank, hit in enumerate(self.hits[:CANDIDATE_HITS]):
+            sentences = self.engine.passage(hit.passage_id).sentences
+            for fig in hit.figures:
+                if fig.kind not in kinds:
+                    continue
+                sentence = next((s for s in sentences if s.start <= fig.start < s.end), hit.sentence)
+                score = self._figure_score(fig, hit, rank, sentence, units)
+                out.append((score, fig, hit, sentence))
+        out.sort(key=lambda c: -c[0])
+        return out
+
+    def _figure_score(self, fig: Figure, hit: Hit, rank: int, sentence: Sentence, units: set[str]) -> float:
+        """Label match dominates; then the retrieval rank and sentence; then the unit."""
+        label = set(tokenize(fig.label))
+        label_match = len(label & self.tokens) / max(len(label), 1) if label else 0.0
+        clause = set(tokenize(_clause_of(sentence, fig)))
+        clause_match = len(clause & self.tokens) / max(len(self.tokens), 1)
+        unit_ok = 1.0 if not units or fig.unit in units or (fig.kind == "percent" and "%" in units) else 0.0
+        best_sentence = 1.0 if sentence.start == hit.sentence.start else 0.0
+        return 2.0 * label_match + 1.5 * clause_match + 0.6 * unit_ok + 0.5 * best_sentence - 0.4 * rank
+
+    def _pick_figure(self) -> tuple[Figure, Hit, Sentence, list[Figure]] | None:
+        candidates = self._candidates()
+        if not candidates:
+            return None
+        _, fig, hit, sentence = candidates[0]
+        others = [c[1] for c in candidates[1:] if c[2].passage_id == hit.passage_id and c[3] == sentence]
+        return fig, hit, sentence, others
+
+    def _figure_answer(self, fig: Figure, hit: Hit, sentence: Sentence, others: list[Figure]) -> Answer:
+        statement = _statement(sentence, fig, hit.figures)
+        text = self._cited(statement)
+        if self.script == "en":
+            text = f"The briefing states: {statement} ({fig.text} = {fig.display_value}). [1]"
+        return self._answer("figure", text, hit, sentence, (fig, *others))
+
+    def _comparison(self) -> Answer | None:
+        """Two figures of one unit from the same sentence or list, both named in the question."""
+        candidates = [c for c in self._candidates() if c[1].value is not None and c[1].kind != "ordinal"]
+        if len(candidates) < 2:
+            return None
+        first = candidates[0]
+        partner = next((c for c in candidates[1:] if c[2].passage_id == first[2].passage_id and c[1].unit == first[1].unit
+                        and c[1].label != first[1].label), None)
+        if partner is None:
+            return None
+        a, b = sorted([first, partner], key=lambda c: c[1].start)
+        fa, fb = a[1], b[1]
+        if fa.value == fb.value:
+            verdict = "两者相同"
+        else:
+            bigger = fa if fa.value > fb.value else fb
+            verdict = f"{_short_label(bigger.label)}更{'高' if bigger.kind == 'percent' else '多'}"
+        statement = f"{fa.label}{fa.text}，{fb.label}{fb.text}，{verdict}"
+        text = self._cited(statement)
+        if self.script == "en":
+            text = (f"The briefing gives {fa.label} {fa.text} ({fa.display_value}) and {fb.label} {fb.text} "
+                    f"({fb.display_value}); {verdict}. [1]")
+        return self._answer("comparison", text, a[2], a[3], (fa, fb))
+
+    # -- other questions ---------------------------------------------------------------
+
+    def _passage_answer(self) -> Answer:
+        hit = self.hits[0]
+        sentence = hit.sentence
+        statement = _strip_marker(sentence.text).rstrip("。")
+        text = self._cited(f"根据发布会，{statement}")
+        if self.script == "en":
+            text = f"The briefing says: “{sentence.text}” [1]"
+        figures = tuple(f for f in hit.figures if sentence.start <= f.start < sentence.end)
+        return self._answer("passage", text, hit, sentence, figures)
+
+    def _abstain(self, reason: str, problems: tuple[ScopeProblem, ...] = ()) -> Answer:
+        text = _say(f"发布会没有回答这个问题：{reason}。以下是最相关的段落，仅供参考。".replace("。。", "。"), self.script)
+        if self.script == "en":
+            text = f"The briefing does not answer this ({reason}). The closest passages are shown for reference only."
+        citations = tuple(Citation(i, h, h.sentence.text, h.sentence.start, h.sentence.end)
+                          for i, h in enumerate(self.hits[:3], start=1))
+        return Answer(self.question, text, citations, (), True, "abstain", self.script, reason=reason,
+                      notice=self.notice, problems=problems)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _cited(self, statement: str) -> str:
+        return _say(statement.rstrip("。,，") + "。", self.script) + "[1]"
+
+    def _answer(self, kind: Kind, text: str, hit: Hit, sentence: Sentence, figures: tuple[Figure, ...]) -> Answer:
+        first = Citation(1, hit, sentence.text, sentence.start, sentence.end)
+        related = [h for h in self.hits[:3] if h.passage_id != hit.passage_id][:2]
+        citations = (first, *(Citation(i, h, h.sentence.text, h.sentence.start, h.sentence.end)
+                               for i, h in enumerate(related, start=2)))
+        return Answer(self.question, text, citations, figures, False, kind, self.script, notice=self.notice)
+
+
+def _say(text: str, script: Script) -> str:
+    return to_script(text, script)
+
+
+def _clause_of(sentence: Sentence, fig: Figure) -> str:
+    """The comma-delimited clause of ``sentence`` that holds ``fig``."""
+    rel = fig.start - sentence.start
+    text = sentence.text
+    cuts = [m.end() for m in re.finditer(r"[,，;；:：。]", text)]
+    begin = max([c for c in cuts if c <= rel], default=0)
+    end = min([c for c in cuts if c > rel], default=len(text))
+    return text[begin:end].strip(",，;；:：。 ")
+
+
+def _statement(sentence: Sentence, fig: Figure, passage_figures: tuple[Figure, ...]) -> str:
+    """A short statement of ``fig`` in the source's own words.
+
+    The figure's clause is quoted when it states that figure alone; inside a list
+    (分別為…) the statement is rebuilt as ``<time>, <label>為<figure>``.
+    """
+    own = _clause_of(sentence, fig)
+    clause = _strip_marker(own)
+    shares_clause = any(
+        f.start != fig.start and f.kind not in ("date", "period") and sentence.start <= f.start < sentence.end
+        and _clause_of(sentence, f) == own
+        for f in passage_figures
+    )
+    if not shares_clause and fig.kind not in ("date", "period"):
+        lead = _time_lead(sentence.text) if not re.search(r"\d+月|季度|年", clause) else ""
+        return f"{lead}{clause}"
+    if fig.kind in ("date", "period"):
+        return f"{fig.label}：{fig.text}"
+    return f"{_time_lead(sentence.text)}{fig.label}為{fig.text}"
+
+
+def _time_lead(sentence: str) -> str:
+    """The sentence's leading time phrase (截至3月底, / 1-3月 / 一季度), with a comma."""
+    m = re.match(r"^(截至[^,，]{1,8}|[\d\-]+月份?|一季度)[,，]?", _strip_marker(sentence))
+    return f"{m.group(1)}，" if m else ""
+
+
+def _strip_marker(text: str) -> str:
+    return re.sub(r"^[一二三四五六七八九十]+是", "", text)
+
+
+def _short_label(label: str) -> str:
+    """The distinguishing tail of a label (社會保險基金總收入 → 總收入)."""
+    return label[-3:] if len(label) > 3 else label

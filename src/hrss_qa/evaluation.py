@@ -1,0 +1,272 @@
+"""Evaluation stage: the fixed question set, its metrics, and baselines side by side.
+
+>>> report = evaluate()                     # default engine, eval/questions.jsonl
+>>> round(report.hit1, 2), round(report.figure_accuracy, 2)
+(0.96, 0.97)
+
+A question counts as a hit at rank r when the r-th passage returned contains its gold span
+(a quoted span of the briefing).  The figure score compares the first figure of the answer
+with the first gold figure, as written.  Abstention is scored on the ``answerable`` flag.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .retrieval import Engine, Mode, default_engine
+from .text import normalize
+
+
+@dataclass(frozen=True)
+class Question:
+    """One row of a question file (see eval/README.md)."""
+
+    id: str
+    question: str
+    category: str
+    script: str
+    answerable: bool
+    section: str = ""
+    gold_span: str = ""
+    gold_figures: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: str
+    category: str
+    script: str
+    answerable: bool
+    rank: int | None              # 1-based rank of the first passage holding the gold span
+    abstained: bool | None        # None for retrieval-only systems
+    figure_correct: bool | None   # None when the question has no gold figure
+    seconds: float
+    answer: str = ""
+    first_figure: str = ""
+
+
+@dataclass
+class Report:
+    """Metrics of one system on one question file."""
+
+    system: str
+    n_answerable: int
+    n_unanswerable: int
+    hit1: float
+    hit3: float
+    hit5: float
+    mrr: float
+    figure_accuracy: float | None
+    abstain_precision: float | None
+    abstain_recall: float | None
+    false_abstain: float | None
+    latency_p50_ms: float
+    latency_p95_ms: float
+    by_category: dict = field(default_factory=dict)
+    by_script: dict = field(default_factory=dict)
+    results: list[QuestionResult] = field(default_factory=list, repr=False)
+
+    def to_dict(self, with_results: bool = False) -> dict:
+        data = asdict(self)
+        if not with_results:
+            data.pop("results")
+        return data
+
+
+def default_questions_path() -> Path:
+    return Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
+
+
+def load_questions(path: Path | str | None = None) -> list[Question]:
+    """Read a JSONL question file; a malformed line raises ValueError naming the line."""
+    path = Path(path) if path else default_questions_path()
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            known = {k: row[k] for k in Question.__dataclass_fields__ if k in row}
+            known["gold_figures"] = tuple(known.get("gold_figures", ()))
+            out.append(Question(**known))
+        except (json.JSONDecodeError, TypeError, KeyError) as exc:
+            raise ValueError(f"{path}:{number}: not a question row ({exc})") from exc
+    return out
+
+
+def evaluate(engine: Engine | None = None, questions: list[Question] | None = None, answers: bool = True,
+             mode: Mode = "hybrid", system: str = "hrss-qa") -> Report:
+    """Run every question through ``engine`` (retrieval, and ``answer()`` when ``answers``)."""
+    from .answer import answer_with
+
+    engine = engine or default_engine()
+    questions = questions if questions is not None else load_questions()
+    results = []
+    for q in questions:
+        t0 = time.perf_counter()
+        hits = engine.retrieve(q.question, k=5, mode=mode)
+        seconds = time.perf_counter() - t0
+        result = None
+        if answers:
+            t0 = time.perf_counter()
+            result = answer_with(engine, q.question)
+            seconds = time.perf_counter() - t0
+        results.append(_score(q, [h.text for h in hits], result, seconds))
+    return _report(system, results)
+
+
+def evaluate_naive_chunks(engine: Engine, questions: list[Question], size: int = 250, overlap: int = 50) -> Report:
+    """Baseline: fixed-size character chunks (LangChain-style) with the same model, dense only."""
+    import faiss
+
+    chunks = []
+    for doc in engine.docs:
+        step = size - overlap
+        chunks += [doc.text[i:i + size] for i in range(0, max(len(doc.text) - overlap, 1), step)]
+    vectors = engine.embedder.encode_passages(chunks).astype(np.float32)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    results = []
+    for q in questions:
+        t0 = time.perf_counter()
+        _, rows = index.search(engine.embedder.encode_queries([q.question]).astype(np.float32), 5)
+        texts = [chunks[r] for r in rows[0] if r >= 0]
+        results.append(_score(q, texts, None, time.perf_counter() - t0))
+    return _report(f"naive {size}-char chunks, dense", results)
+
+
+def _score(q: Question, texts: list[str], result, seconds: float) -> QuestionResult:
+    rank = next((i for i, t in enumerate(texts, start=1) if q.gold_span and q.gold_span in t), None)
+    figure_correct = None
+    first = ""
+    if result is not None:
+        first = result.figures[0].text if result.figures and not result.abstained else ""
+        if q.answerable and q.gold_figures:
+            figure_correct = bool(first) and normalize(first) == normalize(q.gold_figures[0])
+    return QuestionResult(
+        id=q.id, category=q.category, script=q.script, answerable=q.answerable, rank=rank,
+        abstained=None if result is None else result.abstained, figure_correct=figure_correct,
+        seconds=seconds, answer="" if result is None else result.text, first_figure=first,
+    )
+
+
+def _report(system: str, results: list[QuestionResult]) -> Report:
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    metrics = _retrieval_metrics(answerable)
+    figures = [r.figure_correct for r in answerable if r.figure_correct is not None]
+    judged = [r for r in results if r.abstained is not None]
+    abstained = [r for r in judged if r.abstained]
+    ms = sorted(r.seconds * 1000 for r in results) or [0.0]
+    return Report(
+        system=system,
+        n_answerable=len(answerable),
+        n_unanswerable=len(unanswerable),
+        **metrics,
+        figure_accuracy=_mean(figures),
+        abstain_precision=_mean([not r.answerable for r in abstained]) if judged else None,
+        abstain_recall=_mean([bool(r.abstained) for r in unanswerable]) if judged and unanswerable else None,
+        false_abstain=_mean([bool(r.abstained) for r in answerable]) if judged and answerable else None,
+        latency_p50_ms=round(statistics.median(ms), 2),
+        latency_p95_ms=round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2),
+        by_category=_breakdown(answerable, "category"),
+        by_script=_breakdown(answerable, "script"),
+        results=results,
+    )
+
+
+def _retrieval_metrics(rows: list[QuestionResult]) -> dict:
+    if not rows:
+        return {"hit1": 0.0, "hit3": 0.0, "hit5": 0.0, "mrr": 0.0}
+    ranks = [r.rank for r in rows]
+    return {
+        "hit1": _mean([r == 1 for r in ranks]),
+        "hit3": _mean([r is not None and r <= 3 for r in ranks]),
+        "hit5": _mean([r is not None and r <= 5 for r in ranks]),
+        "mrr": _mean([1 / r if r else 0.0 for r in ranks]),
+    }
+
+
+def _breakdown(rows: list[QuestionResult], key: str) -> dict:
+    groups: dict[str, list[QuestionResult]] = defaultdict(list)
+    for r in rows:
+        groups[getattr(r, key)].append(r)
+    return {
+        name: {"n": len(g), **{k: round(v, 3) for k, v in _retrieval_metrics(g).items()},
+               "figure": _mean([r.figure_correct for r in g if r.figure_correct is not None])}
+        for name, g in sorted(groups.items())
+    }
+
+
+def _mean(values) -> float | None:
+    values = list(values)
+    return round(sum(values) / len(values), 4) if values else None
+
+
+# -- command line ----------------------------------------------------------------------
+
+_THRESHOLDS = [("min_hit1", "hit1", 1), ("min_hit5", "hit5", 1), ("min_mrr", "mrr", 1),
+               ("min_figure", "figure_accuracy", 1), ("min_abstain_recall", "abstain_recall", 1),
+               ("max_false_abstain", "false_abstain", -1)]
+
+
+def run_cli(args) -> int:
+    """``hrss-qa eval``: print the report (and baselines), exit 1 when a threshold is missed."""
+    engine = Engine(corpus_dir=args.corpus, index_dir=args.index, model=args.model, cache_dir=args.cache)
+    questions = load_questions(args.questions)
+    reports = [evaluate(engine, questions)]
+    if not args.no_baselines:
+        reports += [
+            evaluate(engine, questions, answers=False, mode="dense", system="dense only (same passages)"),
+            evaluate(engine, questions, answers=False, mode="lexical", system="BM25 only (same passages)"),
+            evaluate_naive_chunks(engine, questions),
+        ]
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        _print_reports(reports, engine)
+    failed = []
+    main = reports[0]
+    for option, metric, sign in _THRESHOLDS:
+        limit = getattr(args, option, None)
+        value = getattr(main, metric)
+        if limit is not None and (value is None or sign * value < sign * limit):
+            failed.append(f"{metric} {value} {'<' if sign > 0 else '>'} {limit}")
+    if failed:
+        print("quality gate FAILED: " + "; ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_reports(reports: list[Report], engine: Engine) -> None:
+    main = reports[0]
+    print(f"questions: {main.n_answerable} answerable, {main.n_unanswerable} unanswerable; "
+          f"model {engine.embedder.name}; index {engine.index.manifest.faiss_kind}")
+    print()
+    header = f"{'system':<34} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'MRR':>6} {'figure':>7} {'abst.P':>7} {'abst.R':>7} {'falseA':>7} {'p50 ms':>7} {'p95 ms':>7}"
+    print(header)
+    print("-" * len(header))
+    for r in reports:
+        cells = [r.hit1, r.hit3, r.hit5, r.mrr, r.figure_accuracy, r.abstain_precision, r.abstain_recall, r.false_abstain]
+        text = " ".join(f"{'—' if v is None else f'{v:.3f}':>{w}}" for v, w in zip(cells, [6, 6, 6, 6, 7, 7, 7, 7]))
+        print(f"{r.system:<34} {text} {r.latency_p50_ms:>7.1f} {r.latency_p95_ms:>7.1f}")
+    for title, table in (("by category", main.by_category), ("by script", main.by_script)):
+        print(f"\n{title} (hrss-qa, answerable questions)")
+        for name, row in table.items():
+            fig = "—" if row["figure"] is None else f"{row['figure']:.3f}"
+            print(f"  {name:<16} n={row['n']:<4} hit@1 {row['hit1']:.3f}  hit@5 {row['hit5']:.3f}  MRR {row['mrr']:.3f}  figure {fig}")
+    misses = [r for r in main.results if (r.answerable and r.rank != 1) or (r.abstained != (not r.answerable))
+              or r.figure_correct is False]
+    if misses:
+        print(f"\nmisses ({len(misses)}): id rank abstained figure")
+        for r in misses:
+            print(f"  {r.id:<10} {r.rank!s:<5} {r.abstained!s:<6} {r.first_figure or '-':<12} {r.answer[:60]}")

@@ -1,0 +1,144 @@
+"""What the briefing cannot answer: other periods, other places, topics it never covers.
+
+A retriever always returns *something*; these checks decide when that something does not
+answer the question, so the answer can say so instead of quoting a near miss.  Each check
+compares a constraint found in the question with the evidence passage (for periods and
+places) or with the whole corpus (for topics):
+
+* **period** — 二季度, 上半年, 2022年全年, 4月份 … must be stated in the evidence
+  (1-3月 covers 1月/2月/3月; the briefing's own year is implied everywhere);
+* **place** — a province or city must be named in the evidence (the briefing reports
+  national figures);
+* **topic** — a ministry topic from :data:`TOPICS` must occur somewhere in the corpus.
+
+All matching runs on :func:`hrss_qa.text.normalize` keys, so scripts do not matter.
+
+>>> problems = scope_problems("二季度城镇新增就业多少人？", "1-3月城鎮新增就業297萬人", "…", doc_year=2023)
+>>> [(p.kind, p.term) for p in problems]
+[('period', '二季度')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from .text import normalize
+
+# Provinces, municipalities, SARs and large cities (Simplified, short forms), plus English names.
+PLACES = (
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 "
+    "四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 深圳 广州 杭州 南京 武汉 成都 "
+    "西安 苏州 郑州 长沙 沈阳 大连 青岛 济南 厦门 宁波 合肥 福州 昆明 哈尔滨 长春 石家庄 太原 南昌 南宁 贵阳 "
+    "兰州 乌鲁木齐 呼和浩特 银川 西宁 拉萨 海口 东莞 佛山 无锡 温州"
+).split()
+PLACES_EN = {
+    "beijing": "北京", "shanghai": "上海", "tianjin": "天津", "chongqing": "重庆", "guangdong": "广东",
+    "shenzhen": "深圳", "guangzhou": "广州", "zhejiang": "浙江", "jiangsu": "江苏", "sichuan": "四川",
+    "hubei": "湖北", "wuhan": "武汉", "hong kong": "香港", "macau": "澳门", "taiwan": "台湾",
+    "shandong": "山东", "henan": "河南", "hainan": "海南", "xinjiang": "新疆", "tibet": "西藏",
+    "hangzhou": "杭州", "nanjing": "南京", "chengdu": "成都", "xi'an": "西安", "fujian": "福建",
+}
+
+# Topics within the ministry's remit (or next to it) that people ask about.  Only those
+# absent from the corpus trigger an abstention, so the list can be broad.
+TOPICS = (
+    "医疗保险 医保 生育保险 长期护理保险 住房公积金 公积金 个人所得税 个税 退休年龄 延迟退休 渐进式延迟 "
+    "平均工资 平均薪资 工资涨幅 人均工资 养老金上调 养老金调整 基础养老金 养老金涨 青年失业率 16-24岁 "
+    "社保缴费基数 缴费基数 失业保险金 失业金 公务员 事业单位 考编 医疗 看病 生育 产假 育儿 "
+    "房价 gdp cpi 通胀 出口 股市 居民收入 人均可支配收入 户籍 落户 农村低保标准 最低生活保障标准 "
+    "人工智能 芯片 专利 学费 高考 疫苗 疫情防控 汇率"
+).split()
+TOPICS_EN = {
+    "medical insurance": "医疗保险", "health insurance": "医疗保险", "maternity": "生育保险",
+    "housing provident fund": "住房公积金", "housing fund": "住房公积金", "income tax": "个人所得税",
+    "retirement age": "退休年龄", "average wage": "平均工资", "average salary": "平均工资",
+    "average income": "平均工资", "youth unemployment": "青年失业率", "civil servant": "公务员",
+    "gdp": "gdp", "inflation": "通胀", "exports": "出口", "stock market": "股市", "house price": "房价",
+    "hukou": "户籍", "tuition": "学费", "vaccine": "疫苗",
+}
+
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)}
+_QUARTER = re.compile(r"第?([二三四234])季度|\bq([234])\b|(second|third|fourth|2nd|3rd|4th) quarter|上半年|下半年|全年|full[- ]year|whole year|first half|second half")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_RELATIVE_YEAR = {"去年": -1, "前年": -2, "明年": 1, "last year": -1, "next year": 1}
+_MONTH = re.compile(r"(?<![\d\-])(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月(?!底|末)")
+_MONTH_EN = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), start=1)}
+_RANGE = re.compile(r"(\d{1,2})-(\d{1,2})月")
+
+
+@dataclass(frozen=True)
+class ScopeProblem:
+    """A constraint in the question that the evidence does not meet."""
+
+    kind: Literal["period", "place", "topic"]
+    term: str
+    message: str
+
+
+def scope_problems(question: str, evidence: str, corpus: str, doc_year: int | None = None) -> list[ScopeProblem]:
+    """Every period, place or topic constraint of ``question`` the evidence cannot meet.
+
+    ``evidence`` is the passage an answer would come from; ``corpus`` all briefing text;
+    ``doc_year`` the briefing's year (figures in it are of that year unless stated).
+    """
+    q, ev, corpus_key = normalize(question), normalize(evidence), normalize(corpus)
+    return [*_period_problems(q, ev, doc_year), *_place_problems(q, ev), *_topic_problems(q, corpus_key)]
+
+
+def _period_problems(q: str, ev: str, doc_year: int | None) -> list[ScopeProblem]:
+    out = []
+    for m in _QUARTER.finditer(q):
+        if m.group(0) not in ev:
+            out.append(ScopeProblem("period", m.group(0), f"发布会只介绍了一季度的情况，没有“{m.group(0)}”的数据"))
+    years = {int(y) for y in _YEAR.findall(q)}
+    for word, delta in _RELATIVE_YEAR.items():
+        if word in q and doc_year and word not in ev:
+            years.add(doc_year + delta)
+    for year in sorted(years):
+        stated = str(year) in ev or (doc_year and year == doc_year - 1 and "去年" in ev)
+        if year != doc_year and not stated:
+            out.append(ScopeProblem("period", f"{year}年", f"发布会介绍的是{doc_year or ''}年一季度，没有{year}年的相应内容"))
+    months = {_month_number(m) for m in _MONTH.findall(q)}
+    months |= {n for name, n in _MONTH_EN.items() if re.search(rf"\b{name}\b", q)}
+    for month in sorted(m for m in months if m):
+        if not _month_stated(month, ev):
+            out.append(ScopeProblem("period", f"{month}月", f"所引段落没有{month}月的数据"))
+    return out
+
+
+def _month_number(token: str) -> int | None:
+    if token.isdigit():
+        return int(token)
+    if token.startswith("十"):
+        return 10 + (_CN_DIGIT.get(token[1:], 0) if len(token) > 1 else 0)
+    return _CN_DIGIT.get(token)
+
+
+def _month_stated(month: int, ev: str) -> bool:
+    if re.search(rf"(?<![\d\-]){month}月", ev):
+        return True
+    if any(int(a) <= month <= int(b) for a, b in _RANGE.findall(ev)):
+        return True
+    # 一季度 covers January to March.
+    return month <= 3 and "一季度" in ev
+
+
+def _place_problems(q: str, ev: str) -> list[ScopeProblem]:
+    named = [p for p in PLACES if p in q] + [zh for en, zh in PLACES_EN.items() if re.search(rf"\b{en}\b", q)]
+    return [
+        ScopeProblem("place", p, f"发布会给出的是全国情况，没有专门介绍{p}的数据")
+        for p in dict.fromkeys(named)
+        if p not in ev
+    ]
+
+
+def _topic_problems(q: str, corpus_key: str) -> list[ScopeProblem]:
+    named = [t for t in TOPICS if t in q] + [zh for en, zh in TOPICS_EN.items() if re.search(rf"\b{en}", q)]
+    return [
+        ScopeProblem("topic", t, f"发布会没有涉及“{t}”")
+        for t in dict.fromkeys(named)
+        if t not in corpus_key
+    ]
