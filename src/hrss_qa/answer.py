@@ -18,19 +18,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
-
 from .chunking import Sentence
 from .figures import Figure
-from .lexical import tokenize
+from .glossary import expand
+from .lexical import tokenize, words
 from .retrieval import Engine, Hit, default_engine
-from .scope import ScopeProblem, scope_problems
+from .scope import ScopeProblem, scope_problems, unmatched_terms
 from .text import Script, clean, detect_script, normalize, to_script
 
 Kind = Literal["figure", "comparison", "passage", "abstain", "empty"]
 
 MAX_QUESTION_CHARS = 500
 CANDIDATE_HITS = 3
+# A best figure whose sentence misses a thing the question names is still given when its
+# label matches this well; below, the answer abstains (see _Composer._figure_answer).
+UNMATCHED_ABSTAIN_BELOW = 2.0
 
 # What a question asks for, by cue words (matched on normalize()d text, so Simplified).
 _FIGURE_CUES = re.compile(
@@ -40,19 +42,37 @@ _FIGURE_CUES = re.compile(
 _WHEN_CUES = re.compile(r"什么时候|何时|哪天|哪一天|几月几日|几号|日期|截至何时|when|what date")
 _ORDINAL_CUES = re.compile(r"第几|哪一届|哪届|几届|哪一批|第几批|which edition|which round|which session")
 _COMPARE_CUES = re.compile(r"哪个多|哪个高|哪个大|哪个更|谁多|谁高|谁大|多还是|高还是|大还是|比.{1,12}(多|高|大|少|低)|相比|差距|more than|higher|larger|compare|which is (more|larger|bigger|higher)")
+_DAY_CUES = re.compile(r"哪天|哪一天|几号|几月几日|日期|what date|which day|when")
+# Units are compared as normalize()d text: 項 → 项, 場 → 场.
 _UNIT_CUES: list[tuple[re.Pattern, set[str]]] = [
     (re.compile(r"百分|比例|占比|比重|率|percent|percentage|share|rate|proportion|%"), {"%"}),
-    (re.compile(r"多少钱|金额|资金|收入|支出|结余|规模|亿元|万元|减负|how much money|yuan|fund|revenue|expenditure|balance"), {"元"}),
-    (re.compile(r"多少人次|人次|person-times|visits|trips"), {"人次", "次"}),
-    (re.compile(r"访问|visits|views"), {"人次", "次"}),
-    (re.compile(r"多少人|几人|人数|参保|多少名|how many people|people|persons|workers|users|holders"), {"人", "人次", ""}),
-    (re.compile(r"几项|多少项|项服务|services|items"), {"項"}),
-    (re.compile(r"几家|多少家|企业|enterprises|companies|firms|bases"), {"家"}),
-    (re.compile(r"几场|多少场|场次|招聘会|活动|events|fairs"), {"場"}),
-    (re.compile(r"多少张|几张|培训券|vouchers"), {"張"}),
-    (re.compile(r"多少个|几个|岗位|标准|jobs|positions|standards"), {"個"}),
-    (re.compile(r"部门|departments"), {"部門"}),
+    (re.compile(r"钱|金额|资金|收入|支出|结余|规模|亿元|万元|减负|money|yuan|fund|revenue|expenditure|balance"), {"元"}),
+    (re.compile(r"人次|访问|person-times|visits|trips"), {"人次", "次"}),
+    (re.compile(r"人|参保|people|persons|workers|users|holders"), {"人", "人次", ""}),
+    (re.compile(r"项|services|items"), {"项"}),
+    (re.compile(r"家|企业|enterprises|companies|firms"), {"家"}),
+    (re.compile(r"场|招聘会|events|fairs"), {"场"}),
+    (re.compile(r"张|培训券|vouchers"), {"张"}),
+    (re.compile(r"部门|departments"), {"部门"}),
 ]
+# 多少/几 + a classifier names the unit outright; 个 is the generic classifier and binds nothing.
+_EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
+    (re.compile(r"(多少|几)(个)"), None),
+    (re.compile(r"(多少|几)(人次)"), {"人次", "人", "次"}),
+    (re.compile(r"(多少|几)(名|位)?(人)|how many people|how many persons"), {"人", "人次", ""}),
+    (re.compile(r"(多少|几)(块)?(钱)|多少元|how much money|how many yuan"), {"元"}),
+    (re.compile(r"(多少|几)(项)"), {"项"}),
+    (re.compile(r"(多少|几)(家)"), {"家"}),
+    (re.compile(r"(多少|几)(场)"), {"场"}),
+    (re.compile(r"(多少|几)(张)"), {"张"}),
+    (re.compile(r"(多少|几)(件|宗|起)"), {"件", "宗", "起"}),
+    (re.compile(r"(多少|几)(届)"), {"届"}),
+    (re.compile(r"(多少|几)(批)"), {"批"}),
+    (re.compile(r"(多少|几)(次)"), {"次", "人次"}),
+    (re.compile(r"what percentage|what share|what proportion|百分之几|百分比"), {"%"}),
+]
+# Label words too general to tell one measured thing from another.
+_GENERIC = set("全国 累计 推出 开展 组织 提供 发布 推进 实施 规模 人数 服务 活动 工作 各类 各地 重点 有关 部门 期间 情况 方面 主要".split())
 _FOLLOW_UP_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|而|and|what about|how about)\s*")
 _FOLLOW_UP_TAIL = re.compile(r"(呢|的呢|又如何|怎么样|如何|情况呢)?\s*[?？。.!！]*$")
 
@@ -162,31 +182,38 @@ def contextualize(question: str, history: list[str]) -> str:
     return f"{frag} {previous}"
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    score: float
+    figure: Figure
+    hit: Hit
+    sentence: Sentence
+    unmatched: tuple[str, ...]  # things the question names that this figure's sentence does not
+
+
 class _Composer:
     """Decides the kind of answer and writes it; one instance per question."""
 
     def __init__(self, engine: Engine, question: str, hits: list[Hit], script: Script, notice: str):
         self.engine, self.question, self.hits, self.script, self.notice = engine, question, hits, script, notice
         self.key = normalize(question)
-        self.tokens = set(tokenize(question))
+        # Glossary terms let "work-injury insurance" match the label 工傷保險參保人數.
+        self.tokens = set(tokenize(f"{question} {expand(question)}"))
+        doc = engine.documents[hits[0].doc_id]
+        self.year = int(doc.date[:4]) if doc.date[:4].isdigit() else None
 
     def compose(self) -> Answer:
-        top = self.hits[0]
-        doc = self.engine.documents[top.doc_id]
-        year = int(doc.date[:4]) if doc.date[:4].isdigit() else None
-        corpus = "\n".join(d.text for d in self.engine.docs)
-        problems = scope_problems(self.question, top.text, corpus, doc_year=year)
-        if problems:
+        if problems := self._problems(self.hits[0], self.hits[0].text):
             return self._abstain(problems[0].message, tuple(problems))
         if _COMPARE_CUES.search(self.key) and (result := self._comparison()):
             return result
-        wants_figure = bool(_FIGURE_CUES.search(self.key) or _WHEN_CUES.search(self.key) or _ORDINAL_CUES.search(self.key))
-        if wants_figure:
-            picked = self._pick_figure()
-            if picked is None:
-                return self._abstain("发布会没有给出这个问题所问的具体数字。")
-            return self._figure_answer(*picked)
+        if _FIGURE_CUES.search(self.key) or _WHEN_CUES.search(self.key) or _ORDINAL_CUES.search(self.key):
+            return self._figure_answer()
         return self._passage_answer()
+
+    def _problems(self, hit: Hit, evidence: str) -> list[ScopeProblem]:
+        corpus = "\n".join(d.text for d in self.engine.docs)
+        return scope_problems(self.question, evidence, corpus, doc_year=self.year)
 
     # -- figure questions --------------------------------------------------------------
 
@@ -197,75 +224,85 @@ class _Composer:
             return {"ordinal"}
         return {"quantity", "percent", "count", "ordinal"}
 
-    def _wanted_units(self) -> set[str]:
-        units: set[str] = set()
-        for pattern, names in _UNIT_CUES:
-            if pattern.search(self.key):
-                units |= names
-        return units
+    def _candidates(self) -> list[_Candidate]:
+        """Figures of the top hits that can answer this question, best first.
 
-    def _candidates(self) -> list[tuple[float, Figure, Hit, Sentence]]:
-        kinds, units = self._wanted_kinds(), self._wanted_units()
+        A unit the question names explicitly (多少錢, 幾場, 多少件) is a hard filter: the
+        briefing's 3324萬人 is no answer to 「每年最多可以繳多少錢」.
+        """
+        kinds, explicit, topical = self._wanted_kinds(), _explicit_units(self.key), _topical_units(self.key)
         out = []
         for rank, hit in enumerate(self.hits[:CANDIDATE_HITS]):
             sentences = self.engine.passage(hit.passage_id).sentences
             for fig in hit.figures:
-                if fig.kind not in kinds:
+                unit = normalize(fig.unit)
+                if fig.kind not in kinds or (explicit is not None and unit not in explicit):
                     continue
                 sentence = next((s for s in sentences if s.start <= fig.start < s.end), hit.sentence)
-                score = self._figure_score(fig, hit, rank, sentence, units)
-                out.append((score, fig, hit, sentence))
-        out.sort(key=lambda c: -c[0])
+                evidence = f"{self.engine.passage(hit.passage_id).context} {sentence.text}"
+                unmatched = tuple(unmatched_terms(self.question, evidence, _label_words(hit)))
+                score = self._figure_score(fig, hit, rank, sentence, topical) - 1.0 * len(unmatched)
+                out.append(_Candidate(score, fig, hit, sentence, unmatched))
+        out.sort(key=lambda c: -c.score)
         return out
 
     def _figure_score(self, fig: Figure, hit: Hit, rank: int, sentence: Sentence, units: set[str]) -> float:
-        """Label match dominates; then the retrieval rank and sentence; then the unit."""
+        """Label match dominates; then the clause, the retrieval rank and sentence, the unit."""
         label = set(tokenize(fig.label))
         label_match = len(label & self.tokens) / max(len(label), 1) if label else 0.0
         clause = set(tokenize(_clause_of(sentence, fig)))
         clause_match = len(clause & self.tokens) / max(len(self.tokens), 1)
-        unit_ok = 1.0 if not units or fig.unit in units or (fig.kind == "percent" and "%" in units) else 0.0
+        unit_ok = 1.0 if not units or normalize(fig.unit) in units else 0.0
         best_sentence = 1.0 if sentence.start == hit.sentence.start else 0.0
-        return 2.0 * label_match + 1.5 * clause_match + 0.6 * unit_ok + 0.5 * best_sentence - 0.4 * rank
+        day = 0.5 if fig.kind == "date" and _DAY_CUES.search(self.key) else 0.0
+        return 2.0 * label_match + 1.5 * clause_match + 0.6 * unit_ok + 0.5 * best_sentence - 0.4 * rank + day
 
-    def _pick_figure(self) -> tuple[Figure, Hit, Sentence, list[Figure]] | None:
+    def _figure_answer(self) -> Answer:
         candidates = self._candidates()
         if not candidates:
-            return None
-        _, fig, hit, sentence = candidates[0]
-        others = [c[1] for c in candidates[1:] if c[2].passage_id == hit.passage_id and c[3] == sentence]
-        return fig, hit, sentence, others
-
-    def _figure_answer(self, fig: Figure, hit: Hit, sentence: Sentence, others: list[Figure]) -> Answer:
+            return self._abstain("发布会没有给出这个问题所问的数字")
+        best = candidates[0]
+        fig, hit, sentence = best.figure, best.hit, best.sentence
+        if problems := self._problems(hit, hit.text):
+            return self._abstain(problems[0].message, tuple(problems))
+        if best.unmatched and best.score < UNMATCHED_ABSTAIN_BELOW:
+            term = best.unmatched[0]
+            return self._abstain(f"最接近的数字说的不是“{term}”，发布会没有给出关于“{term}”的这个数字")
         statement = _statement(sentence, fig, hit.figures)
         text = self._cited(statement)
         if self.script == "en":
             text = f"The briefing states: {statement} ({fig.text} = {fig.display_value}). [1]"
+        others = [c.figure for c in candidates[1:] if c.hit.passage_id == hit.passage_id and c.sentence == sentence]
         return self._answer("figure", text, hit, sentence, (fig, *others))
 
     def _comparison(self) -> Answer | None:
-        """Two figures of one unit from the same sentence or list, both named in the question."""
-        candidates = [c for c in self._candidates() if c[1].value is not None and c[1].kind != "ordinal"]
+        """Two figures of one unit from the same sentence or list, both named in the question.
+
+        The larger comes first in ``figures``: it is the answer to 「哪个多」.
+        """
+        candidates = [c for c in self._candidates() if c.figure.value is not None and c.figure.kind != "ordinal"]
         if len(candidates) < 2:
             return None
         first = candidates[0]
-        partner = next((c for c in candidates[1:] if c[2].passage_id == first[2].passage_id and c[1].unit == first[1].unit
-                        and c[1].label != first[1].label), None)
+        partner = next((c for c in candidates[1:] if c.hit.passage_id == first.hit.passage_id
+                        and normalize(c.figure.unit) == normalize(first.figure.unit)
+                        and c.figure.label != first.figure.label), None)
         if partner is None:
             return None
-        a, b = sorted([first, partner], key=lambda c: c[1].start)
-        fa, fb = a[1], b[1]
+        a, b = sorted([first, partner], key=lambda c: c.figure.start)
+        fa, fb = a.figure, b.figure
+        bigger, smaller = (fa, fb) if fa.value >= fb.value else (fb, fa)
         if fa.value == fb.value:
             verdict = "两者相同"
         else:
-            bigger = fa if fa.value > fb.value else fb
-            verdict = f"{_short_label(bigger.label)}更{'高' if bigger.kind == 'percent' else '多'}"
-        statement = f"{fa.label}{fa.text}，{fb.label}{fb.text}，{verdict}"
-        text = self._cited(statement)
+            verdict = f"{_distinct(bigger.label, smaller.label)}更{'高' if bigger.kind == 'percent' else '多'}"
+        same_sentence = a.sentence == b.sentence
+        source = _span_between(a.sentence, fa, fb) if same_sentence else f"{fa.label}{fa.text}，{fb.label}{fb.text}"
+        text = self._cited(f"{_strip_marker(source)}，{verdict}")
         if self.script == "en":
             text = (f"The briefing gives {fa.label} {fa.text} ({fa.display_value}) and {fb.label} {fb.text} "
                     f"({fb.display_value}); {verdict}. [1]")
-        return self._answer("comparison", text, a[2], a[3], (fa, fb))
+        return self._answer("comparison", text, a.hit, a.sentence, (bigger, smaller))
 
     # -- other questions ---------------------------------------------------------------
 
@@ -280,7 +317,8 @@ class _Composer:
         return self._answer("passage", text, hit, sentence, figures)
 
     def _abstain(self, reason: str, problems: tuple[ScopeProblem, ...] = ()) -> Answer:
-        text = _say(f"发布会没有回答这个问题：{reason}。以下是最相关的段落，仅供参考。".replace("。。", "。"), self.script)
+        reason = reason.rstrip("。")
+        text = _say(f"发布会没有回答这个问题：{reason}。以下是最相关的段落，仅供参考。", self.script)
         if self.script == "en":
             text = f"The briefing does not answer this ({reason}). The closest passages are shown for reference only."
         citations = tuple(Citation(i, h, h.sentence.text, h.sentence.start, h.sentence.end)
@@ -299,6 +337,31 @@ class _Composer:
         citations = (first, *(Citation(i, h, h.sentence.text, h.sentence.start, h.sentence.end)
                                for i, h in enumerate(related, start=2)))
         return Answer(self.question, text, citations, figures, False, kind, self.script, notice=self.notice)
+
+
+def _label_words(hit: Hit) -> set[str]:
+    """Words naming what the figures of this passage measure (generic words removed).
+
+    A question word found here but not in a figure's own sentence means the passage
+    measures that thing with *another* figure, so this one is not its answer.
+    """
+    return {w for f in hit.figures for w in words(f.label)} - _GENERIC
+
+
+def _explicit_units(key: str) -> set[str] | None:
+    """Units a question names with 多少/几 + classifier (None: no constraint)."""
+    for pattern, units in _EXPLICIT_UNITS:
+        if pattern.search(key):
+            return units
+    return None
+
+
+def _topical_units(key: str) -> set[str]:
+    units: set[str] = set()
+    for pattern, names in _UNIT_CUES:
+        if pattern.search(key):
+            units |= names
+    return units
 
 
 def _say(text: str, script: Script) -> str:
@@ -346,6 +409,16 @@ def _strip_marker(text: str) -> str:
     return re.sub(r"^[一二三四五六七八九十]+是", "", text)
 
 
-def _short_label(label: str) -> str:
-    """The distinguishing tail of a label (社會保險基金總收入 → 總收入)."""
-    return label[-3:] if len(label) > 3 else label
+def _distinct(label: str, other: str) -> str:
+    """What tells ``label`` from ``other`` (社會保險基金總收入 vs …總支出 → 收入)."""
+    i = 0
+    while i < min(len(label), len(other)) - 1 and label[i] == other[i]:
+        i += 1
+    return label[i:] or label
+
+
+def _span_between(sentence: Sentence, first: Figure, second: Figure) -> str:
+    """The source text from the clause of ``first`` to the end of ``second``."""
+    begin = sentence.text.find(_clause_of(sentence, first))
+    end = second.end - sentence.start
+    return sentence.text[max(begin, 0):end]

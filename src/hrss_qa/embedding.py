@@ -120,7 +120,8 @@ class Embedder:
     def _encode(self, texts: list[str], prompt: str | None, show_progress: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(list(texts), prompt=prompt or None, batch_size=32,
+        # Small batches: on CPU the cost is the padded length, and batches are padded to their longest.
+        vectors = self.model.encode(list(texts), prompt=prompt or None, batch_size=8,
                                     normalize_embeddings=True, convert_to_numpy=True,
                                     show_progress_bar=show_progress)
         return np.ascontiguousarray(vectors, dtype=np.float32)
@@ -232,6 +233,7 @@ def materialize_default_model(cache_dir: Path | None = None) -> Path:
         for stale in models.glob(f".{target.name}.tmp-*"):  # left by a killed process
             shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=models))
+        tmp.chmod(0o755)  # mkdtemp makes it 0700; the final folder should read like any other
         try:
             _write_model_folder(source, sha, tmp)
             if target.exists():

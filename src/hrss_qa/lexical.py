@@ -38,6 +38,11 @@ def _jieba():
     return jieba
 
 
+def words(text: str) -> list[str]:
+    """jieba words of two or more characters of ``normalize(text)``, in order."""
+    return [w for w in _jieba().lcut(normalize(text)) if len(w) >= 2 and not w[0].isdigit()]
+
+
 def tokenize(text: str) -> list[str]:
     """Bigrams, jieba words and whole numbers of ``normalize(text)``."""
     key = normalize(text)

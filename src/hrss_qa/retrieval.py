@@ -29,7 +29,8 @@ from .corpus import Document, default_corpus_dir, load_corpus
 from .figures import Figure, extract_figures
 from .index import LoadedIndex, load_or_build
 from .lexical import BM25, tokenize
-from .text import clean
+from .glossary import expand
+from .text import clean, has_han, to_traditional
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,27 @@ class Hit:
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """How much each signal counts.  Chosen by measurement (benchmarks/tune_fusion.py)."""
+    """How much each signal counts in a passage's score.
 
-    dense: float = 0.5
-    lexical: float = 0.5
-    sentence: float = 0.5  # share of a passage's score taken from its best sentence
+    Dense scores are raw cosines; lexical scores are BM25 scaled to [0, 1] per query.
+    ``*_sentence`` terms use the passage's best sentence.  Chosen by measurement on the
+    project's question set (``benchmarks/tune_fusion.py``).
+    """
+
+    dense_passage: float = 0.25
+    dense_sentence: float = 1.5
+    lexical_passage: float = 0.1
+    lexical_sentence: float = 0.0
+
+
+@dataclass
+class Signals:
+    """Per-query scores of every passage (``*_p``) and every sentence (``*_s``)."""
+
+    dense_p: np.ndarray
+    dense_s: np.ndarray
+    lexical_p: np.ndarray
+    lexical_s: np.ndarray
 
 
 def default_index_dir() -> Path:
@@ -118,6 +135,7 @@ class Engine:
         self.figures: list[tuple[Figure, ...]] = [
             tuple(extract_figures(self.documents[p.doc_id].text[p.start:p.end], offset=p.start)) for p in self.passages
         ]
+        self.retrieve("预热 warm-up")  # first-call costs (OpenCC, jieba, torch kernels) belong to start-up
 
     def retrieve(self, question: str, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
         """The ``k`` best passages for ``question``, best first.  Never raises on odd text.
@@ -128,23 +146,25 @@ class Engine:
         question = clean(question or "")[:MAX_QUESTION_CHARS].strip()
         if not question or k <= 0:
             return []
-        dense_p, dense_s = self._dense_scores(question) if mode != "lexical" else (None, None)
-        lex_p, lex_s = self._lexical_scores(question) if mode != "dense" else (None, None)
+        sig = self.signals(question, mode)
         w = self.weights
-        if mode == "dense":
-            passage, sentence = dense_p, dense_s
-        elif mode == "lexical":
-            passage, sentence = lex_p, lex_s
-        else:
-            passage = w.dense * _unit(dense_p) + w.lexical * _unit(lex_p)
-            sentence = w.dense * _unit(dense_s) + w.lexical * _unit(lex_s)
-        best_sentence = self._best_sentence_per_passage(sentence)
-        total = (1 - w.sentence) * passage + w.sentence * sentence[best_sentence]
+        if mode == "lexical":
+            w = FusionWeights(0.0, 0.0, 1.0, 1.0)
+        elif mode == "dense":
+            w = FusionWeights(w.dense_passage, w.dense_sentence, 0.0, 0.0)
+        sentence = w.dense_sentence * sig.dense_s + w.lexical_sentence * sig.lexical_s
+        best = self._best_sentence_per_passage(sentence)
+        total = (w.dense_passage * sig.dense_p + w.lexical_passage * sig.lexical_p
+                 + w.dense_sentence * sig.dense_s[best] + w.lexical_sentence * sig.lexical_s[best])
         order = np.argsort(-total, kind="stable")[:k]
-        return [
-            self._hit(rank, int(i), float(total[i]), best_sentence[i], sentence, dense_p, lex_p)
-            for rank, i in enumerate(order, start=1)
-        ]
+        return [self._hit(rank, int(i), float(total[i]), best[i], sentence, sig) for rank, i in enumerate(order, start=1)]
+
+    def signals(self, question: str, mode: Mode = "hybrid") -> Signals:
+        """Dense and lexical scores of every passage and sentence (zeros for a disabled side)."""
+        n_p, n_s = len(self.passages), len(self._owner)
+        dense_p, dense_s = self._dense_scores(question) if mode != "lexical" else (np.zeros(n_p), np.zeros(n_s))
+        lexical_p, lexical_s = self._lexical_scores(question) if mode != "dense" else (np.zeros(n_p), np.zeros(n_s))
+        return Signals(dense_p, dense_s, lexical_p, lexical_s)
 
     def passage(self, passage_id: str) -> Passage:
         """The passage record behind a hit."""
@@ -155,7 +175,8 @@ class Engine:
     def _dense_scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of the question to every passage and every sentence."""
         n_pass = len(self.passages)
-        query = self.embedder.encode_queries([question]).astype(np.float32)
+        query = self.embedder.encode_queries(_query_forms(question)).astype(np.float32).mean(axis=0, keepdims=True)
+        query /= max(float(np.linalg.norm(query)), 1e-12)
         total = self.index.faiss.ntotal
         # Small corpora: score everything exactly.  Large: the top rows, the rest get the floor.
         depth = total if total <= 4096 else 1024
@@ -166,8 +187,9 @@ class Engine:
         return flat[:n_pass], flat[n_pass:]
 
     def _lexical_scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
-        tokens = tokenize(question)
-        return self._bm25_passages.scores(tokens), self._bm25_sentences.scores(tokens)
+        """BM25 of the question plus its glossary expansion, scaled to [0, 1] per query."""
+        tokens = tokenize(f"{question} {expand(question)}")
+        return _unit(self._bm25_passages.scores(tokens)), _unit(self._bm25_sentences.scores(tokens))
 
     def _best_sentence_per_passage(self, sentence_scores: np.ndarray) -> np.ndarray:
         """Index (into the flat sentence array) of each passage's best sentence."""
@@ -177,7 +199,7 @@ class Engine:
             best[i] = a + int(np.argmax(sentence_scores[a:b])) if b > a else a
         return best
 
-    def _hit(self, rank, i, score, best, sentence_scores, dense_p, lex_p) -> Hit:
+    def _hit(self, rank: int, i: int, score: float, best: int, sentence_scores: np.ndarray, sig: Signals) -> Hit:
         p = self.passages[i]
         a, b = self._first_sentence[i], self._first_sentence[i + 1]
         return Hit(
@@ -191,10 +213,18 @@ class Engine:
             end=p.end,
             sentence=p.sentences[best - a] if b > a else Sentence(p.text, p.start, p.end),
             figures=self.figures[i],
-            dense_score=float(dense_p[i]) if dense_p is not None else 0.0,
-            lexical_score=float(lex_p[i]) if lex_p is not None else 0.0,
+            dense_score=float(max(sig.dense_p[i], sig.dense_s[best])),
+            lexical_score=float(max(sig.lexical_p[i], sig.lexical_s[best])),
             sentence_scores=tuple(float(x) for x in sentence_scores[a:b]),
         )
+
+
+def _query_forms(question: str) -> list[str]:
+    """The question as asked and, for Chinese, in Traditional script like the briefing."""
+    if not has_han(question):
+        return [question]
+    traditional = to_traditional(question)
+    return [question] if traditional == question else [question, traditional]
 
 
 def _unit(scores: np.ndarray) -> np.ndarray:

@@ -66,7 +66,7 @@ _RELATIVE_YEAR = {"去年": -1, "前年": -2, "明年": 1, "last year": -1, "nex
 _MONTH = re.compile(r"(?<![\d\-])(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月(?!底|末)")
 _MONTH_EN = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), start=1)}
-_RANGE = re.compile(r"(\d{1,2})-(\d{1,2})月")
+_THIS_YEAR = re.compile(r"今年|本年|一季度|第一季度|this year|2023")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,8 @@ def _period_problems(q: str, ev: str, doc_year: int | None) -> list[ScopeProblem
     for word, delta in _RELATIVE_YEAR.items():
         if word in q and doc_year and word not in ev:
             years.add(doc_year + delta)
+    if "去年" in ev and "去年" not in q and _THIS_YEAR.search(q):
+        out.append(ScopeProblem("period", "去年", "所引数字截至去年底，发布会没有给出今年的相应数字"))
     for year in sorted(years):
         stated = str(year) in ev or (doc_year and year == doc_year - 1 and "去年" in ev)
         if year != doc_year and not stated:
@@ -118,12 +120,24 @@ def _month_number(token: str) -> int | None:
 
 
 def _month_stated(month: int, ev: str) -> bool:
-    if re.search(rf"(?<![\d\-]){month}月", ev):
-        return True
-    if any(int(a) <= month <= int(b) for a, b in _RANGE.findall(ev)):
-        return True
-    # 一季度 covers January to March.
-    return month <= 3 and "一季度" in ev
+    """A month is answered only by evidence naming it (3月份, 3月底), not by a range:
+    1-3月 totals say nothing about February alone."""
+    return bool(re.search(rf"(?<![\d\-]){month}月", ev))
+
+
+def unmatched_terms(question: str, evidence: str, vocabulary: set[str]) -> list[str]:
+    """Words of ``question`` that name something measured elsewhere (``vocabulary``:
+    words of other figures' labels) but that ``evidence`` never mentions.
+
+    「工伤保险基金结余多少？」 against 「三項社會保險基金…累計結余7.75萬億元」: 工伤保险 is
+    a measured thing in the briefing, absent from this sentence, so 7.75萬億元 is not
+    its answer.  A word counts as mentioned when all its characters occur in the evidence,
+    which tolerates lists like 「養老、失業、工傷保險」.
+    """
+    from .lexical import words
+
+    ev = set(normalize(evidence))
+    return [w for w in words(question) if w in vocabulary and not set(w) <= ev]
 
 
 def _place_problems(q: str, ev: str) -> list[ScopeProblem]:
