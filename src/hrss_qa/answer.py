@@ -14,6 +14,7 @@ citations quote the original Traditional sentence.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -41,8 +42,14 @@ _FIGURE_CUES = re.compile(
 )
 _WHEN_CUES = re.compile(r"什么时候|何时|哪天|哪一天|几月几日|几号|日期|截至何时|when|what date")
 _ORDINAL_CUES = re.compile(r"第几|哪一届|哪届|几届|哪一批|第几批|which edition|which round|which session")
-_COMPARE_CUES = re.compile(r"哪个多|哪个高|哪个大|哪个更|谁多|谁高|谁大|多还是|高还是|大还是|比.{1,12}(多|高|大|少|低)|相比|差距|more than|higher|larger|compare|which is (more|larger|bigger|higher)")
-_DAY_CUES = re.compile(r"哪天|哪一天|几号|几月几日|日期|what date|which day|when")
+_COMPARE_CUES = re.compile(
+    r"(哪个|哪一个|哪项|哪一项|谁).{0,8}(多|高|大|少|低)|多还是|高还是|大还是|比.{1,12}(多|高|大|少|低)|相比|差距|"
+    r"more than|higher|larger|compare|which (is|was|one|has) (more|larger|bigger|higher|greater)")
+_DAY_CUES = re.compile(r"哪天|哪一天|几号|几月几日|日期|what date|which day|what day")
+_SUPERLATIVE = re.compile(r"最(多|少|高|低|大|小)|most|least|highest|lowest|largest|smallest")
+_SMALLER = re.compile(r"(最|更|哪个|哪一项|哪项|谁).{0,8}(少|低|小)|fewer|lower|smaller|least|lowest|less")
+# Where a question puts its figure cue; the words around it say what is counted.
+_CUE = re.compile(r"多少|几|多大|多高|比例|占比|how many|how much|what percentage|what share|what proportion")
 # Units are compared as normalize()d text: 項 → 项, 場 → 场.
 _UNIT_CUES: list[tuple[re.Pattern, set[str]]] = [
     (re.compile(r"百分|比例|占比|比重|率|percent|percentage|share|rate|proportion|%"), {"%"}),
@@ -65,11 +72,11 @@ _EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
     (re.compile(r"(多少|几)(家)"), {"家"}),
     (re.compile(r"(多少|几)(场)"), {"场"}),
     (re.compile(r"(多少|几)(张)"), {"张"}),
-    (re.compile(r"(多少|几)(件|宗|起)"), {"件", "宗", "起"}),
+    (re.compile(r"(多少|几)(个)?(案件|件|宗|起)"), {"件", "宗", "起"}),
     (re.compile(r"(多少|几)(届)"), {"届"}),
     (re.compile(r"(多少|几)(批)"), {"批"}),
     (re.compile(r"(多少|几)(次)"), {"次", "人次"}),
-    (re.compile(r"what percentage|what share|what proportion|百分之几|百分比"), {"%"}),
+    (re.compile(r"what percentage|what share|what proportion|百分之几|百分比|多少比例|比例是多少|占比多少|占多少比例"), {"%"}),
 ]
 # Label words too general to tell one measured thing from another.
 _GENERIC = set("全国 累计 推出 开展 组织 提供 发布 推进 实施 规模 人数 服务 活动 工作 各类 各地 重点 有关 部门 期间 情况 方面 主要".split())
@@ -199,6 +206,7 @@ class _Composer:
         self.key = normalize(question)
         # Glossary terms let "work-injury insurance" match the label 工傷保險參保人數.
         self.tokens = set(tokenize(f"{question} {expand(question)}"))
+        self.focus = _focus_tokens(self.key)
         doc = engine.documents[hits[0].doc_id]
         self.year = int(doc.date[:4]) if doc.date[:4].isdigit() else None
 
@@ -218,44 +226,57 @@ class _Composer:
     # -- figure questions --------------------------------------------------------------
 
     def _wanted_kinds(self) -> set[str]:
+        if _DAY_CUES.search(self.key):
+            return {"date"}
         if _WHEN_CUES.search(self.key):
             return {"date", "period"}
         if _ORDINAL_CUES.search(self.key):
             return {"ordinal"}
-        return {"quantity", "percent", "count", "ordinal"}
+        return {"quantity", "percent", "count"}
 
     def _candidates(self) -> list[_Candidate]:
         """Figures of the top hits that can answer this question, best first.
 
         A unit the question names explicitly (多少錢, 幾場, 多少件) is a hard filter: the
-        briefing's 3324萬人 is no answer to 「每年最多可以繳多少錢」.
+        briefing's 3324萬人 is no answer to 「每年最多可以繳多少錢」.  A figure the question
+        itself states (「2023年一季度新闻发布会是哪天」) is not its answer either.
         """
         kinds, explicit, topical = self._wanted_kinds(), _explicit_units(self.key), _topical_units(self.key)
-        out = []
+        found = []
         for rank, hit in enumerate(self.hits[:CANDIDATE_HITS]):
             sentences = self.engine.passage(hit.passage_id).sentences
             for fig in hit.figures:
                 unit = normalize(fig.unit)
-                if fig.kind not in kinds or (explicit is not None and unit not in explicit):
+                if fig.kind not in kinds or (explicit is not None and unit not in explicit) or normalize(fig.text) in self.key:
                     continue
                 sentence = next((s for s in sentences if s.start <= fig.start < s.end), hit.sentence)
-                evidence = f"{self.engine.passage(hit.passage_id).context} {sentence.text}"
-                unmatched = tuple(unmatched_terms(self.question, evidence, _label_words(hit)))
-                score = self._figure_score(fig, hit, rank, sentence, topical) - 1.0 * len(unmatched)
-                out.append(_Candidate(score, fig, hit, sentence, unmatched))
+                found.append((rank, fig, hit, sentence))
+        weight = _label_token_weights([fig for _, fig, _, _ in found])
+        out = []
+        for rank, fig, hit, sentence in found:
+            evidence = f"{self.engine.passage(hit.passage_id).context} {sentence.text}"
+            unmatched = tuple(unmatched_terms(self.question, evidence, _label_words(hit)))
+            score = self._figure_score(fig, hit, rank, sentence, topical, weight) - 1.0 * len(unmatched)
+            out.append(_Candidate(score, fig, hit, sentence, unmatched))
         out.sort(key=lambda c: -c.score)
         return out
 
-    def _figure_score(self, fig: Figure, hit: Hit, rank: int, sentence: Sentence, units: set[str]) -> float:
-        """Label match dominates; then the clause, the retrieval rank and sentence, the unit."""
+    def _figure_score(self, fig: Figure, hit: Hit, rank: int, sentence: Sentence, units: set[str],
+                      weight: dict[str, float]) -> float:
+        """Label match dominates; then the clause, the retrieval rank and sentence, the unit.
+
+        Label tokens are weighted by how rare they are among the candidates' labels, so the
+        subject they share (社會保險基金…) counts less than what tells them apart (結余).
+        """
         label = set(tokenize(fig.label))
-        label_match = len(label & self.tokens) / max(len(label), 1) if label else 0.0
+        total = sum(weight.get(t, 1.0) for t in label) or 1.0
+        label_match = sum(weight.get(t, 1.0) for t in label & self.tokens) / total
+        focus_match = sum(weight.get(t, 1.0) for t in label & self.focus) / total
         clause = set(tokenize(_clause_of(sentence, fig)))
         clause_match = len(clause & self.tokens) / max(len(self.tokens), 1)
         unit_ok = 1.0 if not units or normalize(fig.unit) in units else 0.0
         best_sentence = 1.0 if sentence.start == hit.sentence.start else 0.0
-        day = 0.5 if fig.kind == "date" and _DAY_CUES.search(self.key) else 0.0
-        return 2.0 * label_match + 1.5 * clause_match + 0.6 * unit_ok + 0.5 * best_sentence - 0.4 * rank + day
+        return 2.0 * label_match + 1.0 * focus_match + 1.5 * clause_match + 0.6 * unit_ok + 0.5 * best_sentence - 0.4 * rank
 
     def _figure_answer(self) -> Answer:
         candidates = self._candidates()
@@ -276,33 +297,36 @@ class _Composer:
         return self._answer("figure", text, hit, sentence, (fig, *others))
 
     def _comparison(self) -> Answer | None:
-        """Two figures of one unit from the same sentence or list, both named in the question.
+        """Figures of one unit from the same passage, named in the question, compared.
 
-        The larger comes first in ``figures``: it is the answer to 「哪个多」.
+        「哪个多」 compares the best two; 「哪一项最少」 ranks every figure of that list.
+        The winner comes first in ``figures``: it is the answer.
         """
         candidates = [c for c in self._candidates() if c.figure.value is not None and c.figure.kind != "ordinal"]
         if len(candidates) < 2:
             return None
         first = candidates[0]
-        partner = next((c for c in candidates[1:] if c.hit.passage_id == first.hit.passage_id
-                        and normalize(c.figure.unit) == normalize(first.figure.unit)
-                        and c.figure.label != first.figure.label), None)
-        if partner is None:
+        peers = [c for c in candidates if c.hit.passage_id == first.hit.passage_id and c.sentence == first.sentence
+                 and normalize(c.figure.unit) == normalize(first.figure.unit)]
+        peers = list({c.figure.label: c for c in reversed(peers)}.values())  # one per label, best kept
+        if len(peers) < 2:
             return None
-        a, b = sorted([first, partner], key=lambda c: c.figure.start)
-        fa, fb = a.figure, b.figure
-        bigger, smaller = (fa, fb) if fa.value >= fb.value else (fb, fa)
-        if fa.value == fb.value:
-            verdict = "两者相同"
-        else:
-            verdict = f"{_distinct(bigger.label, smaller.label)}更{'高' if bigger.kind == 'percent' else '多'}"
-        same_sentence = a.sentence == b.sentence
-        source = _span_between(a.sentence, fa, fb) if same_sentence else f"{fa.label}{fa.text}，{fb.label}{fb.text}"
+        if not _SUPERLATIVE.search(self.key):
+            peers = sorted(peers, key=lambda c: -c.score)[:2]
+        peers.sort(key=lambda c: c.figure.start)
+        smallest_wins = bool(_SMALLER.search(self.key))
+        ranked = sorted((c.figure for c in peers), key=lambda f: f.value, reverse=not smallest_wins)
+        winner, runner_up = ranked[0], ranked[1]
+        adjective = ("低" if smallest_wins else "高") if winner.kind == "percent" else ("少" if smallest_wins else "多")
+        degree = "最" if len(peers) > 2 else "更"
+        verdict = "两者相同" if winner.value == runner_up.value else f"{_distinct(winner.label, runner_up.label)}{degree}{adjective}"
+        a, b = peers[0], peers[-1]
+        source = _span_between(a.sentence, a.figure, b.figure)
         text = self._cited(f"{_strip_marker(source)}，{verdict}")
         if self.script == "en":
-            text = (f"The briefing gives {fa.label} {fa.text} ({fa.display_value}) and {fb.label} {fb.text} "
-                    f"({fb.display_value}); {verdict}. [1]")
-        return self._answer("comparison", text, a.hit, a.sentence, (bigger, smaller))
+            listed = "; ".join(f"{f.label} {f.text} ({f.display_value})" for f in (c.figure for c in peers))
+            text = f"The briefing gives {listed}; {verdict}. [1]"
+        return self._answer("comparison", text, a.hit, a.sentence, tuple(ranked))
 
     # -- other questions ---------------------------------------------------------------
 
@@ -346,6 +370,25 @@ def _label_words(hit: Hit) -> set[str]:
     measures that thing with *another* figure, so this one is not its answer.
     """
     return {w for f in hit.figures for w in words(f.label)} - _GENERIC
+
+
+def _label_token_weights(figures: list[Figure]) -> dict[str, float]:
+    """Inverse frequency of each label token among the candidate figures."""
+    counts: dict[str, int] = {}
+    for fig in figures:
+        for token in set(tokenize(fig.label)):
+            counts[token] = counts.get(token, 0) + 1
+    n = max(len(figures), 1)
+    return {t: math.log(1 + n / c) for t, c in counts.items()}
+
+
+def _focus_tokens(key: str) -> set[str]:
+    """Tokens of the words next to the figure cue (「有幾項能跨省通辦」 → 跨省通办), expanded."""
+    match = _CUE.search(key)
+    if not match:
+        return set()
+    window = key[max(match.start() - 8, 0):match.end() + 8]
+    return set(tokenize(f"{window} {expand(window)}"))
 
 
 def _explicit_units(key: str) -> set[str] | None:

@@ -66,6 +66,8 @@ _RELATIVE_YEAR = {"去年": -1, "前年": -2, "明年": 1, "last year": -1, "nex
 _MONTH = re.compile(r"(?<![\d\-])(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月(?!底|末)")
 _MONTH_EN = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), start=1)}
+_MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
+_RANGE = re.compile(rf"\d{{1,2}}\s*[-~至到]\s*\d{{1,2}}月|\b({_MONTH_NAMES})\s*(-|to|through)\s*({_MONTH_NAMES})\b")
 _THIS_YEAR = re.compile(r"今年|本年|一季度|第一季度|this year|2023")
 
 
@@ -103,8 +105,10 @@ def _period_problems(q: str, ev: str, doc_year: int | None) -> list[ScopeProblem
         stated = str(year) in ev or (doc_year and year == doc_year - 1 and "去年" in ev)
         if year != doc_year and not stated:
             out.append(ScopeProblem("period", f"{year}年", f"发布会介绍的是{doc_year or ''}年一季度，没有{year}年的相应内容"))
-    months = {_month_number(m) for m in _MONTH.findall(q)}
-    months |= {n for name, n in _MONTH_EN.items() if re.search(rf"\b{name}\b", q)}
+    # A range (1-3月, January-March) is a period, not a question about its months.
+    single = _RANGE.sub(" ", q)
+    months = {_month_number(m) for m in _MONTH.findall(single)}
+    months |= {n for name, n in _MONTH_EN.items() if re.search(rf"\b{name}\b", single)}
     for month in sorted(m for m in months if m):
         if not _month_stated(month, ev):
             out.append(ScopeProblem("period", f"{month}月", f"所引段落没有{month}月的数据"))
