@@ -24,16 +24,13 @@ from .figures import Figure
 from .glossary import expand
 from .lexical import tokenize, words
 from .retrieval import Engine, Hit, default_engine
-from .scope import ScopeProblem, scope_problems, unmatched_terms
+from .scope import ScopeProblem, off_topic, scope_problems, unmatched_terms
 from .text import Script, clean, detect_script, normalize, to_script
 
 Kind = Literal["figure", "comparison", "passage", "abstain", "empty"]
 
 MAX_QUESTION_CHARS = 500
 CANDIDATE_HITS = 3
-# A best figure whose sentence misses a thing the question names is still given when its
-# label matches this well; below, the answer abstains (see _Composer._figure_answer).
-UNMATCHED_ABSTAIN_BELOW = 2.0
 
 # What a question asks for, by cue words (matched on normalize()d text, so Simplified).
 _FIGURE_CUES = re.compile(
@@ -166,26 +163,29 @@ def answer_with(engine: Engine, question: str, history: list[str] | None = None)
 def contextualize(question: str, history: list[str]) -> str:
     """Expand an elliptical follow-up (「那失业保险呢？」) with the previous question.
 
-    The fragment replaces the word of the previous question it most resembles
-    (养老保险 → 失业保险), or is prepended when nothing resembles it.
+    Earlier follow-ups are resolved first, so a chain 养老保险 → 那失业保险呢 → 那工伤保险呢
+    keeps working.  The fragment replaces the part of the previous question that ends like
+    it (失业保险 ↔ 养老保险, 二季度 ↔ 一季度); with no such part it is prepended.
     """
     if not history:
         return question
-    frag = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", question.strip()))
-    elliptical = question.strip() != frag and len(frag) <= 12 and not _FIGURE_CUES.search(normalize(frag))
-    if not elliptical or not frag:
-        return question
-    previous = history[-1]
-    from .lexical import _jieba
+    previous = history[0]
+    for earlier in history[1:]:
+        previous = _resolve(earlier, previous)
+    return _resolve(question, previous)
 
-    words = [w for w in _jieba().lcut(previous) if len(w) >= 2]
-    best, overlap = None, 0
-    for word in words:
-        shared = len(set(normalize(word)) & set(normalize(frag)))
-        if shared > overlap:
-            best, overlap = word, shared
-    if best is not None:
-        return previous.replace(best, frag, 1)
+
+def _resolve(question: str, previous: str) -> str:
+    frag = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", question.strip()))
+    elliptical = question.strip() != frag and 0 < len(frag) <= 12 and not _FIGURE_CUES.search(normalize(frag))
+    if not elliptical:
+        return question
+    for k in range(len(frag), 1, -1):
+        suffix = frag[-k:]
+        at = previous.find(suffix)
+        if at >= 0:
+            begin = max(0, at - (len(frag) - k))
+            return previous[:begin] + frag + previous[at + k:]
     return f"{frag} {previous}"
 
 
@@ -211,6 +211,9 @@ class _Composer:
         self.year = int(doc.date[:4]) if doc.date[:4].isdigit() else None
 
     def compose(self) -> Answer:
+        corpus = "\n".join(d.text for d in self.engine.docs)
+        if problem := off_topic(self.question, corpus, max(h.dense_score for h in self.hits)):
+            return self._abstain(problem.message, (problem,))
         if problems := self._problems(self.hits[0], self.hits[0].text):
             return self._abstain(problems[0].message, tuple(problems))
         if _COMPARE_CUES.search(self.key) and (result := self._comparison()):
@@ -271,12 +274,15 @@ class _Composer:
         label = set(tokenize(fig.label))
         total = sum(weight.get(t, 1.0) for t in label) or 1.0
         label_match = sum(weight.get(t, 1.0) for t in label & self.tokens) / total
+        # ...and how much of what the question says about labels this label covers.
+        asked = [t for t in self.tokens if t in weight]
+        recall = sum(weight[t] for t in asked if t in label) / (sum(weight[t] for t in asked) or 1.0)
         focus_match = sum(weight.get(t, 1.0) for t in label & self.focus) / total
         clause = set(tokenize(_clause_of(sentence, fig)))
         clause_match = len(clause & self.tokens) / max(len(self.tokens), 1)
         unit_ok = 1.0 if not units or normalize(fig.unit) in units else 0.0
         best_sentence = 1.0 if sentence.start == hit.sentence.start else 0.0
-        return 2.0 * label_match + 1.0 * focus_match + 1.5 * clause_match + 0.6 * unit_ok + 0.5 * best_sentence - 0.4 * rank
+        return 2.0 * label_match + 1.0 * recall + 1.0 * focus_match + 1.5 * clause_match + 0.6 * unit_ok + 0.5 * best_sentence - 0.4 * rank
 
     def _figure_answer(self) -> Answer:
         candidates = self._candidates()
@@ -286,13 +292,13 @@ class _Composer:
         fig, hit, sentence = best.figure, best.hit, best.sentence
         if problems := self._problems(hit, hit.text):
             return self._abstain(problems[0].message, tuple(problems))
-        if best.unmatched and best.score < UNMATCHED_ABSTAIN_BELOW:
+        if best.unmatched:
             term = best.unmatched[0]
             return self._abstain(f"最接近的数字说的不是“{term}”，发布会没有给出关于“{term}”的这个数字")
         statement = _statement(sentence, fig, hit.figures)
         text = self._cited(statement)
         if self.script == "en":
-            text = f"The briefing states: {statement} ({fig.text} = {fig.display_value}). [1]"
+            text = f"The briefing states: {statement} — that is {fig.display_value}. [1]"
         others = [c.figure for c in candidates[1:] if c.hit.passage_id == hit.passage_id and c.sentence == sentence]
         return self._answer("figure", text, hit, sentence, (fig, *others))
 

@@ -129,6 +129,32 @@ def _month_stated(month: int, ev: str) -> bool:
     return bool(re.search(rf"(?<![\d\-]){month}月", ev))
 
 
+# Question words that say nothing about the subject: they cannot anchor a question to the text.
+_FILLER_BIGRAMS = set("多少 什么 怎么 怎样 如何 哪些 哪个 是否 有没 没有 现在 目前 请问 一下 可以 能不 不能 今年 吗呢".split())
+
+
+def off_topic(question: str, corpus: str, best_dense: float, english_floor: float = 0.87) -> ScopeProblem | None:
+    """A problem when the question shares no subject word with the briefing.
+
+    Chinese: no Han bigram of the question (fillers aside) occurs in the corpus.
+    English: no glossary term is triggered and dense similarity is below ``english_floor``
+    (markup, greetings, prompt injections and other-world questions land here).
+    """
+    from .glossary import expand
+
+    q = normalize(question)
+    if expand(question):
+        return None
+    if re.search(r"[\u3400-\u9fff]", q):
+        corpus_key = normalize(corpus)
+        bigrams = {run[i:i + 2] for run in re.findall(r"[\u3400-\u9fff]+", q) for i in range(len(run) - 1)}
+        if any(b in corpus_key for b in bigrams - _FILLER_BIGRAMS):
+            return None
+    elif best_dense >= english_floor:
+        return None
+    return ScopeProblem("topic", question[:20], "这个问题与发布会的内容无关")
+
+
 def unmatched_terms(question: str, evidence: str, vocabulary: set[str]) -> list[str]:
     """Words of ``question`` that name something measured elsewhere (``vocabulary``:
     words of other figures' labels) but that ``evidence`` never mentions.

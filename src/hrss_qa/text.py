@@ -65,9 +65,13 @@ def to_simplified(text: str) -> str:
     return _converter("t2s").convert(text)
 
 
+# OpenCC's standard forms where the briefing (mainland-published Traditional) writes another.
+_SOURCE_FORMS = str.maketrans({"爲": "為", "佈": "布", "裏": "裡", "衆": "眾", "綫": "線"})
+
+
 def to_traditional(text: str) -> str:
-    """Simplified → Traditional (OpenCC ``s2t``)."""
-    return _converter("s2t").convert(text)
+    """Simplified → Traditional (OpenCC ``s2t``), in the character forms the briefing uses."""
+    return _converter("s2t").convert(text).translate(_SOURCE_FORMS)
 
 
 def normalize(text: str) -> str:

@@ -1,0 +1,123 @@
+"""Answers: exact figures with their source sentence, script-following text, and abstention."""
+
+import re
+
+import pytest
+
+from hrss_qa.answer import answer_with, contextualize
+from hrss_qa.evaluation import evaluate, load_questions
+from hrss_qa.text import normalize
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@pytest.mark.parametrize(
+    "question, figure, fragment",
+    [
+        ("一季度城镇新增就业多少人？", "297萬人", "1-3月城镇新增就业297万人。[1]"),
+        ("失业保险参保人数是多少？", "2.37億人", "失业保险参保人数为2.37亿人"),
+        ("工傷保險參保人數有多少？", "2.89億人", "工傷保險參保人數為2.89億人"),
+        ("3月份全国城镇调查失业率是多少？", "5.3%", "5.3%"),
+        ("电子社保卡累计访问量是多少？", "31億次", "31亿次"),
+        ("全国人社政务服务平台累计访问量多少？", "近32億人次", "近32亿人次"),
+        ("国家社会保险公共服务平台开通了多少项全国性统一服务？", "83項", "83项"),
+        ("一季度发放了多少职业培训券？", "超過261萬張", "超过261万张"),
+        ("舉辦的是第幾屆勞務品牌發展大會？", "第二屆", "第二屆"),
+    ],
+)
+def test_figure_answers(engine, question, figure, fragment):
+    a = answer_with(engine, question)
+    assert not a.abstained
+    assert a.figures[0].text == figure
+    assert fragment in a.text
+    assert a.text.endswith("[1]")
+    first = a.citations[0]
+    assert figure in first.quote
+    assert first.quote in first.hit.text
+    doc = engine.documents[first.hit.doc_id]
+    assert doc.text[first.start:first.end] == first.quote
+
+
+def test_answer_follows_the_question_script(engine):
+    simp = answer_with(engine, "一季度城镇新增就业多少人？")
+    trad = answer_with(engine, "一季度城鎮新增就業多少人？")
+    assert "城镇新增就业297万人" in simp.text and simp.script == "zh-Hans"
+    assert "城鎮新增就業297萬人" in trad.text and trad.script == "zh-Hant"
+    # Evidence stays in the original Traditional text either way.
+    assert simp.citations[0].quote == trad.citations[0].quote
+    assert "城鎮新增就業297萬人" in simp.citations[0].quote
+
+
+def test_comparison_shows_both_figures(engine):
+    a = answer_with(engine, "社保基金一季度的收入和支出哪个多？")
+    assert a.kind == "comparison" and not a.abstained
+    assert [f.text for f in a.figures[:2]] == ["2.04萬億元", "1.7萬億元"]
+    assert "2.04万亿元" in a.text and "1.7万亿元" in a.text and "收入更多" in a.text
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("二季度城镇新增就业多少人？", "period"),
+        ("2022年全年城鎮新增就業是多少？", "period"),
+        ("北京一季度城镇新增就业多少人？", "place"),
+        ("全国基本医疗保险参保人数是多少？", "topic"),
+        ("How many people are enrolled in basic medical insurance?", "topic"),
+    ],
+)
+def test_abstains_on_other_periods_places_and_topics(engine, question, kind):
+    a = answer_with(engine, question)
+    assert a.abstained and a.kind == "abstain"
+    assert a.problems and a.problems[0].kind == kind
+    assert a.figures == ()
+    assert a.citations, "related passages are still shown"
+    assert "没有" in a.text or "沒有" in a.text or "does not" in a.text
+
+
+def test_explicit_unit_the_briefing_lacks_abstains(engine):
+    a = answer_with(engine, "個人養老金每年最多可以繳多少錢？")
+    assert a.abstained
+
+
+def test_empty_and_overlong_questions(engine):
+    empty = answer_with(engine, "   ")
+    assert empty.kind == "empty" and empty.citations == ()
+    long = answer_with(engine, "失业率" * 400)
+    assert long.notice and "500" in long.notice
+
+
+def test_follow_up_question_uses_history():
+    assert "失业保险" in contextualize("那失业保险呢？", ["养老保险参保人数是多少？"])
+    assert contextualize("失业保险参保人数是多少？", ["养老保险参保人数是多少？"]) == "失业保险参保人数是多少？"
+    assert contextualize("那失业保险呢？", []) == "那失业保险呢？"
+
+
+def test_follow_up_answer(engine):
+    a = answer_with(engine, "那失业保险呢？", history=["养老保险参保人数是多少？"])
+    assert a.figures[0].text == "2.37億人"
+
+
+def test_no_number_in_any_answer_that_is_not_in_a_cited_passage(engine):
+    """Over the whole question set: every number an answer states appears in its citations."""
+    for q in load_questions():
+        a = answer_with(engine, q.question)
+        if a.abstained:
+            assert not a.figures
+            continue
+        cited = normalize(" ".join(c.hit.text for c in a.citations))
+        for fig in a.figures:
+            assert normalize(fig.text) in cited, (q.id, fig.text)
+        # Allowed: numbers of the cited text, and the normalized values of its figures
+        # (2,970,000 for 297萬人), which English answers spell out.
+        allowed = set(NUMBER.findall(cited))
+        allowed |= {n for f in a.figures for n in NUMBER.findall(f.display_value.replace(",", ""))}
+        stated = re.sub(r"\[\d+\]", "", normalize(a.text)).replace(",", "")
+        for number in NUMBER.findall(stated):
+            assert number in allowed, (q.id, number, a.text)
+
+
+def test_answer_quality_bars(engine):
+    report = evaluate(engine)
+    assert report.figure_accuracy >= 0.95, report.figure_accuracy
+    assert report.abstain_recall >= 0.80, report.abstain_recall
+    assert report.false_abstain <= 0.03, report.false_abstain
