@@ -23,17 +23,18 @@ GRID = {
     "dense_passage": [0.0, 0.25, 0.5, 0.75, 1.0],
     "dense_sentence": [0.5, 1.0, 1.5],
     "lexical_passage": [0.0, 0.1, 0.2, 0.3, 0.4],
-    "lexical_sentence": [0.0, 0.1, 0.2, 0.3],
+    "lexical_sentence": [0.0, 0.1, 0.2],
+    "part": [0.0, 0.02, 0.05, 0.1],
 }
 
 
 def _ranks(engine: Engine, signals, golds, w: FusionWeights) -> list[int | None]:
     ranks = []
-    for sig, gold in zip(signals, golds):
+    for (sig, prior), gold in zip(signals, golds):
         sentence = w.dense_sentence * sig.dense_s + w.lexical_sentence * sig.lexical_s
         best = engine._best_sentence_per_passage(sentence)
         total = (w.dense_passage * sig.dense_p + w.lexical_passage * sig.lexical_p
-                 + w.dense_sentence * sig.dense_s[best] + w.lexical_sentence * sig.lexical_s[best])
+                 + w.dense_sentence * sig.dense_s[best] + w.lexical_sentence * sig.lexical_s[best] + w.part * prior)
         order = list(np.argsort(-total, kind="stable")[:5])
         ranks.append(next((r for r, i in enumerate(order, start=1) if gold[i]), None))
     return ranks
@@ -60,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     engine = Engine()
     questions = [q for q in load_questions(args.questions) if q.answerable]
-    signals = [engine.signals(q.question) for q in questions]
+    signals = [(engine.signals(q.question), engine._part_prior(q.question)) for q in questions]
     golds = [np.array([q.gold_span in p.text for p in engine.passages]) for q in questions]
     print(f"current {engine.weights}: hit@1/hit@5/MRR = {_metrics(_ranks(engine, signals, golds, engine.weights))}")
     w, m = _best(engine, signals, golds)

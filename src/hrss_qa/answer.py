@@ -75,6 +75,8 @@ _EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
     (re.compile(r"(多少|几)(次)"), {"次", "人次"}),
     (re.compile(r"what percentage|what share|what proportion|百分之几|百分比|多少比例|比例是多少|占比多少|占多少比例"), {"%"}),
 ]
+# Words that may follow 多少 without naming what is counted.
+_NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # Label words too general to tell one measured thing from another.
 _GENERIC = set("全国 累计 推出 开展 组织 提供 发布 推进 实施 规模 人数 服务 活动 工作 各类 各地 重点 有关 部门 期间 情况 方面 主要".split())
 _FOLLOW_UP_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|而|and|what about|how about)\s*")
@@ -292,6 +294,11 @@ class _Composer:
         fig, hit, sentence = best.figure, best.hit, best.sentence
         if problems := self._problems(hit, hit.text):
             return self._abstain(problems[0].message, tuple(problems))
+        counted = _counted_noun(self.key)
+        evidence = normalize(f"{fig.label} {sentence.text}")
+        # Half the characters suffice: 招聘会 is answered by 招聘活動, 欠薪 is not by 運送農民工.
+        if counted and not any(2 * len(set(term) & set(evidence)) >= len(set(term)) for term in counted):
+            return self._abstain(f"发布会没有给出“{counted[0]}”的数字")
         if best.unmatched:
             term = best.unmatched[0]
             return self._abstain(f"最接近的数字说的不是“{term}”，发布会没有给出关于“{term}”的这个数字")
@@ -338,13 +345,27 @@ class _Composer:
 
     def _passage_answer(self) -> Answer:
         hit = self.hits[0]
-        sentence = hit.sentence
+        sentence = self._informative_sentence(hit)
         statement = _strip_marker(sentence.text).rstrip("。")
         text = self._cited(f"根据发布会，{statement}")
         if self.script == "en":
             text = f"The briefing says: “{sentence.text}” [1]"
         figures = tuple(f for f in hit.figures if sentence.start <= f.start < sentence.end)
         return self._answer("passage", text, hit, sentence, figures)
+
+    def _informative_sentence(self, hit: Hit) -> Sentence:
+        """The best sentence, unless it is only an item's heading (「二是促進青年就業。」):
+        then the heading and the passage's next-best sentence, which says what was done."""
+        sentences = self.engine.passage(hit.passage_id).sentences
+        best = hit.sentence
+        is_heading = best == sentences[0] and len(sentences) > 1 and len(_strip_marker(best.text)) <= 20
+        if not is_heading:
+            return best
+        order = sorted(range(1, len(sentences)), key=lambda i: -hit.sentence_scores[i])
+        follow = sentences[order[0]]
+        if follow.start != best.end:  # quote one contiguous span: heading + the sentence after it
+            follow = sentences[1]
+        return Sentence(best.text + follow.text, best.start, follow.end)
 
     def _abstain(self, reason: str, problems: tuple[ScopeProblem, ...] = ()) -> Answer:
         reason = reason.rstrip("。")
@@ -386,6 +407,27 @@ def _label_token_weights(figures: list[Figure]) -> dict[str, float]:
             counts[token] = counts.get(token, 0) + 1
     n = max(len(figures), 1)
     return {t: math.log(1 + n / c) for t, c in counts.items()}
+
+
+_COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|次)?([\u4e00-\u9fff]{2,6})")
+
+
+def _counted_noun(key: str) -> list[str]:
+    """What 「多少X」 counts, with its glossary equivalents (「多少欠薪」 → 欠薪, 拖欠工资).
+
+    Empty when the word after the cue is a unit, a filler, or unknown to the glossary and
+    absent from the briefing vocabulary (then nothing can be checked).
+    """
+    match = _COUNTED.search(key)
+    if not match:
+        return []
+    from .lexical import _jieba
+
+    noun = _jieba().lcut(match.group(1))[0]
+    # 「多少在外面打工」: a preposition or verb follows the cue, not the counted noun.
+    if len(noun) < 2 or noun in _NOT_COUNTED:
+        return []
+    return [noun, *expand(noun).split()]
 
 
 def _focus_tokens(key: str) -> set[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,14 +29,17 @@ from .chunking import Passage, Sentence
 from .corpus import Document, default_corpus_dir, load_corpus
 from .figures import Figure, extract_figures
 from .index import LoadedIndex, load_or_build
-from .lexical import BM25, tokenize
 from .glossary import expand
-from .text import clean, has_han, to_traditional
+from .lexical import BM25, tokenize
+from .text import clean, has_han, normalize, to_traditional
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MAX_QUESTION_CHARS = 500
+_PLAN_CUES = re.compile(r"下一步|接下来|今后|以后|之后|将要|将会|打算|准备|未来|后续|会不会|会有|要怎么|要如何|"
+                        r"\bwill\b|\bplan|planned|\bnext\b|going to|upcoming|future")
+_PROGRESS_CUES = re.compile(r"一季度|已经|做了|做过|取得|成效|截至|\bdid\b|has been|have been|so far|achieved|first quarter")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class FusionWeights:
     dense_sentence: float = 1.5
     lexical_passage: float = 0.1
     lexical_sentence: float = 0.0
+    part: float = 0.05  # bonus for the part (progress / plans) the question's tense points to
 
 
 @dataclass
@@ -125,6 +130,7 @@ class Engine:
         self.passages: list[Passage] = self.index.passages
         self.documents = {d.doc_id: d for d in self.docs}
         self._by_id = {p.passage_id: p for p in self.passages}
+        self._is_plan = np.array([float(any(normalize(x) == "下一步工作安排" for x in p.section_path)) for p in self.passages])
         sentences = [s for p in self.passages for s in p.sentences]
         # Row r of the sentence block belongs to passage _owner[r].
         self._owner = np.repeat(np.arange(len(self.passages)), [len(p.sentences) for p in self.passages])
@@ -155,7 +161,8 @@ class Engine:
         sentence = w.dense_sentence * sig.dense_s + w.lexical_sentence * sig.lexical_s
         best = self._best_sentence_per_passage(sentence)
         total = (w.dense_passage * sig.dense_p + w.lexical_passage * sig.lexical_p
-                 + w.dense_sentence * sig.dense_s[best] + w.lexical_sentence * sig.lexical_s[best])
+                 + w.dense_sentence * sig.dense_s[best] + w.lexical_sentence * sig.lexical_s[best]
+                 + w.part * self._part_prior(question))
         order = np.argsort(-total, kind="stable")[:k]
         return [self._hit(rank, int(i), float(total[i]), best[i], sentence, sig) for rank, i in enumerate(order, start=1)]
 
@@ -190,6 +197,17 @@ class Engine:
         """BM25 of the question plus its glossary expansion, scaled to [0, 1] per query."""
         tokens = tokenize(f"{question} {expand(question)}")
         return _unit(self._bm25_passages.scores(tokens)), _unit(self._bm25_sentences.scores(tokens))
+
+    def _part_prior(self, question: str) -> np.ndarray:
+        """1.0 for passages in the part the question's tense asks about, else 0.
+
+        「下一步…」/"will…" asks for 下一步工作安排; 「一季度做了…」/"did…" for 工作進展情況.
+        """
+        key = normalize(question)
+        plans, progress = bool(_PLAN_CUES.search(key)), bool(_PROGRESS_CUES.search(key))
+        if plans == progress:
+            return np.zeros(len(self.passages))
+        return self._is_plan if plans else 1.0 - self._is_plan
 
     def _best_sentence_per_passage(self, sentence_scores: np.ndarray) -> np.ndarray:
         """Index (into the flat sentence array) of each passage's best sentence."""
