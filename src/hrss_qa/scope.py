@@ -171,18 +171,16 @@ def unmatched_terms(question: str, evidence: str, vocabulary: set[str]) -> list[
 
 
 def _place_problems(q: str, ev: str) -> list[ScopeProblem]:
-    named = [p for p in PLACES if p in q] + [zh for en, zh in PLACES_EN.items() if re.search(rf"\b{en}\b", q)]
-    return [
-        ScopeProblem("place", p, f"发布会给出的是全国情况，没有专门介绍{p}的数据")
-        for p in dict.fromkeys(named)
-        if p not in ev
-    ]
+    return [ScopeProblem("place", p, f"发布会给出的是全国情况，没有专门介绍{p}的数据")
+            for p in _named(q, PLACES, PLACES_EN) if p not in ev]
 
 
 def _topic_problems(q: str, corpus_key: str) -> list[ScopeProblem]:
-    named = [t for t in TOPICS if t in q] + [zh for en, zh in TOPICS_EN.items() if re.search(rf"\b{en}", q)]
-    return [
-        ScopeProblem("topic", t, f"发布会没有涉及“{t}”")
-        for t in dict.fromkeys(named)
-        if t not in corpus_key
-    ]
+    return [ScopeProblem("topic", t, f"发布会没有涉及“{t}”")
+            for t in _named(q, TOPICS, TOPICS_EN) if t not in corpus_key]
+
+
+def _named(q: str, chinese: list[str], english: dict[str, str]) -> list[str]:
+    """Terms of a list the question names, in Chinese or (as whole English words) in English."""
+    found = [t for t in chinese if t in q] + [zh for en, zh in english.items() if re.search(rf"\b{en}\b", q)]
+    return list(dict.fromkeys(found))
