@@ -54,11 +54,14 @@ def default_corpus_dir() -> Path:
 
 
 def load_corpus(corpus_dir: Path | str | None = None) -> list[Document]:
-    """Read every ``*.txt`` in ``corpus_dir`` (sorted by name) with its JSON sidecar."""
+    """Read every ``*.txt`` in ``corpus_dir`` (sorted by name) with its JSON sidecar.
+
+    Hidden files (``.name.txt``, an editor's ``.#name.txt`` lock link) are not briefings.
+    """
     folder = Path(corpus_dir) if corpus_dir is not None else default_corpus_dir()
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    docs = [_load_document(path) for path in sorted(folder.glob("*.txt"))]
+    docs = [_load_document(path) for path in sorted(folder.glob("*.txt")) if not path.name.startswith(".")]
     if not docs:
         raise CorpusError(f"no .txt briefings in corpus folder {folder}")
     ids = [d.doc_id for d in docs]
@@ -83,6 +86,8 @@ def _load_document(path: Path) -> Document:
         text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path} is not UTF-8 text: {exc}") from exc
+    except OSError as exc:
+        raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if not text.strip():
         raise CorpusError(f"{path} is empty")
     meta: dict = {}
@@ -92,6 +97,8 @@ def _load_document(path: Path) -> Document:
             meta = json.loads(sidecar.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CorpusError(f"metadata file {sidecar} is not valid JSON: {exc}") from exc
+        if not isinstance(meta, dict):
+            raise CorpusError(f"metadata file {sidecar} must hold a JSON object, not {type(meta).__name__}")
     else:
         log.warning("no metadata sidecar %s; citing %s by file name only", sidecar.name, path.name)
     known = {"title", "issuer", "event", "date", "source"}

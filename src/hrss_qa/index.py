@@ -12,7 +12,9 @@ Every file is written to a temporary name and renamed into place; the manifest i
 written last and records each file's size and SHA-256.  A load therefore sees either a
 complete index or a mismatch it can name (missing file, checksum, other model, other
 corpus), never a silently half-written one.  Two processes building at once serialize
-on the lock.
+on the lock.  Before an index is served, its records must equal a fresh chunking of the
+corpus and a few of its vectors must match a fresh embedding of their rows, so records
+and vectors that do not belong together are rebuilt even when the checksums agree.
 
 >>> from hrss_qa.corpus import load_corpus
 >>> from hrss_qa.embedding import load_embedder
@@ -48,6 +50,12 @@ PASSAGES = "passages.json"
 VECTORS = "vectors.faiss"
 # Above this many vectors, exact search gives way to HNSW (see benchmarks/growth.py).
 APPROXIMATE_ABOVE = 50_000
+# At load, a few vector rows are re-embedded; below this cosine the vectors are not these records'.
+SPOT_CHECK_MIN_COSINE = 0.99
+
+
+class IndexUnavailableError(RuntimeError):
+    """The index cannot be served and cannot be (re)built where it is asked to live."""
 
 
 @dataclass(frozen=True)
@@ -110,20 +118,29 @@ def load_or_build(index_dir: Path, docs: list[Document], embedder, rebuild: bool
     The reason for every rebuild is logged at WARNING, so a user sees it happen.
     """
     index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
     want = expected_identity(docs, embedder)
     if not rebuild:
-        loaded, problem = _try_load(index_dir, want)
+        loaded, problem = _try_load(index_dir, want, docs, embedder)
         if loaded is not None:
             return loaded
         log.warning("index in %s needs a rebuild: %s", index_dir, problem)
-    with FileLock(str(index_dir / ".lock"), timeout=600):
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(index_dir / ".lock"), timeout=600)
+        lock.acquire()
+    except OSError as exc:
+        raise IndexUnavailableError(
+            f"cannot build the index in {index_dir}: {exc.strerror or exc}. Choose a writable folder "
+            "with --index or HRSS_QA_INDEX") from exc
+    try:
         # Another process may have finished the same build while we waited.
         if not rebuild:
-            loaded, _ = _try_load(index_dir, want)
+            loaded, _ = _try_load(index_dir, want, docs, embedder)
             if loaded is not None:
                 return loaded
         return build(index_dir, docs, embedder)
+    finally:
+        lock.release()
 
 
 def build(index_dir: Path, docs: list[Document], embedder) -> LoadedIndex:
@@ -135,12 +152,19 @@ def build(index_dir: Path, docs: list[Document], embedder) -> LoadedIndex:
     vectors = np.ascontiguousarray(embedder.encode_passages(inputs, show_progress=True), dtype=np.float32)
     index = make_faiss_index(vectors)
     n_sentences = len(inputs) - len(passages)
+    for name in (MANIFEST, PASSAGES, VECTORS):  # temp files of a build that was killed
+        for stale in index_dir.glob(f".{name}.*"):
+            log.warning("removing %s, left by an interrupted build", stale)
+            stale.unlink(missing_ok=True)
 
     records = json.dumps([p.to_dict() for p in passages], ensure_ascii=False).encode("utf-8")
-    files = {
-        PASSAGES: _write_atomic(index_dir / PASSAGES, records),
-        VECTORS: _write_atomic(index_dir / VECTORS, faiss.serialize_index(index).tobytes()),
-    }
+    try:
+        files = {
+            PASSAGES: _write_atomic(index_dir / PASSAGES, records),
+            VECTORS: _write_atomic(index_dir / VECTORS, faiss.serialize_index(index).tobytes()),
+        }
+    except OSError as exc:
+        raise IndexUnavailableError(f"cannot write the index in {index_dir}: {exc}") from exc
     identity = expected_identity(docs, embedder)
     manifest = Manifest(
         model=embedder.name,
@@ -152,7 +176,10 @@ def build(index_dir: Path, docs: list[Document], embedder) -> LoadedIndex:
         files=files,
         **identity,
     )
-    _write_atomic(index_dir / MANIFEST, json.dumps(manifest.__dict__, ensure_ascii=False, indent=2).encode("utf-8"))
+    try:
+        _write_atomic(index_dir / MANIFEST, json.dumps(manifest.__dict__, ensure_ascii=False, indent=2).encode("utf-8"))
+    except OSError as exc:
+        raise IndexUnavailableError(f"cannot write the index in {index_dir}: {exc}") from exc
     log.info("index written to %s in %.1f s", index_dir, manifest.build_seconds)
     return LoadedIndex(manifest, passages, index)
 
@@ -170,25 +197,31 @@ def make_faiss_index(vectors: np.ndarray) -> faiss.Index:
     return index
 
 
-def _try_load(index_dir: Path, want: dict) -> tuple[LoadedIndex | None, str]:
+def _try_load(index_dir: Path, want: dict, docs: list[Document], embedder) -> tuple[LoadedIndex | None, str]:
     """The loaded index, or None and the reason it cannot be served."""
     path = index_dir / MANIFEST
     if not path.exists():
+        if any((index_dir / name).exists() for name in (PASSAGES, VECTORS)):
+            return None, f"{MANIFEST} is missing (an interrupted build?)"
         return None, "no index yet"
     try:
         manifest = Manifest.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
-        return None, f"manifest unreadable ({exc})"
+        files = {name: (int(manifest.files[name]["size"]), str(manifest.files[name]["sha256"]))
+                 for name in (PASSAGES, VECTORS)}
+    except OSError as exc:
+        return None, f"{MANIFEST} unreadable ({exc.strerror})"
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return None, f"manifest unreadable ({type(exc).__name__}: {exc})"
     for key, value in want.items():
         if getattr(manifest, key) != value:
             return None, f"{key} changed ({getattr(manifest, key)!s:.16} → {value!s:.16})"
     blobs = {}
-    for name, meta in manifest.files.items():
+    for name, (size, sha256) in files.items():
         try:
             blob = (index_dir / name).read_bytes()
         except OSError as exc:
             return None, f"{name} unreadable ({exc.strerror})"
-        if len(blob) != meta["size"] or hashlib.sha256(blob).hexdigest() != meta["sha256"]:
+        if len(blob) != size or hashlib.sha256(blob).hexdigest() != sha256:
             return None, f"{name} is damaged or from another build (checksum mismatch)"
         blobs[name] = blob
     try:
@@ -201,13 +234,39 @@ def _try_load(index_dir: Path, want: dict) -> tuple[LoadedIndex | None, str]:
         return None, "passage records do not match the vectors"
     if index.d != manifest.dim:
         return None, "vector dimension does not match the manifest"
+    if passages != chunk_corpus(docs):
+        return None, "passage records do not match the corpus"
+    if (problem := _spot_check(index, passages, embedder)) is not None:
+        return None, problem
     return LoadedIndex(manifest, passages, index), ""
+
+
+def _spot_check(index: faiss.Index, passages: list[Passage], embedder) -> str | None:
+    """Re-embed a few rows (first and last passage, last sentence) and compare them to their vectors.
+
+    Rows are laid out as in :func:`passage_inputs`: passages, then every passage's sentences.
+    """
+    if not passages:
+        return "the index has no passages"
+    last = passages[-1]
+    rows = {0: f"{passages[0].context}：{passages[0].text}", len(passages) - 1: f"{last.context}：{last.text}"}
+    if last.sentences:
+        rows[index.ntotal - 1] = f"{last.context}：{last.sentences[-1].text}"
+    try:
+        stored = np.stack([index.reconstruct(int(r)) for r in rows])
+    except Exception as exc:  # noqa: BLE001 - an index that cannot give back its vectors is not served
+        return f"vectors cannot be read back ({exc})"
+    cosine = (stored * embedder.encode_passages(list(rows.values()))).sum(axis=1)
+    if float(cosine.min()) < SPOT_CHECK_MIN_COSINE:
+        return f"vectors do not match the passage records (cosine {float(cosine.min()):.3f} at a re-embedded row)"
+    return None
 
 
 def _write_atomic(path: Path, data: bytes) -> dict:
     """Write bytes to ``path`` via a temp file + fsync + rename; returns size and SHA-256."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600: another user serving this index could not read it
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -23,9 +23,9 @@ import opencc
 
 Script = Literal["zh-Hans", "zh-Hant", "en"]
 
-# Zero-width and bidi control characters: invisible, but they split words for BM25.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone surrogates (from JSON clients or undecodable argv bytes) cannot even be encoded.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -53,9 +53,10 @@ def fold_width(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Remove control and zero-width characters; NFC-normalize; fold width."""
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
+    """Replace lone surrogates, drop invisible format characters (zero-width, bidi, soft
+    hyphen: Unicode category Cf), blank out controls, NFC-normalize and fold width."""
+    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = _CONTROL.sub(" ", text)
     return fold_width(text)
 
