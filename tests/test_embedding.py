@@ -50,7 +50,7 @@ def _corpus_lines() -> list[str]:
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    return load_embedder("default")
+    return load_embedder("default", backend="torch")
 
 
 @pytest.fixture(scope="session")

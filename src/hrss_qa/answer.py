@@ -49,8 +49,8 @@ _SMALLER = re.compile(r"(最|更|哪个|哪一项|哪项|谁).{0,8}(少|低|小)
 _CUE = re.compile(r"多少|几|多大|多高|比例|占比|how many|how much|what percentage|what share|what proportion")
 # Units are compared as normalize()d text: 項 → 项, 場 → 场.
 _UNIT_CUES: list[tuple[re.Pattern, set[str]]] = [
-    (re.compile(r"百分|比例|占比|比重|率|percent|percentage|share|rate|proportion|%"), {"%"}),
-    (re.compile(r"钱|金额|资金|收入|支出|结余|规模|亿元|万元|减负|money|yuan|fund|revenue|expenditure|balance"), {"元"}),
+    (re.compile(r"百分|比例|占比|比重|率|percent|percentage|share|rate|proportion|return|yield|%"), {"%"}),
+    (re.compile(r"钱|金额|资金|收入|支出|结余|规模|亿元|万元|减负|money|yuan|revenue|expenditure|balance|save"), {"元"}),
     (re.compile(r"人次|访问|person-times|visits|trips"), {"人次", "次"}),
     (re.compile(r"人|参保|people|persons|workers|users|holders"), {"人", "人次", ""}),
     (re.compile(r"项|services|items"), {"项"}),
@@ -209,6 +209,7 @@ class _Composer:
         # Glossary terms let "work-injury insurance" match the label 工傷保險參保人數.
         self.tokens = set(tokenize(f"{question} {expand(question)}"))
         self.focus = _focus_tokens(self.key)
+        self.counted = _counted_noun(self.key)
         doc = engine.documents[hits[0].doc_id]
         self.year = int(doc.date[:4]) if doc.date[:4].isdigit() else None
 
@@ -284,7 +285,9 @@ class _Composer:
         clause_match = len(clause & self.tokens) / max(len(self.tokens), 1)
         unit_ok = 1.0 if not units or normalize(fig.unit) in units else 0.0
         best_sentence = 1.0 if sentence.start == hit.sentence.start else 0.0
-        return 2.0 * label_match + 1.0 * recall + 1.0 * focus_match + 1.5 * clause_match + 0.6 * unit_ok + 0.5 * best_sentence - 0.4 * rank
+        # 「多少職缺」: the clause that names what is counted (發布崗位3800萬個) wins.
+        counted = 1.0 if _mentions(normalize(_clause_of(sentence, fig)), self.counted) else 0.0
+        return 1.0 * counted + 2.0 * label_match + 1.0 * recall + 1.0 * focus_match + 1.5 * clause_match + 0.6 * unit_ok + 0.5 * best_sentence - 0.4 * rank
 
     def _figure_answer(self) -> Answer:
         candidates = self._candidates()
@@ -294,11 +297,8 @@ class _Composer:
         fig, hit, sentence = best.figure, best.hit, best.sentence
         if problems := self._problems(hit, hit.text):
             return self._abstain(problems[0].message, tuple(problems))
-        counted = _counted_noun(self.key)
-        evidence = normalize(f"{fig.label} {sentence.text}")
-        # Half the characters suffice: 招聘会 is answered by 招聘活動, 欠薪 is not by 運送農民工.
-        if counted and not any(2 * len(set(term) & set(evidence)) >= len(set(term)) for term in counted):
-            return self._abstain(f"发布会没有给出“{counted[0]}”的数字")
+        if self.counted and not _mentions(normalize(f"{fig.label} {sentence.text}"), self.counted):
+            return self._abstain(f"发布会没有给出“{self.counted[0]}”的数字")
         if best.unmatched:
             term = best.unmatched[0]
             return self._abstain(f"最接近的数字说的不是“{term}”，发布会没有给出关于“{term}”的这个数字")
@@ -428,6 +428,13 @@ def _counted_noun(key: str) -> list[str]:
     if len(noun) < 2 or noun in _NOT_COUNTED:
         return []
     return [noun, *expand(noun).split()]
+
+
+def _mentions(text: str, terms: list[str]) -> bool:
+    """Whether ``text`` mentions any of ``terms``; half of a term's characters suffice
+    (招聘会 is mentioned by 招聘活動, 欠薪 is not by 運送農民工)."""
+    chars = set(text)
+    return any(2 * len(set(t) & chars) >= len(set(t)) for t in terms)
 
 
 def _focus_tokens(key: str) -> set[str]:

