@@ -35,7 +35,7 @@ CANDIDATE_HITS = 3
 # What a question asks for, by cue words (matched on normalize()d text, so Simplified).
 _FIGURE_CUES = re.compile(
     r"多少|几|多大|多高|多长|比例|占比|百分|比重|规模|数量|人数|总数|总额|金额|率|"
-    r"how many|how much|what percentage|what share|what proportion|rate|number of|figure|total|size"
+    r"how many|how much|what percentage|what share|what proportion|rate|number of|figure|total|size|return|amount|average"
 )
 _WHEN_CUES = re.compile(r"什么时候|何时|哪天|哪一天|几月几日|几号|日期|截至何时|when|what date")
 _ORDINAL_CUES = re.compile(r"第几|哪一届|哪届|几届|哪一批|第几批|which edition|which round|which session")
@@ -43,6 +43,7 @@ _COMPARE_CUES = re.compile(
     r"(哪个|哪一个|哪项|哪一项|谁).{0,8}(多|高|大|少|低)|多还是|高还是|大还是|比.{1,12}(多|高|大|少|低)|相比|差距|"
     r"more than|higher|larger|compare|which (is|was|one|has) (more|larger|bigger|higher|greater)")
 _DAY_CUES = re.compile(r"哪天|哪一天|几号|几月几日|日期|what date|which day|what day")
+_PERIOD_NAMED = re.compile(r"季度|\bq[1-4]\b|quarter|(19|20)\d\d")
 _SUPERLATIVE = re.compile(r"最(多|少|高|低|大|小)|most|least|highest|lowest|largest|smallest")
 _SMALLER = re.compile(r"(最|更|哪个|哪一项|哪项|谁).{0,8}(少|低|小)|fewer|lower|smaller|least|lowest|less")
 # Where a question puts its figure cue; the words around it say what is counted.
@@ -235,7 +236,8 @@ class _Composer:
         if _DAY_CUES.search(self.key):
             return {"date"}
         if _WHEN_CUES.search(self.key):
-            return {"date", "period"}
+            # A question that already names its period (「一季度…何时」, "2023 Q1 … when") asks for a date.
+            return {"date"} if _PERIOD_NAMED.search(self.key) else {"date", "period"}
         if _ORDINAL_CUES.search(self.key):
             return {"ordinal"}
         return {"quantity", "percent", "count"}
