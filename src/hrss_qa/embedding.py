@@ -109,7 +109,35 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("HRSS_QA_CACHE") or Path.home() / ".cache" / "hrss-qa").expanduser()
 
 
-class Embedder:
+class PromptedEncoder:
+    """What every backend shares: questions get the query prompt, passages the passage prompt.
+
+    Subclasses set ``name``, ``dim``, ``fingerprint``, the two prompts, and implement
+    ``_encode(texts, prompt, show_progress) -> float32 (n, dim)`` with L2-normalized rows.
+    """
+
+    name: str
+    dim: int
+    fingerprint: str
+    query_prompt: str | None
+    passage_prompt: str | None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, dim={self.dim}, fingerprint={self.fingerprint!r})"
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Embed questions (with the query prompt): float32 ``(n, dim)``, rows L2-normalized."""
+        return self._encode(texts, self.query_prompt, show_progress=False)
+
+    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        """Embed passages (with the passage prompt): float32 ``(n, dim)``, rows L2-normalized."""
+        return self._encode(texts, self.passage_prompt, show_progress)
+
+    def _encode(self, texts: list[str], prompt: str | None, show_progress: bool) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Embedder(PromptedEncoder):
     """A loaded sentence-transformers model with the prompts it expects.
 
     ``fingerprint`` identifies weights, tokenizer, modules and prompts; an index records it
@@ -131,17 +159,6 @@ class Embedder:
         dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dim: int = int(dim())
         self.fingerprint: str = _fingerprint(model, query_prompt, passage_prompt)
-
-    def __repr__(self) -> str:
-        return f"Embedder({self.name!r}, dim={self.dim}, fingerprint={self.fingerprint!r})"
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Embed questions (with the query prompt): float32 ``(n, dim)``, rows L2-normalized."""
-        return self._encode(texts, self.query_prompt, show_progress=False)
-
-    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
-        """Embed passages (with the passage prompt): float32 ``(n, dim)``, rows L2-normalized."""
-        return self._encode(texts, self.passage_prompt, show_progress)
 
     def _encode(self, texts: list[str], prompt: str | None, show_progress: bool) -> np.ndarray:
         if not texts:

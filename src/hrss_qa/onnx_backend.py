@@ -65,7 +65,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .embedding import MANIFEST as MODEL_MANIFEST
-from .embedding import DEFAULT_MODEL_NAME, E5_PROMPTS, ModelUnavailableError, _sha256, num_threads
+from .embedding import DEFAULT_MODEL_NAME, E5_PROMPTS, ModelUnavailableError, PromptedEncoder, _sha256, num_threads
 
 logger = logging.getLogger("hrss_qa.embedding")
 
@@ -257,7 +257,7 @@ class FastTokenizer:
         return out
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(PromptedEncoder):
     """The default model on an ONNX Runtime graph; same interface as :class:`hrss_qa.embedding.Embedder`.
 
     ``fingerprint`` covers the backend, the graph's SHA-256 (recorded at export), the model
@@ -315,17 +315,6 @@ class OnnxEmbedder:
         self.load_seconds = time.perf_counter() - start
         logger.info("loaded %s in %.2f s (%s, %d thread%s)", self.name, self.load_seconds, self.graph,
                     self.threads, "" if self.threads == 1 else "s")
-
-    def __repr__(self) -> str:
-        return f"OnnxEmbedder({self.name!r}, dim={self.dim}, fingerprint={self.fingerprint!r})"
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Embed questions (with the query prompt): float32 ``(n, dim)``, rows L2-normalized."""
-        return self._encode(texts, self.query_prompt, show_progress=False)
-
-    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
-        """Embed passages (with the passage prompt): float32 ``(n, dim)``, rows L2-normalized."""
-        return self._encode(texts, self.passage_prompt, show_progress)
 
     def embed_raw(self, texts: list[str]) -> np.ndarray:
         """Embed texts exactly as given (prompt already included)."""
