@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from .text import normalize
@@ -86,8 +87,14 @@ def scope_problems(question: str, evidence: str, corpus: str, doc_year: int | No
     ``evidence`` is the passage an answer would come from; ``corpus`` all briefing text;
     ``doc_year`` the briefing's year (figures in it are of that year unless stated).
     """
-    q, ev, corpus_key = normalize(question), normalize(evidence), normalize(corpus)
+    q, ev, corpus_key = normalize(question), normalize(evidence), _corpus_key(corpus)
     return [*_period_problems(q, ev, doc_year), *_place_problems(q, ev), *_topic_problems(q, corpus_key)]
+
+
+@lru_cache(maxsize=4)
+def _corpus_key(corpus: str) -> str:
+    """normalize() of the whole corpus, once per corpus rather than once per question."""
+    return normalize(corpus)
 
 
 def _period_problems(q: str, ev: str, doc_year: int | None) -> list[ScopeProblem]:
@@ -146,7 +153,7 @@ def off_topic(question: str, corpus: str, best_dense: float, english_floor: floa
     if expand(question):
         return None
     if re.search(r"[\u3400-\u9fff]", q):
-        corpus_key = normalize(corpus)
+        corpus_key = _corpus_key(corpus)
         bigrams = {run[i:i + 2] for run in re.findall(r"[\u3400-\u9fff]+", q) for i in range(len(run) - 1)}
         if any(b in corpus_key for b in bigrams - _FILLER_BIGRAMS):
             return None
