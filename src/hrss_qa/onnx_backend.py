@@ -54,8 +54,6 @@ import json
 import logging
 import os
 import random
-import shutil
-import tempfile
 import threading
 import time
 import warnings
@@ -65,7 +63,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from .embedding import MANIFEST as MODEL_MANIFEST
-from .embedding import DEFAULT_MODEL_NAME, E5_PROMPTS, ModelUnavailableError, PromptedEncoder, _sha256, num_threads
+from .embedding import (DEFAULT_MODEL_NAME, E5_PROMPTS, ModelUnavailableError, PromptedEncoder, _sha256, num_threads,
+                        publish_folder)
 
 logger = logging.getLogger("hrss_qa.embedding")
 
@@ -130,21 +129,11 @@ def ensure_graph(model_folder: Path, variant: str, damaged: bytes | None = None)
             return target
         if problem not in ("missing", "damaged"):
             logger.warning("ONNX graph %s is damaged (%s); exporting it again", target, problem)
-        for stale in target.parent.glob(f".{target.name}.tmp-*"):  # left by a killed process
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-        tmp.chmod(0o755)
-        try:
-            if variant == "fp32":
-                _export_fp32(model_folder, source, tmp)
-            else:
-                _quantize_int8(model_folder, source, graph_folder(model_folder, "fp32"), tmp)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-            logger.info("ONNX graph ready: %s", target)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        if variant == "fp32":
+            publish_folder(target, lambda tmp: _export_fp32(model_folder, source, tmp), "ONNX graph")
+        else:
+            fp32 = graph_folder(model_folder, "fp32")
+            publish_folder(target, lambda tmp: _quantize_int8(model_folder, source, fp32, tmp), "ONNX graph")
         return target
     finally:
         lock.release()
