@@ -76,6 +76,8 @@ _EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
     (re.compile(r"(多少|几)(次)"), {"次", "人次"}),
     (re.compile(r"what percentage|what share|what proportion|百分之几|百分比|多少比例|比例是多少|占比多少|占多少比例"), {"%"}),
 ]
+# A label this short (累計訪問量, 參加人數) needs its sentence to say whose figure it is.
+_GENERIC_LABEL_CHARS = 5
 # Words that may follow 多少 without naming what is counted.
 _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # Label words too general to tell one measured thing from another.
@@ -492,6 +494,10 @@ def _statement(sentence: Sentence, fig: Figure, passage_figures: tuple[Figure, .
         for f in passage_figures
     )
     if not shares_clause and fig.kind not in ("date", "period"):
+        if len(fig.label) <= _GENERIC_LABEL_CHARS and not sentence.text.startswith(own):
+            # 「累計訪問量31億次」 alone does not say whose: quote the sentence up to this clause.
+            upto = sentence.text.find(own) + len(own)
+            return _strip_marker(sentence.text[:upto])
         lead = _time_lead(sentence.text) if not re.search(r"\d+月|季度|年", clause) else ""
         return f"{lead}{clause}"
     if fig.kind in ("date", "period"):
