@@ -12,6 +12,8 @@ import os
 import sys
 from dataclasses import asdict
 
+from .text import to_simplified
+
 
 
 def _engine(args):
@@ -54,12 +56,13 @@ def _cmd_ask(args) -> int:
         return 0
     print(result.text)
     print()
-    print("相關段落" if result.abstained else "出處")
+    say = (lambda text: text) if result.script == "zh-Hant" else to_simplified
+    print(say("相關段落（僅供參考）" if result.abstained else "出處"))
     for c in result.citations:
         print(f"[{c.number}] {c.hit.section}")
         print(f"    「{c.quote}」")
     if result.figures and not result.abstained:
-        print("數字: " + "; ".join(f"{f.label} {f.text} = {f.display_value}" for f in result.figures))
+        print(say("數字: ") + "; ".join(f"{f.label} {f.text} = {f.display_value}" for f in result.figures))
     return 0
 
 

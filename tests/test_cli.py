@@ -1,0 +1,36 @@
+"""The command line, as a user runs it: search, ask (plain and --json), and a clear error."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return subprocess.run([sys.executable, "-m", "hrss_qa", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_ask_prints_answer_citation_and_figures():
+    out = _run("ask", "失业保险参保人数是多少？")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "截至3月底，失业保险参保人数为2.37亿人。[1]"
+    assert "出处" in lines and any("2.37億人" in line for line in lines)
+    assert "2.37 億人 (237,000,000 人)" in out.stdout
+
+
+def test_ask_json_and_search():
+    data = json.loads(_run("ask", "二季度城镇新增就业多少人？", "--json").stdout)
+    assert data["abstained"] is True and data["figures"] == [] and data["citations"]
+    hits = json.loads(_run("search", "电子社保卡领用人数", "-k", "2", "--json").stdout)
+    assert len(hits) == 2 and "7.64億人" in hits[0]["text"]
+
+
+def test_bad_corpus_folder_is_a_one_line_error(tmp_path):
+    out = _run("--corpus", str(tmp_path / "missing"), "search", "失业率")
+    assert out.returncode == 2
+    assert "corpus folder not found" in out.stderr and "Traceback" not in out.stderr
