@@ -77,6 +77,7 @@ ENGLISH = {
     "guidelines": "办事指南", "service guides": "办事指南", "one-stop": "一件事打包办",
     "national pooling": "全国统筹", "nationwide pooling": "全国统筹", "pooling": "统筹",
     "fishermen": "渔民", "fishing ban": "退捕", "disabled": "残疾人", "low-income": "低保",
+    "jobless rate": "失业率", "jobless": "失业", "unemployed": "失业", "retirement": "养老", "retirees": "养老金",
 }
 
 # Everyday Chinese (Simplified) -> the briefing's terms.
