@@ -37,6 +37,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from _process import stop
+
 ROOT = Path(__file__).resolve().parents[1]
 ASK = "一季度城镇新增就业多少人？"
 WARMUP = ["预热问题：养老保险", "warm-up: how many jobs?", "電子社保卡", "技能大賽在哪裡舉辦", "失业率"]
@@ -152,12 +154,7 @@ def _ui_ready(env: dict, port: int, timeout: float = 300) -> dict:
                     break
                 time.sleep(0.05)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
     return times
 
 

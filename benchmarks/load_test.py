@@ -40,6 +40,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from _process import stop as stop_process
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -266,12 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if errors or not latencies else 0
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
         if log_file is not None:
             log_file.close()
 

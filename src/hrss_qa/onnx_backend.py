@@ -565,14 +565,7 @@ def _export_fp32(model_folder: Path, source: dict, out: Path) -> None:
         logger.info("optimized the graph: fused %s", fused)
         bar.update()
 
-        bar.set_postfix_str("checking against torch")
-        vectors = _probe(out / GRAPH_FILE, tokenizer)
-        cosine = _check(vectors, reference, "fp32", "torch")
-        bar.update()
-
-        bar.set_postfix_str("fast tokenizer")
-        fast = _write_fast_tokenizer(model_folder, out)
-        bar.update()
+        vectors, cosine, fast = _verify_and_finish(bar, model_folder, out, tokenizer, reference, "fp32", "torch")
     finally:
         bar.close()
     _write_manifest(out, "fp32", source, vectors, fast, start, {
@@ -581,6 +574,19 @@ def _export_fp32(model_folder: Path, source: dict, out: Path) -> None:
         "check": {"reference": "torch", "min_cosine": cosine},
         "versions": _versions("torch", "transformers", "onnx", "onnxruntime"),
     })
+
+
+def _verify_and_finish(bar, model_folder: Path, out: Path, tokenizer, reference: np.ndarray,
+                       variant: str, against: str) -> tuple[np.ndarray, float, dict]:
+    """The last two export steps: probe the new graph against ``reference``, write the fast tokenizer."""
+    bar.set_postfix_str(f"checking against {against}")
+    vectors = _probe(out / GRAPH_FILE, tokenizer)
+    cosine = _check(vectors, reference, variant, against)
+    bar.update()
+    bar.set_postfix_str("fast tokenizer")
+    fast = _write_fast_tokenizer(model_folder, out)
+    bar.update()
+    return vectors, cosine, fast
 
 
 def _quantize_int8(model_folder: Path, source: dict, fp32_folder: Path, out: Path) -> None:
@@ -603,14 +609,9 @@ def _quantize_int8(model_folder: Path, source: dict, fp32_folder: Path, out: Pat
                              weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
                              extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         bar.update()
-        bar.set_postfix_str("checking against fp32")
         reference = np.asarray(fp32["probe"]["vectors"], dtype=np.float32)
-        vectors = _probe(out / GRAPH_FILE, Tokenizer.from_file(str(model_folder / "tokenizer.json")))
-        cosine = _check(vectors, reference, "int8", "the fp32 graph")
-        bar.update()
-        bar.set_postfix_str("fast tokenizer")
-        fast = _write_fast_tokenizer(model_folder, out)
-        bar.update()
+        tokenizer = Tokenizer.from_file(str(model_folder / "tokenizer.json"))
+        vectors, cosine, fast = _verify_and_finish(bar, model_folder, out, tokenizer, reference, "int8", "the fp32 graph")
     finally:
         bar.close()
     _write_manifest(out, "int8", source, vectors, fast, start, {
