@@ -110,14 +110,18 @@ def test_fast_tokenizer_equals_full(onnx_embedders) -> None:
     full.enable_truncation(512)
     texts = [p + t for t in _corpus_lines() + _eval_questions() + QUERIES + ["", " ", "<s>", "a<mask>b", "é", "😀"]
              for p in ("query: ", "passage: ")]
+    # Texts outside the fast tokenizer go through per-text models of the full vocabulary.
+    texts += ["query: <script>alert(1)</script> 📈 ２９７萬", "query: Привет, мир", "カタカナ\r\nです", "é<mask>b",
+              "query: café " + "😀" * 600]  # the last one truncated at 512 tokens too
     texts.append("passage: " + "很長的段落" * 400)  # truncated at 512 tokens
-    fast = FastTokenizer(emb.folder, materialize_default_model(), 512, emb.manifest["tokenizer"]["fallback_ids"])
+    fast = FastTokenizer(emb.folder, 512, emb.manifest["tokenizer"]["fallback_ids"])
     got = fast.encode(texts)
     for text, ids in zip(texts, got):
         assert ids.tolist() == full.encode(text).ids, text
     corpus_and_questions = 2 * (len(_corpus_lines()) + len(_eval_questions()))
     assert fast.fallbacks < 0.05 * corpus_and_questions, "the fast tokenizer should cover nearly all of these"
-    assert len(got[-1]) == 512
+    assert len(got[-1]) == len(got[-2]) == 512
+    assert fast.fallbacks >= 5 and fast._full is not None
 
 
 # --- the torch-free query path ----------------------------------------------------------------------

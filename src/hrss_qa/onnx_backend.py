@@ -34,7 +34,9 @@ punctuation (plus the specials), and the map from its ids to the full ids.  Its 
 the full tokenizer's whenever it produces no ``<unk>``: every character of every word was then
 covered by a kept piece, so every piece of the full vocabulary that could match in that word is
 kept too, and the Viterbi lattices are identical.  Otherwise (Cyrillic, kana, accents, emoji, ...)
-the text is tokenized again with the full tokenizer, loaded on first need.
+the text is tokenized again by a unigram model built for that text alone from the pieces of the
+full vocabulary made of its characters (same argument; see :class:`_FullVocabulary`): the full
+``tokenizers`` model would cost ~280 MB of memory for the rare odd question, this ~10 MB.
 
 >>> from hrss_qa.embedding import load_embedder
 >>> emb = load_embedder(backend="onnx-int8")
@@ -68,11 +70,14 @@ from .embedding import (DEFAULT_MODEL_NAME, E5_PROMPTS, ModelUnavailableError, P
 
 logger = logging.getLogger("hrss_qa.embedding")
 
-GRAPH_FORMAT_VERSION = 1  # bump when the export recipe changes: graphs are re-exported
+GRAPH_FORMAT_VERSION = 2  # bump when the export recipe changes: graphs are re-exported
 GRAPH_MANIFEST = "hrss_qa_onnx.json"
 GRAPH_FILE = "model.onnx"
 FAST_TOKENIZER = "tokenizer-fast.json"
 FAST_TOKEN_IDS = "tokenizer-fast-ids.npy"
+FULL_PIECES = "tokenizer-pieces.txt"  # every piece of the full vocabulary, one per line, in id order
+FULL_SCORES = "tokenizer-scores.npy"  # their unigram scores (float64, as in tokenizer.json)
+GRAPH_FILES = (GRAPH_FILE, FAST_TOKENIZER, FAST_TOKEN_IDS, FULL_PIECES, FULL_SCORES)
 VARIANTS = {"onnx": "fp32", "onnx-int8": "int8"}  # backend name -> graph variant
 OPSET = 17
 # Minimum cosine of a new graph's probe embeddings to its reference (torch / the fp32 graph) at
@@ -197,33 +202,25 @@ class _Verifier:
 class FastTokenizer:
     """Token ids of the full XLM-R tokenizer, from the trimmed one where that is exact (see module doc)."""
 
-    def __init__(self, folder: Path, model_folder: Path, max_length: int, fallback_ids: list[int]) -> None:
+    def __init__(self, folder: Path, max_length: int, fallback_ids: list[int]) -> None:
         from tokenizers import Tokenizer
 
-        self.fast = Tokenizer.from_file(str(folder / FAST_TOKENIZER))
+        self.folder = Path(folder)
+        self.fast = Tokenizer.from_file(str(self.folder / FAST_TOKENIZER))
         self.fast.no_padding()
         self.fast.enable_truncation(max_length)
-        self.to_full = np.load(folder / FAST_TOKEN_IDS)
+        self.to_full = np.load(self.folder / FAST_TOKEN_IDS)
         self.fallback_ids = np.asarray(fallback_ids, dtype=np.int64)
         self.max_length = max_length
-        self.full_path = model_folder / "tokenizer.json"
-        self._full = None
+        self._full: _FullVocabulary | None = None
         self._lock = threading.Lock()
-        self.fallbacks = 0  # texts that needed the full tokenizer
+        self.fallbacks = 0  # texts that needed the full vocabulary
 
-    def full(self):
-        """The full tokenizer (loaded on first need: 1-5 s)."""
+    def full(self) -> _FullVocabulary:
+        """The full vocabulary (loaded on first need: ~0.3 s, ~10 MB)."""
         with self._lock:
             if self._full is None:
-                from tokenizers import Tokenizer
-
-                start = time.perf_counter()
-                full = Tokenizer.from_file(str(self.full_path))
-                full.no_padding()
-                full.enable_truncation(self.max_length)
-                self._full = full
-                logger.info("loaded the full tokenizer in %.1f s (a text has characters outside the fast one)",
-                            time.perf_counter() - start)
+                self._full = _FullVocabulary(self.folder, self.fast, self.to_full, self.max_length)
             return self._full
 
     def encode(self, texts: list[str]) -> list[np.ndarray]:
@@ -242,8 +239,73 @@ class FastTokenizer:
             self.fallbacks += len(redo)
             full = self.full()
             for i in redo:
-                out[i] = np.asarray(full.encode(texts[i]).ids, dtype=np.int64)
+                out[i] = full.encode(texts[i])
         return out
+
+
+class _FullVocabulary:
+    """The full unigram vocabulary, compact, tokenizing one text at a time.
+
+    Pieces are held as one string with offsets and grouped by their first character other than
+    ``▁``.  For a text, a unigram model is built from the special tokens, the lowest-scoring
+    piece (it sets the score of ``<unk>``) and every piece made only of the normalized text's
+    characters and ``▁``: every piece that can match somewhere in the text is among them, so the
+    Viterbi lattice and the ids are the full tokenizer's (checked at export on 2,000 texts).
+    """
+
+    def __init__(self, folder: Path, template, to_full: np.ndarray, max_length: int) -> None:
+        start = time.perf_counter()
+        pieces = (folder / FULL_PIECES).read_bytes().decode("utf-8").split("\n")  # not read_text: keeps "\r"
+        self.scores: np.ndarray = np.load(folder / FULL_SCORES)
+        if len(pieces) != len(self.scores):
+            raise DamagedGraphError(f"{FULL_PIECES} has {len(pieces)} pieces, {FULL_SCORES} {len(self.scores)}")
+        self.offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
+        np.cumsum([len(piece) for piece in pieces], out=self.offsets[1:])
+        groups: dict[str, list[int]] = {}
+        for i, piece in enumerate(pieces):
+            groups.setdefault((piece.lstrip("▁") or piece)[:1], []).append(i)
+        self.text = "".join(pieces)
+        self.groups = {char: np.asarray(ids, dtype=np.int32) for char, ids in groups.items()}
+        self.template = template
+        self.max_length = max_length
+        # Specials lead every per-text model, in full-id order, and are added tokens there as in the
+        # fast tokenizer (so "<mask>" typed in a question stays one token).  The post-processor
+        # copied from the fast tokenizer adds <s>/</s> by their fast ids: those must be the same
+        # ids, and positions, in the per-text models.
+        added = template.get_added_tokens_decoder()
+        self.special_tokens = list(added.values())
+        self.leading = sorted(int(to_full[i]) for i in added)
+        framing = template.encode("").ids
+        if any(i >= len(self.leading) or self.leading[i] != i or int(to_full[i]) != i for i in framing):
+            raise DamagedGraphError(f"{FAST_TOKENIZER} frames texts with ids {framing}, not at the full ids")
+        self.leading.append(int(np.argmin(self.scores)))  # the lowest score sets <unk>'s score
+        self.unk_id = self.leading.index(int(to_full[template.token_to_id("<unk>")]))
+        logger.info("loaded the full vocabulary (%d pieces) in %.2f s (a text has characters outside the fast "
+                    "tokenizer)", len(pieces), time.perf_counter() - start)
+
+    def piece(self, i: int) -> str:
+        return self.text[self.offsets[i]:self.offsets[i + 1]]
+
+    def encode(self, text: str) -> np.ndarray:
+        """Full-vocabulary ids of ``text``, as the full tokenizer gives them."""
+        from tokenizers import Tokenizer
+        from tokenizers.models import Unigram
+
+        chars = set(self.template.normalizer.normalize_str(text)) | {"▁"}
+        ids = dict.fromkeys(self.leading)
+        for char in chars:
+            for i in self.groups.get(char, ()):
+                if set(self.piece(i)) <= chars:
+                    ids.setdefault(int(i))
+        order = list(ids)
+        model = Unigram([(self.piece(i), float(self.scores[i])) for i in order], self.unk_id, False)
+        tokenizer = Tokenizer(model)
+        tokenizer.normalizer = self.template.normalizer
+        tokenizer.pre_tokenizer = self.template.pre_tokenizer
+        tokenizer.post_processor = self.template.post_processor
+        tokenizer.add_special_tokens(self.special_tokens)
+        tokenizer.enable_truncation(self.max_length)
+        return np.asarray(order, dtype=np.int64)[tokenizer.encode(text).ids]
 
 
 class OnnxEmbedder(PromptedEncoder):
@@ -293,8 +355,7 @@ class OnnxEmbedder(PromptedEncoder):
         try:
             self.session = ort.InferenceSession(str(self.graph), options, providers=["CPUExecutionProvider"])
             self._inputs = {i.name for i in self.session.get_inputs()}
-            self.tokenizer = FastTokenizer(self.folder, model_folder, self.max_seq_length,
-                                           self.manifest["tokenizer"]["fallback_ids"])
+            self.tokenizer = FastTokenizer(self.folder, self.max_seq_length, self.manifest["tokenizer"]["fallback_ids"])
         finally:
             problem = verifier.result() if verifier else None
         if problem:
@@ -412,7 +473,7 @@ def _graph_problem(folder: Path, source: dict) -> str | None:
         return f"format version {manifest.get('format_version')} != {GRAPH_FORMAT_VERSION}"
     if manifest.get("model") != source:
         return "made from another model folder"
-    for name in (GRAPH_FILE, FAST_TOKENIZER, FAST_TOKEN_IDS):
+    for name in GRAPH_FILES:
         path = folder / name
         if name not in files or not path.is_file():
             return f"{name} is missing"
@@ -484,11 +545,15 @@ def _write_fast_tokenizer(model_folder: Path, out: Path) -> dict:
     fallback = sorted({new[unk]} | ({new[lowest]} if not all(_fast_char(c) for c in vocab[lowest][0]) else set()))
     (out / FAST_TOKENIZER).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     np.save(out / FAST_TOKEN_IDS, np.asarray(keep, dtype=np.int64))
+    if any("\n" in piece for piece, _ in vocab):
+        raise ModelUnavailableError("a piece of the vocabulary contains a newline; cannot store it one per line")
+    (out / FULL_PIECES).write_bytes("\n".join(piece for piece, _ in vocab).encode("utf-8"))
+    np.save(out / FULL_SCORES, np.asarray([score for _, score in vocab], dtype=np.float64))
 
-    # Same ids as the full tokenizer on the probes and on random mixed-script strings.
+    # Same ids as the full tokenizer on the probes and on random mixed-script strings (the ones
+    # the fast tokenizer cannot do go through the per-text models of _FullVocabulary).
     full = Tokenizer.from_file(str(model_folder / "tokenizer.json"))
-    fast = FastTokenizer(out, model_folder, 512, fallback)
-    fast._full = full
+    fast = FastTokenizer(out, 512, fallback)
     rng = random.Random(7)
     alphabet = ([chr(c) for c in range(0x20, 0x7F)] + [chr(c) for c in range(0x4E00, 0x4E00 + 2000)]
                 + list("，。、：；？！「」『』（）《》【】—…‧·　％＋－０１２３ＡＢＣａｂｃ①②éüßñçøΩπДжあアカ한😀\u00a0\u200b\t"))
@@ -498,7 +563,7 @@ def _write_fast_tokenizer(model_folder: Path, out: Path) -> dict:
     for text, ids in zip(texts, fast.encode(texts)):
         if ids.tolist() != full.encode(text).ids:
             raise ModelUnavailableError(f"the fast tokenizer differs from the full one on {text!r}")
-    logger.info("fast tokenizer: %d of %d pieces; %d of %d check texts needed the full tokenizer",
+    logger.info("fast tokenizer: %d of %d pieces; %d of %d check texts needed the full vocabulary",
                 len(keep), len(vocab), fast.fallbacks, len(texts))
     return {"pieces": len(keep), "of": len(vocab), "fallback_ids": fallback,
             "chars": "ASCII, U+4E00-9FFF, U+3000-303F, U+FF00-FFEF, U+2000-206F, ▁"}
@@ -649,7 +714,7 @@ def _write_manifest(out: Path, variant: str, source: dict, probe: np.ndarray, to
                     extra: dict[str, Any]) -> None:
     """The manifest, written last: what the folder holds, what it was made from, how it was checked."""
     files = {name: {"size": (out / name).stat().st_size, "sha256": _sha256(out / name)}
-             for name in (GRAPH_FILE, FAST_TOKENIZER, FAST_TOKEN_IDS)}
+             for name in GRAPH_FILES}
     manifest = {
         "format_version": GRAPH_FORMAT_VERSION, "variant": variant, "model": source,
         "files": files, "sha256": files[GRAPH_FILE]["sha256"], "tokenizer": tokenizer,
