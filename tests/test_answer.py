@@ -38,6 +38,33 @@ def test_figure_answers(engine, question, figure, fragment):
     assert doc.text[first.start:first.end] == first.quote
 
 
+@pytest.mark.parametrize(
+    "question, figure, lead",
+    [
+        ("今年1到3月城镇新增就业有没有到300万？", "297萬人", "没有。"),
+        ("3月份失业率超过5%了吗", "5.3%", "是的。"),
+        ("3月份失业率超过6%了吗", "5.3%", "没有。"),
+        ("失业率是5%吗", "5.3%", "不是。"),
+        ("用电子社保卡的人超过一半了吗？", "54.1%", "是的。"),
+        ("听说一季度帮重点企业招到了52万人次，是真的吗？", "52萬人次", "是的。"),
+        ("降低失業保險和工傷保險費率的政策，真的延到2024年底了嗎？", "2024年底", "是的。"),
+        ("Is it true that more than half of people use the electronic social security card?", "54.1%", "Yes."),
+    ],
+)
+def test_yes_no_questions_check_the_stated_figure(engine, question, figure, lead):
+    """A question checking a figure it states gets that figure from the briefing and a verdict."""
+    a = answer_with(engine, question)
+    assert not a.abstained and a.figures[0].text == figure, a.text
+    assert a.text.startswith(lead), a.text
+
+
+def test_the_word_that_tells_figures_of_a_sentence_apart_decides(engine):
+    """总收入 / 总支出 / 累计结余 share one sentence and its subject; 还剩 (结余) picks one."""
+    for question in ("社保基金还剩多少钱", "What was the cumulative balance of the three social insurance funds?"):
+        a = answer_with(engine, question)
+        assert a.figures[0].text == "7.75萬億元", (question, a.text)
+
+
 def test_answer_follows_the_question_script(engine):
     simp = answer_with(engine, "一季度城镇新增就业多少人？")
     trad = answer_with(engine, "一季度城鎮新增就業多少人？")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .chunking import Sentence
-from .figures import Figure
+from .figures import Figure, extract_figures
 from .glossary import expand
 from .lexical import tokenize, words
 from .retrieval import Engine, Hit, default_engine
@@ -31,11 +31,16 @@ Kind = Literal["figure", "comparison", "passage", "abstain", "empty"]
 
 MAX_QUESTION_CHARS = 500
 CANDIDATE_HITS = 3
+SENTENCE_LEXICAL_WEIGHT = 1.0
+SENTENCE_DENSE_WEIGHT = 0.0
+CONTRAST_BONUS = 1.0
 
 # What a question asks for, by cue words (matched on normalize()d text, so Simplified).
 _FIGURE_CUES = re.compile(
     r"多少|几|多大|多高|多长|比例|占比|百分|比重|规模|数量|人数|总数|总额|金额|率|"
-    r"how many|how much|what percentage|what share|what proportion|rate|number of|figure|total|size|return|amount|average"
+    r"结余|余额|收入|支出|收益|覆盖|一半|半数|"
+    r"how many|how much|what percentage|what share|what proportion|rate|number of|figure|total|size|return|amount|average|"
+    r"balance|revenue|income|expenditure|spending|surplus"
 )
 _WHEN_CUES = re.compile(r"什么时候|何时|哪天|哪一天|几月几日|几号|日期|截至何时|when|what date")
 _ORDINAL_CUES = re.compile(r"第几|哪一届|哪届|几届|哪一批|第几批|which edition|which round|which session")
@@ -50,7 +55,8 @@ _SMALLER = re.compile(r"(最|更|哪个|哪一项|哪项|谁).{0,8}(少|低|小)
 _CUE = re.compile(r"多少|几|多大|多高|比例|占比|how many|how much|what percentage|what share|what proportion")
 # Units are compared as normalize()d text: 項 → 项, 場 → 场.
 _UNIT_CUES: list[tuple[re.Pattern, set[str]]] = [
-    (re.compile(r"百分|比例|占比|比重|率|percent|percentage|share|rate|proportion|return|yield|%"), {"%"}),
+    (re.compile(r"百分|比例|占比|比重|率|一半|半数|多数|人人|普及|覆盖|percent|percentage|share|rate|proportion|return|yield|"
+                r"half|majority|everyone|%"), {"%"}),
     (re.compile(r"钱|金额|资金|收入|支出|结余|规模|亿元|万元|减负|money|yuan|revenue|expenditure|balance|save"), {"元"}),
     (re.compile(r"人次|访问|person-times|visits|trips"), {"人次", "次"}),
     (re.compile(r"人|参保|people|persons|workers|users|holders"), {"人", "人次", ""}),
@@ -64,8 +70,10 @@ _UNIT_CUES: list[tuple[re.Pattern, set[str]]] = [
 _EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
     (re.compile(r"(多少|几)(个)"), None),
     (re.compile(r"(多少|几)(人次)"), {"人次", "人", "次"}),
-    (re.compile(r"(多少|几)(名|位)?(人)|how many people|how many persons"), {"人", "人次", ""}),
-    (re.compile(r"(多少|几)(块)?(钱)|多少元|how much money|how many yuan"), {"元"}),
+    (re.compile(r"(多少|几)(名|位|个)?(人|农民工|工人|职工|劳动者|毕业生|大学生|用户|居民|渔民)|how many people|how many persons"),
+     {"人", "人次", ""}),
+    # 「拿多少养老金」「多少工资」: money nouns count yuan, not people.
+    (re.compile(r"(多少|几)(块)?(钱)|多少(元|养老金|退休金|工资|薪水|薪酬|补贴|资金|经费)|how much money|how many yuan"), {"元"}),
     (re.compile(r"(多少|几)(项)"), {"项"}),
     (re.compile(r"(多少|几)(家)"), {"家"}),
     (re.compile(r"(多少|几)(场)"), {"场"}),
@@ -75,13 +83,24 @@ _EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
     (re.compile(r"(多少|几)(批)"), {"批"}),
     (re.compile(r"(多少|几)(次)"), {"次", "人次"}),
     (re.compile(r"what percentage|what share|what proportion|百分之几|百分比|多少比例|比例是多少|占比多少|占多少比例"), {"%"}),
+    # 「超过一半了吗」「人人都有吗」 ask for a share of people, not a head count.
+    (re.compile(r"一半|半数|过半|人人|所有人|覆盖率|普及率|\bhalf\b|majority|everyone|everybody"), {"%"}),
 ]
+# Shares said in words, as the figure a yes/no question checks.
+_SHARE_WORDS = [(re.compile(r"一半|半数|\bhalf\b"), "50%"), (re.compile(r"过50%"), "超过50%")]
 # A label this short (累計訪問量, 參加人數) needs its sentence to say whose figure it is.
 _GENERIC_LABEL_CHARS = 5
 # Words that may follow 多少 without naming what is counted.
 _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # Label words too general to tell one measured thing from another.
 _GENERIC = set("全国 累计 推出 开展 组织 提供 发布 推进 实施 规模 人数 服务 活动 工作 各类 各地 重点 有关 部门 期间 情况 方面 主要".split())
+# A yes/no check of something the asker heard (「过10亿了吗」「是真的吗」 "Is it true that…").
+_VERIFY = re.compile(r"吗|是不是|是否|有没有|真的|对不对|\bis it true\b|\bis that right\b|"
+                     r"^(is|are|did|does|do|has|have|was|were)\b")
+# Said right before a stated number: the question asks whether the figure reaches it.
+_AT_LEAST = re.compile(r"(过|超过|超|到|达到|突破|破|不止|more than|over|exceed|exceeded|at least|reach|reached)\s*$")
+_MORE_THAN = re.compile(r"(超过|超|突破|破|不止|more than|over|exceed|exceeded)\s*$")
+_NEGATIVE_ANSWER = re.compile(r"有没有|没有|过|到|达到|超|破|不止")
 _FOLLOW_UP_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|而|and|what about|how about)\s*")
 _FOLLOW_UP_TAIL = re.compile(r"(呢|的呢|又如何|怎么样|如何|情况呢)?\s*[?？。.!！]*$")
 
@@ -213,6 +232,13 @@ class _Composer:
         self.tokens = set(tokenize(f"{question} {expand(question)}"))
         self.focus = _focus_tokens(self.key)
         self.counted = _counted_noun(self.key)
+        self.verifying = bool(_VERIFY.search(self.key))
+        self.checked = self.key
+        for pattern, share in _SHARE_WORDS:
+            self.checked = pattern.sub(share, self.checked)
+        stated = extract_figures(self.checked) if self.verifying else []
+        # Checked quantities (过10亿) before dates that only set the period (1到3月).
+        self.stated = sorted(stated, key=lambda f: f.kind in ("date", "period"))
         doc = engine.documents[hits[0].doc_id]
         self.year = int(doc.date[:4]) if doc.date[:4].isdigit() else None
 
@@ -224,7 +250,8 @@ class _Composer:
             return self._abstain(problems[0].message, tuple(problems))
         if _COMPARE_CUES.search(self.key) and (result := self._comparison()):
             return result
-        if _FIGURE_CUES.search(self.key) or _WHEN_CUES.search(self.key) or _ORDINAL_CUES.search(self.key):
+        if (_FIGURE_CUES.search(self.key) or _WHEN_CUES.search(self.key) or _ORDINAL_CUES.search(self.key)
+                or self.stated):
             return self._figure_answer()
         return self._passage_answer()
 
@@ -235,6 +262,8 @@ class _Composer:
     # -- figure questions --------------------------------------------------------------
 
     def _wanted_kinds(self) -> set[str]:
+        if self.stated:  # 「延到2024年底了吗」 checks a date, 「过10亿了吗」 a quantity
+            return {"date", "period"} if self.stated[0].kind in ("date", "period") else {"quantity", "percent", "count"}
         if _DAY_CUES.search(self.key):
             return {"date"}
         if _WHEN_CUES.search(self.key):
@@ -257,18 +286,52 @@ class _Composer:
             sentences = self.engine.passage(hit.passage_id).sentences
             for fig in hit.figures:
                 unit = normalize(fig.unit)
-                if fig.kind not in kinds or (explicit is not None and unit not in explicit) or normalize(fig.text) in self.key:
+                # A figure the question states is not its answer, unless the question checks it.
+                stated = normalize(fig.text) in self.key
+                if fig.kind not in kinds or (explicit is not None and unit not in explicit) or (stated and not self.verifying):
                     continue
-                sentence = next((s for s in sentences if s.start <= fig.start < s.end), hit.sentence)
-                found.append((rank, fig, hit, sentence))
-        weight = _label_token_weights([fig for _, fig, _, _ in found])
+                at = next((i for i, s in enumerate(sentences) if s.start <= fig.start < s.end), None)
+                found.append((rank, fig, hit, sentences[at] if at is not None else hit.sentence, at))
+        weight = _label_token_weights([fig for _, fig, _, _, _ in found])
+        contrast = self._contrast(found)
         out = []
-        for rank, fig, hit, sentence in found:
+        for rank, fig, hit, sentence, at in found:
             evidence = f"{self.engine.passage(hit.passage_id).context} {sentence.text}"
             unmatched = tuple(unmatched_terms(self.question, evidence, _label_words(hit)))
             score = self._figure_score(fig, hit, rank, sentence, topical, weight) - 1.0 * len(unmatched)
+            score += contrast.get((hit.passage_id, fig.start), 0.0)
+            if any(fig.value is not None and fig.value == f.value for f in self.stated):
+                score += 1.0  # 「招到了52万人次，是真的吗」: the figure being checked
+            if at is not None and at < len(hit.sentence_lexical):
+                # How well retrieval matched the figure's own sentence (rare words such as
+                # 個人養老金 or 廳局長走流程 name the sentence even where the label does not).
+                score += SENTENCE_LEXICAL_WEIGHT * hit.sentence_lexical[at] + SENTENCE_DENSE_WEIGHT * hit.sentence_scores[at]
             out.append(_Candidate(score, fig, hit, sentence, unmatched))
         out.sort(key=lambda c: -c.score)
+        return out
+
+    def _contrast(self, found: list) -> dict[tuple[str, int], float]:
+        """Bonus for the figure of a sentence whose label alone has a word the question asks
+        about; a malus for its neighbours then.
+
+        「社保基金還剩多少錢」 against 「社會保險基金總收入…、總支出…,累計結余…」: the shared
+        subject matches all three, only 結余 tells them apart.
+        """
+        groups: dict[tuple[str, int], list[Figure]] = {}
+        top = self.hits[0]
+        for _, fig, hit, sentence, _ in found:
+            # Only in the sentence retrieval ranks first: elsewhere a word that tells two labels
+            # apart (事項 in 「40項為跨省通辦事項」) may just be the generic thing counted.
+            if hit.passage_id == top.passage_id and sentence.start == top.sentence.start:
+                groups.setdefault((hit.passage_id, sentence.start), []).append(fig)
+        out: dict[tuple[str, int], float] = {}
+        for (passage_id, _), figures in groups.items():
+            labels = [set(tokenize(f.label)) for f in figures]
+            asked = [bool((label - set().union(*(o for o in labels if o is not label))) & self.tokens) for label in labels]
+            if len(figures) < 2 or not any(asked):
+                continue
+            for fig, hit_asked in zip(figures, asked):
+                out[(passage_id, fig.start)] = CONTRAST_BONUS if hit_asked else -CONTRAST_BONUS
         return out
 
     def _figure_score(self, fig: Figure, hit: Hit, rank: int, sentence: Sentence, units: set[str],
@@ -307,11 +370,33 @@ class _Composer:
             term = best.unmatched[0]
             return self._abstain(f"最接近的数字说的不是“{term}”，发布会没有给出关于“{term}”的这个数字")
         statement = _statement(sentence, fig, hit.figures)
-        text = self._cited(statement)
+        verdict = self._verdict(fig)
+        text = self._cited({True: "是的。", False: "不是。", None: ""}[verdict] + statement)
+        if verdict is False and _NEGATIVE_ANSWER.search(self.key):
+            text = self._cited("没有。" + statement)
         if self.script == "en":
-            text = f"The briefing states: {statement} — that is {fig.display_value}. [1]"
+            lead = {True: "Yes. ", False: "No. ", None: ""}[verdict]
+            text = f"{lead}The briefing states: {statement} — that is {fig.display_value}. [1]"
         others = [c.figure for c in candidates[1:] if c.hit.passage_id == hit.passage_id and c.sentence == sentence]
         return self._answer("figure", text, hit, sentence, (fig, *others))
+
+    def _verdict(self, fig: Figure) -> bool | None:
+        """Yes/no for a question checking a stated figure against ``fig``; None when it is not
+        comparable (no stated figure of that kind and unit, or no value)."""
+        for stated in self.stated:
+            if stated.kind in ("date", "period") and fig.kind in ("date", "period"):
+                return normalize(stated.text) == normalize(fig.text)
+            same_unit = not stated.unit or normalize(stated.unit) == normalize(fig.unit)
+            if stated.value is None or fig.value is None or not same_unit or stated.kind != fig.kind:
+                continue
+            before = self.checked[:max(self.checked.find(normalize(stated.text)), 0)]
+            said = f"{before}{normalize(stated.qualifier)}"
+            if _MORE_THAN.search(said):
+                return fig.value > stated.value
+            if _AT_LEAST.search(said):
+                return fig.value >= stated.value
+            return fig.value == stated.value
+        return None
 
     def _comparison(self) -> Answer | None:
         """Figures of one unit from the same passage, named in the question, compared.
@@ -355,6 +440,8 @@ class _Composer:
         if self.script == "en":
             text = f"The briefing says: “{sentence.text}” [1]"
         figures = tuple(f for f in hit.figures if sentence.start <= f.start < sentence.end)
+        # The measures (261萬張) before the time they refer to (一季度).
+        figures = tuple(sorted(figures, key=lambda f: f.kind in ("date", "period")))
         return self._answer("passage", text, hit, sentence, figures)
 
     def _informative_sentence(self, hit: Hit) -> Sentence:

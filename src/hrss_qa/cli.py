@@ -84,6 +84,7 @@ def _hit_json(hit) -> dict:
     data = asdict(hit)
     data["figures"] = [asdict(f) for f in hit.figures]
     data.pop("sentence_scores", None)
+    data.pop("sentence_lexical", None)
     return data
 
 

@@ -77,6 +77,9 @@ ENGLISH = {
     "guidelines": "办事指南", "service guides": "办事指南", "one-stop": "一件事打包办",
     "national pooling": "全国统筹", "nationwide pooling": "全国统筹", "pooling": "统筹",
     "fishermen": "渔民", "fishing ban": "退捕", "disabled": "残疾人", "low-income": "低保",
+    "spring breeze": "春风行动", "advertised": "发布", "posted": "发布", "take in": "收入", "took in": "收入",
+    "collected": "收入", "spent": "支出", "owe": "欠薪", "owed": "欠薪", "list": "名单", "published": "公布",
+    "publish": "公布", "named": "公布 名单", "premium rate": "费率", "rate of return": "收益率",
     "jobless rate": "失业率", "jobless": "失业", "unemployed": "失业", "retirement": "养老", "retirees": "养老金",
 }
 
@@ -99,6 +102,9 @@ COLLOQUIAL = {
     "排队": "窗口", "办事员": "窗口单位", "考证": "职业资格证书 技能评价", "技工": "技能人才",
     "师傅": "技能人才", "评职称": "职称评审", "涨工资": "工资", "最低工资": "最低工资标准",
     "访问": "访问量", "点击": "访问量", "多少人用": "注册用户 领用", "领了": "领用",
+    "报酬率": "收益率", "回报率": "收益率", "回报": "收益", "年化": "年均", "赚了": "收益", "开户": "参加",
+    "入了": "参加", "加入": "参加", "参加了": "参保", "参加养老": "参保", "参加工伤": "参保", "参加失业": "参保",
+    "有社保卡": "持卡", "拿到社保卡": "持卡", "有卡": "持卡", "黑名单": "失信 名单", "曝光": "公布",
 }
 
 

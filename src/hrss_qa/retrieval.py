@@ -49,6 +49,8 @@ class Hit:
     ``text`` is the passage exactly as in the source (Traditional); ``start``/``end``
     are its offsets in document ``doc_id``; ``sentence`` is the sentence of the
     passage that best matches the question; ``figures`` are every figure in the passage.
+    ``sentence_scores`` (fused dense) and ``sentence_lexical`` (BM25 scaled to [0, 1] over
+    all sentences for this query) score each sentence of the passage, in order.
     """
 
     rank: int
@@ -64,6 +66,7 @@ class Hit:
     dense_score: float = 0.0
     lexical_score: float = 0.0
     sentence_scores: tuple[float, ...] = field(default=(), repr=False)
+    sentence_lexical: tuple[float, ...] = field(default=(), repr=False)
 
     @property
     def citation(self) -> str:
@@ -239,6 +242,7 @@ class Engine:
             dense_score=float(max(sig.dense_p[i], sig.dense_s[best])),
             lexical_score=float(max(sig.lexical_p[i], sig.lexical_s[best])),
             sentence_scores=tuple(float(x) for x in sentence_scores[a:b]),
+            sentence_lexical=tuple(float(x) for x in sig.lexical_s[a:b]),
         )
 
 
