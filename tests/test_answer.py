@@ -65,6 +65,24 @@ def test_the_word_that_tells_figures_of_a_sentence_apart_decides(engine):
         assert a.figures[0].text == "7.75萬億元", (question, a.text)
 
 
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("职业年金参加人数是多少？", "职业年金"),          # 参加人数 is given for 个人养老金 only
+        ("全国36个大城市的失业率是多少？", "36个"),          # the briefing gives the national rate
+        ("電子社保卡一季度新增了多少人領用？", "新增"),      # 7.64億人 is a total, not an increase
+    ],
+)
+def test_near_misses_abstain_and_say_what_is_missing(engine, question, reason):
+    a = answer_with(engine, question)
+    assert a.abstained and reason in a.reason, (a.text, a.reason)
+
+
+def test_an_increase_the_briefing_states_is_answered(engine):
+    a = answer_with(engine, "一季度新增了多少就业？")
+    assert not a.abstained and a.figures[0].text == "297萬人", a.text
+
+
 def test_answer_follows_the_question_script(engine):
     simp = answer_with(engine, "一季度城镇新增就业多少人？")
     trad = answer_with(engine, "一季度城鎮新增就業多少人？")

@@ -212,3 +212,21 @@ def test_recurring_traps_covered(rows, briefing):
     spans = [r["gold_span"] for r in rows if "第三批" in r["gold_figures"]]
     for item in ["金牌調解組織", "典型案例"]:
         assert any(item in s for s in spans), f"no 第三批 question for {item}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "eval").glob("holdout*.jsonl")), ids=lambda p: p.name)
+def test_held_out_sets_are_valid_and_disjoint(path: Path, briefing: str, rows: list[dict]) -> None:
+    """The held-out sets follow the same schema, their spans are verbatim, and none of their
+    questions is in the main set."""
+    held = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(held) >= 50 and len({r["id"] for r in held}) == len(held)
+    main = {r["question"] for r in rows}
+    for r in held:
+        assert all(isinstance(r.get(k), t) for k, t in REQUIRED.items()), r["id"]
+        assert r["question"] not in main, r["id"]
+        assert r["script"] in SCRIPTS and r["category"] in CATEGORIES, r["id"]
+        if r["answerable"]:
+            assert r["gold_span"] in briefing and r["section"] in SECTIONS, r["id"]
+            assert all(f in r["gold_span"] for f in r["gold_figures"]), r["id"]
+        else:
+            assert not r["gold_span"] and not r["gold_figures"], r["id"]

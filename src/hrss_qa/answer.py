@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Literal
 
 from .chunking import Sentence
 from .figures import Figure, extract_figures
-from .glossary import expand
+from .glossary import expand, official_terms
 from .lexical import tokenize, words
 from .retrieval import Engine, Hit, default_engine
 from .scope import ScopeProblem, off_topic, scope_problems, unmatched_terms
@@ -101,6 +102,17 @@ _VERIFY = re.compile(r"吗|是不是|是否|有没有|真的|对不对|\bis it t
 _AT_LEAST = re.compile(r"(过|超过|超|到|达到|突破|破|不止|more than|over|exceed|exceeded|at least|reach|reached)\s*$")
 _MORE_THAN = re.compile(r"(超过|超|突破|破|不止|more than|over|exceed|exceeded)\s*$")
 _NEGATIVE_ANSWER = re.compile(r"有没有|没有|过|到|达到|超|破|不止")
+# An official term the question uses that is in this few passages or fewer names a particular
+# scheme or group (職業年金, 春風行動): a figure from a passage without it is not its answer.
+NAMED_MAX_PASSAGES = 3
+NAMED_MIN_CHARS = 4  # shorter official terms (招聘會, 博士后) are ordinary nouns
+_PERIOD_TERM = re.compile(r"季度|月|年底")  # periods are checked by scope.py
+# 「新增了多少」 asks for an increase; a clause without one of these states a total.
+_CHANGE_ASKED = re.compile(r"新增|增加了|增长了|增长多少|增加多少|多了多少|涨|上调|新开|"
+                           r"\b(increase[sd]?|grew|growth|how many new|added|rise|rose|raised)\b")
+_CHANGE_STATED = re.compile(r"新增|增|提高|降|减|下降|上升|多了|少了")
+# 「31个大城市」: a count that restricts the question; the briefing must state it.
+_STATED_COUNT = re.compile(r"(?<![\d.\-])(\d+)\s*(个|家|座|所|类|岁)")
 _FOLLOW_UP_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|而|and|what about|how about)\s*")
 _FOLLOW_UP_TAIL = re.compile(r"(呢|的呢|又如何|怎么样|如何|情况呢)?\s*[?？。.!！]*$")
 
@@ -233,6 +245,7 @@ class _Composer:
         self.focus = _focus_tokens(self.key)
         self.counted = _counted_noun(self.key)
         self.verifying = bool(_VERIFY.search(self.key))
+        self.named = _named_terms(self.key, engine)
         self.checked = self.key
         for pattern, share in _SHARE_WORDS:
             self.checked = pattern.sub(share, self.checked)
@@ -248,6 +261,8 @@ class _Composer:
             return self._abstain(problem.message, (problem,))
         if problems := self._problems(self.hits[0], self.hits[0].text):
             return self._abstain(problems[0].message, tuple(problems))
+        if not self.verifying and (count := _unstated_count(self.key, corpus)):
+            return self._abstain(f"发布会没有提到“{count}”")
         if _COMPARE_CUES.search(self.key) and (result := self._comparison()):
             return result
         if (_FIGURE_CUES.search(self.key) or _WHEN_CUES.search(self.key) or _ORDINAL_CUES.search(self.key)
@@ -281,6 +296,8 @@ class _Composer:
         itself states (「2023年一季度新闻发布会是哪天」) is not its answer either.
         """
         kinds, explicit, topical = self._wanted_kinds(), _explicit_units(self.key), _topical_units(self.key)
+        if explicit is None and topical == {"%"} and "percent" in kinds:
+            explicit = topical  # 「費率是多少」 "premium rate": only a share can answer
         found = []
         for rank, hit in enumerate(self.hits[:CANDIDATE_HITS]):
             sentences = self.engine.passage(hit.passage_id).sentences
@@ -297,7 +314,10 @@ class _Composer:
         out = []
         for rank, fig, hit, sentence, at in found:
             evidence = f"{self.engine.passage(hit.passage_id).context} {sentence.text}"
-            unmatched = tuple(unmatched_terms(self.question, evidence, _label_words(hit)))
+            passage_key, sentence_chars = _passage_keys(self.engine)[hit.passage_id], set(normalize(sentence.text))
+            # Named in the passage, or all its characters in the sentence (失業、工傷保險 names 工傷保險).
+            unmatched = (*unmatched_terms(self.question, evidence, _label_words(hit)),
+                         *(t for t in self.named if t not in passage_key and not set(t) <= sentence_chars))
             score = self._figure_score(fig, hit, rank, sentence, topical, weight) - 1.0 * len(unmatched)
             score += contrast.get((hit.passage_id, fig.start), 0.0)
             if any(fig.value is not None and fig.value == f.value for f in self.stated):
@@ -364,6 +384,8 @@ class _Composer:
         fig, hit, sentence = best.figure, best.hit, best.sentence
         if problems := self._problems(hit, hit.text):
             return self._abstain(problems[0].message, tuple(problems))
+        if _CHANGE_ASKED.search(self.key) and not _CHANGE_STATED.search(normalize(_clause_of(sentence, fig))):
+            return self._abstain(f"发布会给出的“{fig.label}”{fig.text}不是新增或变化的数字")
         if self.counted and not _mentions(normalize(f"{fig.label} {sentence.text}"), self.counted):
             return self._abstain(f"发布会没有给出“{self.counted[0]}”的数字")
         if best.unmatched:
@@ -488,6 +510,33 @@ def _label_words(hit: Hit) -> set[str]:
     measures that thing with *another* figure, so this one is not its answer.
     """
     return {w for f in hit.figures for w in words(f.label)} - _GENERIC
+
+
+_PASSAGE_KEYS: "weakref.WeakKeyDictionary[Engine, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def _passage_keys(engine: Engine) -> dict[str, str]:
+    """normalize()d context + text of every passage, by id (computed once per engine)."""
+    if engine not in _PASSAGE_KEYS:
+        _PASSAGE_KEYS[engine] = {p.passage_id: normalize(f"{p.context} {p.text}") for p in engine.passages}
+    return _PASSAGE_KEYS[engine]
+
+
+def _named_terms(key: str, engine: Engine) -> list[str]:
+    """Official terms in the question that only a few passages use (see NAMED_MAX_PASSAGES)."""
+    keys = _passage_keys(engine).values()
+    found = [t for t in official_terms(NAMED_MIN_CHARS) if t in key and not _PERIOD_TERM.search(t)
+             and 0 < sum(t in k for k in keys) <= NAMED_MAX_PASSAGES]
+    return [t for t in found if not any(t != o and t in o for o in found)]  # 社保卡 within 电子社保卡
+
+
+def _unstated_count(key: str, corpus: str) -> str:
+    """「31个」 of 「31个大城市的失业率」 when the briefing never says it, else ""."""
+    corpus_key = normalize(corpus)
+    for m in _STATED_COUNT.finditer(key):
+        if m.group(0) not in corpus_key:
+            return key[m.start():m.end() + 3].rstrip("的之，,？?")
+    return ""
 
 
 def _label_token_weights(figures: list[Figure]) -> dict[str, float]:

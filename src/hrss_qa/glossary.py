@@ -125,3 +125,14 @@ def expand(question: str) -> str:
             terms += official.split()
     # Keep first occurrence order; drop terms already in the question.
     return " ".join(t for t in dict.fromkeys(terms) if t not in key)
+
+
+@lru_cache(maxsize=1)
+def official_terms(min_chars: int = 3) -> frozenset[str]:
+    """Every official term the glossary maps to (Simplified), of at least ``min_chars`` characters.
+
+    >>> "职业年金" in official_terms()
+    True
+    """
+    values = [*ENGLISH.values(), *COLLOQUIAL.values()]
+    return frozenset(t for v in values for t in v.split() if len(t) >= min_chars)
