@@ -49,6 +49,8 @@ def test_figure_answers(engine, question, figure, fragment):
         ("听说一季度帮重点企业招到了52万人次，是真的吗？", "52萬人次", "是的。"),
         ("降低失業保險和工傷保險費率的政策，真的延到2024年底了嗎？", "2024年底", "是的。"),
         ("Is it true that more than half of people use the electronic social security card?", "54.1%", "Yes."),
+        ("聽說社保降費每年幫企業省超過2000億，是這樣嗎？", "1800億元", "沒有。"),   # 2000億 is no year
+        ("电子社保卡被用过的次数有没有到32亿？", "31億次", "没有。"),
     ],
 )
 def test_yes_no_questions_check_the_stated_figure(engine, question, figure, lead):
@@ -71,11 +73,26 @@ def test_the_word_that_tells_figures_of_a_sentence_apart_decides(engine):
         ("职业年金参加人数是多少？", "职业年金"),          # 参加人数 is given for 个人养老金 only
         ("全国36个大城市的失业率是多少？", "36个"),          # the briefing gives the national rate
         ("電子社保卡一季度新增了多少人領用？", "新增"),      # 7.64億人 is a total, not an increase
+        ("How many visits did the national social insurance platform get in March alone?", "累计"),
     ],
 )
 def test_near_misses_abstain_and_say_what_is_missing(engine, question, reason):
     a = answer_with(engine, question)
     assert a.abstained and reason in a.reason, (a.text, a.reason)
+
+
+@pytest.mark.parametrize(
+    "question, figure",
+    [
+        ("How many people hold a social security card?", "13.7億人"),   # not 電子社保卡's 7.64億人
+        ("社保卡有多少人持有？", "13.7億人"),
+        ("养老保险参保人数有多少", "10.52億人"),                        # 基本養老保險 is what is meant
+        ("For how many specialities are integrated curriculum standards developed?", "72個"),  # "rate" in integrated
+    ],
+)
+def test_a_label_narrower_than_the_question_loses(engine, question, figure):
+    a = answer_with(engine, question)
+    assert not a.abstained and a.figures[0].text == figure, a.text
 
 
 def test_an_increase_the_briefing_states_is_answered(engine):

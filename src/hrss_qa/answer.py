@@ -55,17 +55,22 @@ _SMALLER = re.compile(r"(最|更|哪个|哪一项|哪项|谁).{0,8}(少|低|小)
 # Where a question puts its figure cue; the words around it say what is counted.
 _CUE = re.compile(r"多少|几|多大|多高|比例|占比|how many|how much|what percentage|what share|what proportion")
 # Units are compared as normalize()d text: 項 → 项, 場 → 场.
+def _cue(chinese: str, english: str) -> re.Pattern:
+    """Chinese cue words anywhere, English ones as whole words (not "rate" in "integrated")."""
+    return re.compile(rf"{chinese}|\b(?:{english})\b")
+
+
 _UNIT_CUES: list[tuple[re.Pattern, set[str]]] = [
-    (re.compile(r"百分|比例|占比|比重|率|一半|半数|多数|人人|普及|覆盖|percent|percentage|share|rate|proportion|return|yield|"
-                r"half|majority|everyone|%"), {"%"}),
-    (re.compile(r"钱|金额|资金|收入|支出|结余|规模|亿元|万元|减负|money|yuan|revenue|expenditure|balance|save"), {"元"}),
-    (re.compile(r"人次|访问|person-times|visits|trips"), {"人次", "次"}),
-    (re.compile(r"人|参保|people|persons|workers|users|holders"), {"人", "人次", ""}),
-    (re.compile(r"项|services|items"), {"项"}),
-    (re.compile(r"家|企业|enterprises|companies|firms"), {"家"}),
-    (re.compile(r"场|招聘会|events|fairs"), {"场"}),
-    (re.compile(r"张|培训券|vouchers"), {"张"}),
-    (re.compile(r"部门|departments"), {"部门"}),
+    (_cue("百分|比例|占比|比重|率|一半|半数|多数|人人|普及|覆盖|%",
+          "percent|percentage|share|rate|proportion|return|yield|half|majority|everyone"), {"%"}),
+    (_cue("钱|金额|资金|收入|支出|结余|规模|亿元|万元|减负", "money|yuan|revenue|expenditure|balance|save"), {"元"}),
+    (_cue("人次|访问|次数", "person-times|visits|trips|times"), {"人次", "次"}),
+    (_cue("人|参保", "people|persons|workers|users|holders"), {"人", "人次", ""}),
+    (_cue("项", "services|items"), {"项"}),
+    (_cue("家|企业", "enterprises|companies|firms"), {"家"}),
+    (_cue("场|招聘会", "events|fairs"), {"场"}),
+    (_cue("张|培训券", "vouchers"), {"张"}),
+    (_cue("部门", "departments"), {"部门"}),
 ]
 # 多少/几 + a classifier names the unit outright; 个 is the generic classifier and binds nothing.
 _EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
@@ -82,7 +87,7 @@ _EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
     (re.compile(r"(多少|几)(个)?(案件|件|宗|起)"), {"件", "宗", "起"}),
     (re.compile(r"(多少|几)(届)"), {"届"}),
     (re.compile(r"(多少|几)(批)"), {"批"}),
-    (re.compile(r"(多少|几)(次)"), {"次", "人次"}),
+    (re.compile(r"(多少|几)(次)|次数|how many times"), {"次", "人次"}),
     (re.compile(r"what percentage|what share|what proportion|百分之几|百分比|多少比例|比例是多少|占比多少|占多少比例"), {"%"}),
     # 「超过一半了吗」「人人都有吗」 ask for a share of people, not a head count.
     (re.compile(r"一半|半数|过半|人人|所有人|覆盖率|普及率|\bhalf\b|majority|everyone|everybody"), {"%"}),
@@ -96,7 +101,7 @@ _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿�
 # Label words too general to tell one measured thing from another.
 _GENERIC = set("全国 累计 推出 开展 组织 提供 发布 推进 实施 规模 人数 服务 活动 工作 各类 各地 重点 有关 部门 期间 情况 方面 主要".split())
 # A yes/no check of something the asker heard (「过10亿了吗」「是真的吗」 "Is it true that…").
-_VERIFY = re.compile(r"吗|是不是|是否|有没有|真的|对不对|\bis it true\b|\bis that right\b|"
+_VERIFY = re.compile(r"吗|是不是|是否|有没有|真的|对不对|没有\s*[?？]?$|了没|是这样|\bis it true\b|\bis that right\b|"
                      r"^(is|are|did|does|do|has|have|was|were)\b")
 # Said right before a stated number: the question asks whether the figure reaches it.
 _AT_LEAST = re.compile(r"(过|超过|超|到|达到|突破|破|不止|more than|over|exceed|exceeded|at least|reach|reached)\s*$")
@@ -110,6 +115,8 @@ _PERIOD_TERM = re.compile(r"季度|月|年底")  # periods are checked by scope.
 # 「新增了多少」 asks for an increase; a clause without one of these states a total.
 _CHANGE_ASKED = re.compile(r"新增|增加了|增长了|增长多少|增加多少|多了多少|涨|上调|新开|"
                            r"\b(increase[sd]?|grew|growth|how many new|added|rise|rose|raised)\b")
+# 「3月當月」 "in March alone": one period's own figure, which a cumulative (累計) one is not.
+_ONE_PERIOD_ASKED = re.compile(r"单月|当月|这个月|那个月|\balone\b|\bthat month\b|\bper month\b|每个月")
 _CHANGE_STATED = re.compile(r"新增|增|提高|降|减|下降|上升|多了|少了")
 # 「31个大城市」: a count that restricts the question; the briefing must state it.
 _STATED_COUNT = re.compile(r"(?<![\d.\-])(\d+)\s*(个|家|座|所|类|岁)")
@@ -322,6 +329,9 @@ class _Composer:
             score += contrast.get((hit.passage_id, fig.start), 0.0)
             if any(fig.value is not None and fig.value == f.value for f in self.stated):
                 score += 1.0  # 「招到了52万人次，是真的吗」: the figure being checked
+            elif any(fig.value and f.value and 0.5 <= fig.value / f.value <= 2 for f in self.stated):
+                score += 0.5  # 「有没有到32亿」: a figure of about that size (31億次, not 7.64億人)
+            score -= 1.0 * len(_narrower_terms(normalize(fig.label), self.key))
             if at is not None and at < len(hit.sentence_lexical):
                 # How well retrieval matched the figure's own sentence (rare words such as
                 # 個人養老金 or 廳局長走流程 name the sentence even where the label does not).
@@ -386,6 +396,8 @@ class _Composer:
             return self._abstain(problems[0].message, tuple(problems))
         if _CHANGE_ASKED.search(self.key) and not _CHANGE_STATED.search(normalize(_clause_of(sentence, fig))):
             return self._abstain(f"发布会给出的“{fig.label}”{fig.text}不是新增或变化的数字")
+        if _ONE_PERIOD_ASKED.search(self.key) and "累计" in normalize(_clause_of(sentence, fig)):
+            return self._abstain(f"发布会给出的“{fig.label}”{fig.text}是累计数，没有给出单月的数字")
         if self.counted and not _mentions(normalize(f"{fig.label} {sentence.text}"), self.counted):
             return self._abstain(f"发布会没有给出“{self.counted[0]}”的数字")
         if best.unmatched:
@@ -528,6 +540,19 @@ def _named_terms(key: str, engine: Engine) -> list[str]:
     found = [t for t in official_terms(NAMED_MIN_CHARS) if t in key and not _PERIOD_TERM.search(t)
              and 0 < sum(t in k for k in keys) <= NAMED_MAX_PASSAGES]
     return [t for t in found if not any(t != o and t in o for o in found)]  # 社保卡 within 电子社保卡
+
+
+_BROAD_QUALIFIERS = {"基本", "全国", "国家"}  # 基本养老保险 is what people mean by 养老保险
+
+
+def _narrower_terms(label: str, key: str) -> list[str]:
+    """Official terms of a figure's label that narrow a term the question uses.
+
+    「社保卡有多少人」: 電子社保卡領用人數 is about a narrower thing (電子社保卡) than asked.
+    """
+    return [t for t in official_terms(NAMED_MIN_CHARS) if t in label and t not in key
+            and any(o != t and o in t and o in key and t.replace(o, "") not in _BROAD_QUALIFIERS
+                    for o in official_terms(3))]
 
 
 def _unstated_count(key: str, corpus: str) -> str:

@@ -80,6 +80,11 @@ ENGLISH = {
     "spring breeze": "春风行动", "advertised": "发布", "posted": "发布", "take in": "收入", "took in": "收入",
     "collected": "收入", "spent": "支出", "owe": "欠薪", "owed": "欠薪", "list": "名单", "published": "公布",
     "publish": "公布", "named": "公布 名单", "premium rate": "费率", "rate of return": "收益率",
+    "hold a social security card": "持卡人数", "holds a social security card": "持卡人数",
+    "have a social security card": "持卡人数", "local": "属地", "local services": "属地服务",
+    "curriculum": "课标", "curriculum standards": "课标", "work-study": "工学一体化", "integrated": "一体化",
+    "specialities": "专业", "specialties": "专业", "majors": "专业", "revised": "修订", "first batch": "第一批",
+    "first-batch": "第一批", "new guides": "新增 办事指南",
     "jobless rate": "失业率", "jobless": "失业", "unemployed": "失业", "retirement": "养老", "retirees": "养老金",
 }
 
@@ -102,6 +107,7 @@ COLLOQUIAL = {
     "排队": "窗口", "办事员": "窗口单位", "考证": "职业资格证书 技能评价", "技工": "技能人才",
     "师傅": "技能人才", "评职称": "职称评审", "涨工资": "工资", "最低工资": "最低工资标准",
     "访问": "访问量", "点击": "访问量", "多少人用": "注册用户 领用", "领了": "领用",
+    "用过的次数": "访问量", "使用次数": "访问量", "用了多少次": "访问量", "浏览": "访问量",
     "报酬率": "收益率", "回报率": "收益率", "回报": "收益", "年化": "年均", "赚了": "收益", "开户": "参加",
     "入了": "参加", "加入": "参加", "参加了": "参保", "参加养老": "参保", "参加工伤": "参保", "参加失业": "参保",
     "有社保卡": "持卡", "拿到社保卡": "持卡", "有卡": "持卡", "黑名单": "失信 名单", "曝光": "公布",

@@ -57,12 +57,13 @@ TOPICS_EN = {
     "retirement age": "退休年龄", "average wage": "平均工资", "average salary": "平均工资",
     "average income": "平均工资", "youth unemployment": "青年失业率", "civil servant": "公务员",
     "gdp": "gdp", "inflation": "通胀", "exports": "出口", "stock market": "股市", "house price": "房价",
-    "hukou": "户籍", "tuition": "学费", "vaccine": "疫苗",
+    "hukou": "户籍", "tuition": "学费", "vaccine": "疫苗", "unemployment benefits": "失业保险金",
+    "unemployment insurance benefits": "失业保险金", "jobless benefits": "失业保险金",
 }
 
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)}
 _QUARTER = re.compile(r"第?([二三四234])季度|\bq([234])\b|(second|third|fourth|2nd|3rd|4th) quarter|上半年|下半年|全年|full[- ]year|whole year|first half|second half")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?![\d.]|\s*[万亿千百多余个人元项家场张次%])")  # not 2000億
 _RELATIVE_YEAR = {"去年": -1, "前年": -2, "明年": 1, "last year": -1, "next year": 1}
 _MONTH = re.compile(r"(?<![\d\-])(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月(?!底|末)")
 _MONTH_EN = {m: i for i, m in enumerate(
