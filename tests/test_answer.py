@@ -95,6 +95,29 @@ def test_a_label_narrower_than_the_question_loses(engine, question, figure):
     assert not a.abstained and a.figures[0].text == figure, a.text
 
 
+@pytest.mark.parametrize(
+    "question, quoted",
+    [
+        ("养老保险基金委托投资规模以后会不会扩大？", "委托投资规模"),       # yes/no about a plan
+        ("下一步怎么稳定农民工外出规模？", "农民工外出规模"),             # 怎么: what is done
+        ("工资支付保障制度要覆盖哪些环节？", "工资支付各环节"),
+    ],
+)
+def test_measure_words_in_questions_about_actions_quote_the_sentence(engine, question, quoted):
+    a = answer_with(engine, question)
+    assert a.kind == "passage" and quoted in a.text, a.text
+
+
+def test_no_figure_from_elsewhere_when_the_passage_asked_about_has_none(engine):
+    a = answer_with(engine, "新一批享受政府特殊津贴人员有多少人？")
+    assert a.abstained and "政府特殊津贴" in normalize(a.citations[0].quote), a.text
+
+
+def test_a_number_word_the_question_states_is_not_its_answer(engine):
+    a = answer_with(engine, "How much did the three social insurance funds take in during Q1?")
+    assert a.figures[0].text == "2.04萬億元", a.text
+
+
 def test_an_increase_the_briefing_states_is_answered(engine):
     a = answer_with(engine, "一季度新增了多少就业？")
     assert not a.abstained and a.figures[0].text == "297萬人", a.text

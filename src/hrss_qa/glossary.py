@@ -37,7 +37,7 @@ ENGLISH = {
     "private pension": "个人养老金", "personal pension": "个人养老金", "occupational annuity": "职业年金",
     "enterprise annuity": "年金", "annuity": "年金", "social insurance": "社会保险", "social security": "社会保障 社保",
     "social security card": "社保卡", "electronic social security card": "电子社保卡", "e-card": "电子社保卡",
-    "cardholders": "持卡人数", "card holders": "持卡人数", "population": "人口",
+    "cardholders": "持卡人数", "card holders": "持卡人数", "holders": "持卡人数", "population": "人口",
     "fund": "基金", "funds": "基金", "revenue": "收入", "income": "收入", "expenditure": "支出",
     "spending": "支出", "balance": "结余", "surplus": "结余", "investment": "投资运营", "invested": "投资运营",
     "return": "收益率", "returns": "收益率", "yield": "收益率",
