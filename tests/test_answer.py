@@ -51,6 +51,7 @@ def test_figure_answers(engine, question, figure, fragment):
         ("Is it true that more than half of people use the electronic social security card?", "54.1%", "Yes."),
         ("聽說社保降費每年幫企業省超過2000億，是這樣嗎？", "1800億元", "沒有。"),   # 2000億 is no year
         ("电子社保卡被用过的次数有没有到32亿？", "31億次", "没有。"),
+        ("Is the unemployment rate above 5 percent?", "5.3%", "Yes."),
     ],
 )
 def test_yes_no_questions_check_the_stated_figure(engine, question, figure, lead):
@@ -106,6 +107,13 @@ def test_a_label_narrower_than_the_question_loses(engine, question, figure):
 def test_measure_words_in_questions_about_actions_quote_the_sentence(engine, question, quoted):
     a = answer_with(engine, question)
     assert a.kind == "passage" and quoted in a.text, a.text
+
+
+def test_a_rise_the_briefing_does_not_mention_is_not_confirmed(engine):
+    a = answer_with(engine, "养老金今年涨了吗")          # the briefing: 确保养老金按时足额发放
+    assert a.abstained, a.text
+    b = answer_with(engine, "最低工资标准会上调吗")      # 指导各地科学评估调整最低工资标准
+    assert not b.abstained and "调整最低工资标准" in b.text, b.text
 
 
 def test_no_figure_from_elsewhere_when_the_passage_asked_about_has_none(engine):

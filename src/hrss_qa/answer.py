@@ -101,7 +101,8 @@ _EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
     (re.compile(r"一半|半数|过半|人人|所有人|覆盖率|普及率|\bhalf\b|majority|everyone|everybody"), {"%"}),
 ]
 # Shares said in words, as the figure a yes/no question checks.
-_SHARE_WORDS = [(re.compile(r"一半|半数|\bhalf\b"), "50%"), (re.compile(r"过50%"), "超过50%")]
+_SHARE_WORDS = [(re.compile(r"一半|半数|\bhalf\b"), "50%"), (re.compile(r"过50%"), "超过50%"),
+                (re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent)\b"), r"\1%")]
 # A label this short (累計訪問量, 參加人數) needs its sentence to say whose figure it is.
 _GENERIC_LABEL_CHARS = 5
 # Words that may follow 多少 without naming what is counted.
@@ -113,7 +114,7 @@ _VERIFY = re.compile(r"吗|是不是|是否|有没有|会不会|能不能|要不
                      r"^(is|are|did|does|do|has|have|was|were)\b")
 # Said right before a stated number: the question asks whether the figure reaches it.
 _AT_LEAST = re.compile(r"(过|超过|超|到|达到|突破|破|不止|more than|over|exceed|exceeded|at least|reach|reached)\s*$")
-_MORE_THAN = re.compile(r"(超过|超|突破|破|不止|more than|over|exceed|exceeded)\s*$")
+_MORE_THAN = re.compile(r"(超过|超|突破|破|不止|高于|多于|more than|over|exceed|exceeded|above|higher than|greater than)\s*$")
 _NEGATIVE_ANSWER = re.compile(r"有没有|没有|过|到|达到|超|破|不止")
 # An official term the question uses that is in this few passages or fewer names a particular
 # scheme or group (職業年金, 春風行動): a figure from a passage without it is not its answer.
@@ -121,11 +122,11 @@ NAMED_MAX_PASSAGES = 3
 NAMED_MIN_CHARS = 4  # shorter official terms (招聘會, 博士后) are ordinary nouns
 _PERIOD_TERM = re.compile(r"季度|月|年底")  # periods are checked by scope.py
 # 「新增了多少」 asks for an increase; a clause without one of these states a total.
-_CHANGE_ASKED = re.compile(r"新增|增加了|增长了|增长多少|增加多少|多了多少|涨|上调|新开|"
+_CHANGE_ASKED = re.compile(r"新增|增加了|增长了|增长多少|增加多少|多了多少|涨|上调|"
                            r"\b(increase[sd]?|grew|growth|how many new|added|rise|rose|raised)\b")
 # 「3月當月」 "in March alone": one period's own figure, which a cumulative (累計) one is not.
 _ONE_PERIOD_ASKED = re.compile(r"单月|当月|这个月|那个月|\balone\b|\bthat month\b|\bper month\b|每个月")
-_CHANGE_STATED = re.compile(r"新增|增|提高|降|减|下降|上升|多了|少了")
+_CHANGE_STATED = re.compile(r"新增|增|提高|降|减|下降|上升|多了|少了|调整|扩大")
 # 「31个大城市」: a count that restricts the question; the briefing must state it.
 _STATED_COUNT = re.compile(r"(?<![\d.\-])(\d+)\s*(个|家|座|所|类|岁)")
 _FOLLOW_UP_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|而|and|what about|how about)\s*")
@@ -489,6 +490,9 @@ class _Composer:
     def _passage_answer(self) -> Answer:
         hit = self.hits[0]
         sentence = self._informative_sentence(hit)
+        if self.verifying and _CHANGE_ASKED.search(self.key) and not _CHANGE_STATED.search(normalize(sentence.text)):
+            # 「养老金今年涨了吗」 against 「确保养老金按时足额发放」: no rise is mentioned.
+            return self._abstain("发布会没有提到这方面的增加或上调")
         statement = _strip_marker(sentence.text).rstrip("。")
         text = self._cited(f"根据发布会，{statement}")
         if self.script == "en":
