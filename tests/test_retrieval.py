@@ -79,3 +79,9 @@ def test_hybrid_beats_each_side_alone(engine):
 def test_citation_string(engine):
     hit = engine.retrieve("失业率", k=1)[0]
     assert re.fullmatch(r"hrss-2023q1-briefing § .+ \[\d+:\d+\]", hit.citation)
+
+
+def test_how_things_are_overall_prefers_the_parts_overview(engine):
+    """「就业形势总体如何」: the lead of 工作進展情況 (297萬人, 5.3%, 總體平穩), not one of its items."""
+    hit = engine.retrieve("就业形势总体如何？", k=1)[0]
+    assert hit.section == "一、就業 › 工作進展情況" and "總體平穩" in hit.text

@@ -39,6 +39,9 @@ Mode = Literal["hybrid", "dense", "lexical"]
 MAX_QUESTION_CHARS = 500
 _PLAN_CUES = re.compile(r"下一步|接下来|今后|以后|之后|将要|将会|打算|准备|未来|后续|会不会|会有|要怎么|要如何|"
                         r"\bwill\b|\bplan|planned|\bnext\b|going to|upcoming|future")
+# 「一季度就业怎么样」 "how was employment": the part's overview passage (its lead, before 一是…) answers.
+_OVERALL_CUES = re.compile(r"怎么样|怎样了|总体|整体|总的来说|形势|局势|\boverall\b|\bin general\b|"
+                           r"\bhow (is|was|are|were|did)\b.{0,40}\b(doing|going|situation|overall)\b|\bsituation\b")
 _PROGRESS_CUES = re.compile(r"一季度|已经|做了|做过|取得|成效|截至|\bdid\b|has been|have been|so far|achieved|first quarter")
 
 
@@ -88,6 +91,7 @@ class FusionWeights:
     lexical_passage: float = 0.1
     lexical_sentence: float = 0.0
     part: float = 0.05  # bonus for the part (progress / plans) the question's tense points to
+    overview: float = 0.05  # bonus for a part's overview passage when the question asks how things are overall
 
 
 @dataclass
@@ -135,6 +139,7 @@ class Engine:
         self.documents = {d.doc_id: d for d in self.docs}
         self._by_id = {p.passage_id: p for p in self.passages}
         self._is_plan = np.array([float(any(normalize(x) == "下一步工作安排" for x in p.section_path)) for p in self.passages])
+        self._is_overview = np.array([float(len(p.section_path) == 2) for p in self.passages])
         sentences = [s for p in self.passages for s in p.sentences]
         # Row r of the sentence block belongs to passage _owner[r].
         self._owner = np.repeat(np.arange(len(self.passages)), [len(p.sentences) for p in self.passages])
@@ -166,7 +171,8 @@ class Engine:
         best = self._best_sentence_per_passage(sentence)
         total = (w.dense_passage * sig.dense_p + w.lexical_passage * sig.lexical_p
                  + w.dense_sentence * sig.dense_s[best] + w.lexical_sentence * sig.lexical_s[best]
-                 + w.part * self._part_prior(question))
+                 + w.part * self._part_prior(question)
+                 + w.overview * self._is_overview * bool(_OVERALL_CUES.search(normalize(question))))
         order = np.argsort(-total, kind="stable")[:k]
         return [self._hit(rank, int(i), float(total[i]), best[i], sentence, sig) for rank, i in enumerate(order, start=1)]
 
