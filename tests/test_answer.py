@@ -61,6 +61,37 @@ def test_yes_no_questions_check_the_stated_figure(engine, question, figure, lead
     assert a.text.startswith(lead), a.text
 
 
+def test_a_wrong_premise_is_corrected_not_confirmed(engine):
+    """The label decides which figure is checked, not the number the asker brings."""
+    a = answer_with(engine, "工伤保险参保的是2.37亿人吧？")   # 2.37億人 is 失業保險's
+    assert a.figures[0].text == "2.89億人" and a.text.startswith("不是。"), a.text
+
+
+@pytest.mark.parametrize("question", [
+    "第十六届高技能人才表彰大会已经开过了吧？",   # the ordinal names the subject; 召开 is a plan
+    "职业年金5.29%是年均的还是一年的？",          # asks which, not whether
+])
+def test_no_verdict_when_the_stated_figure_is_not_what_is_checked(engine, question):
+    a = answer_with(engine, question)
+    assert not a.abstained and not a.text.startswith(("是的", "不是", "没有")), a.text
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("个人养老金值不值得开？", "个人建议"),
+    ("职业培训券怎么申请？", "办理方式"),
+    ("16场跨区域巡回招聘会在哪些城市办？", "地点"),
+    ("我每个月能领多少养老金？", "全国的总数"),
+])
+def test_details_the_briefing_does_not_give_are_not_invented(engine, question, reason):
+    a = answer_with(engine, question)
+    assert a.abstained and reason in a.reason, a.text
+
+
+def test_a_channel_the_briefing_names_is_given(engine):
+    a = answer_with(engine, "欠薪线索去哪里反映？")
+    assert not a.abstained and "根治欠薪线索反映平台" in a.text, a.text
+
+
 def test_the_word_that_tells_figures_of_a_sentence_apart_decides(engine):
     """总收入 / 总支出 / 累计结余 share one sentence and its subject; 还剩 (结余) picks one."""
     for question in ("社保基金还剩多少钱", "What was the cumulative balance of the three social insurance funds?"):

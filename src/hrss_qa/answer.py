@@ -25,7 +25,7 @@ from .figures import Figure, extract_figures
 from .glossary import expand, official_terms
 from .lexical import tokenize, words
 from .retrieval import Engine, Hit, default_engine
-from .scope import ScopeProblem, off_topic, scope_problems, unmatched_terms
+from .scope import PLACES, ScopeProblem, off_topic, scope_problems, unmatched_terms
 from .text import Script, clean, detect_script, normalize, to_script
 
 Kind = Literal["figure", "comparison", "passage", "abstain", "empty"]
@@ -35,6 +35,9 @@ CANDIDATE_HITS = 3
 SENTENCE_LEXICAL_WEIGHT = 1.0
 SENTENCE_DENSE_WEIGHT = 0.0
 CONTRAST_BONUS = 1.0
+# For the figure a yes/no question states; small, so that a wrong premise (「失业保险参保的是2.89亿人吧」)
+# does not pull in the figure it names (工傷保險's) against a better label match.
+STATED_BONUS = 0.5
 # Fused-score lead of the top passage over a figure's passage beyond which that figure is not
 # taken (measured: correct answers from a lower passage trail by ≤ 0.04, near misses by ≥ 0.10).
 DOMINANT_MARGIN = 0.08
@@ -110,12 +113,35 @@ _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿�
 # Label words too general to tell one measured thing from another.
 _GENERIC = set("全国 累计 推出 开展 组织 提供 发布 推进 实施 规模 人数 服务 活动 工作 各类 各地 重点 有关 部门 期间 情况 方面 主要".split())
 # A yes/no check of something the asker heard (「过10亿了吗」「是真的吗」 "Is it true that…").
-_VERIFY = re.compile(r"吗|是不是|是否|有没有|会不会|能不能|要不要|真的|对不对|没有\s*[?？]?$|了没|是这样|\bis it true\b|\bis that right\b|"
+_VERIFY = re.compile(r"吗|吧\s*[?？]?$|还是|是不是|是否|有没有|会不会|能不能|要不要|真的|对不对|没有\s*[?？]?$|了没|是这样|\bis it true\b|\bis that right\b|"
                      r"^(is|are|did|does|do|has|have|was|were)\b")
 # Said right before a stated number: the question asks whether the figure reaches it.
 _AT_LEAST = re.compile(r"(过|超过|超|到|达到|突破|破|不止|more than|over|exceed|exceeded|at least|reach|reached)\s*$")
 _MORE_THAN = re.compile(r"(超过|超|突破|破|不止|高于|多于|more than|over|exceed|exceeded|above|higher than|greater than)\s*$")
+# Said just before a figure, these make it what the question checks (「是第十五届了吧」「有没有到300万」).
+_PREDICATE = re.compile(r"是|为|有|到|过|超|达|破|止|于|近|约")
+_PREDICATE_EN = re.compile(r"\b(is|are|was|were|above|over|than|least|reach|reached|exceed|exceeded|about|nearly)\s*$")
 _NEGATIVE_ANSWER = re.compile(r"有没有|没有|过|到|达到|超|破|不止")
+# Details citizens ask for that a briefing seldom gives: (what is asked, what evidence would
+# give it, what to say).  The quoted sentence must show that kind of detail, or the answer
+# says the briefing does not.  Advice (None) is never in a briefing.
+_DETAILS: list[tuple[re.Pattern, re.Pattern | None, str]] = [
+    (re.compile(r"值不值得|值得.{0,6}吗|该不该|应不应该|应该.{0,8}吗|划算|建议我|\bshould i\b|\bis it worth|\bworth it\b"),
+     None, "发布会不提供个人建议"),
+    (re.compile(r"怎么领|怎么申请|如何申请|怎么报名|如何报名|怎么办理|如何办理|去哪(儿|里)?|在哪(儿|里)?(领|办|申请|报名|投诉|举报)|"
+                r"打哪个电话|电话|热线|网址|\bhow (do|can) i\b|\bwhere (do|can) i\b|\bsign up\b|\bapply for\b|\bphone\b|"
+                r"\bhotline\b|\bwebsite\b"),
+     re.compile(r"电话|热线|网址|网站|平台|窗口|申请|办理|报名|登记"), "发布会没有说明办理方式或渠道"),
+    (re.compile(r"什么条件|哪些条件|条件是|资格|谁能|谁可以|\beligib|\bwho can\b|\bqualif"),
+     re.compile(r"条件|资格|符合"), "发布会没有说明条件"),
+    (re.compile(r"哪些城市|哪个城市|哪座城市|哪个省|哪些省|在哪(儿|里)?办|\bwhich (cities|city|provinces|province)\b|"
+                r"\bwhere (is|are|was|were|will)\b"),
+     re.compile("|".join(["长三角", "川渝", *PLACES])), "发布会没有说明具体地点"),
+    # 「我们公司…一年能少交多少」: the briefing's figures are national totals.
+    (re.compile(r"(我们公司|我们单位|我们厂|我家|我的|我能|我可以|我每|本人|\bmy\b|\bi (get|receive|pay|save)\b).{0,20}"
+                r"(多少|几|how much|how many)"),
+     None, "发布会给出的是全国的总数，没有针对个人或单个企业的数字"),
+]
 # An official term the question uses that is in this few passages or fewer names a particular
 # scheme or group (職業年金, 春風行動): a figure from a passage without it is not its answer.
 NAMED_MAX_PASSAGES = 3
@@ -281,11 +307,22 @@ class _Composer:
             return self._abstain(problems[0].message, tuple(problems))
         if not self.verifying and (count := _unstated_count(self.key, corpus)):
             return self._abstain(f"发布会没有提到“{count}”")
+        if missing := self._missing_detail():
+            return self._abstain(missing)
         if _COMPARE_CUES.search(self.key) and (result := self._comparison()):
             return result
         if self._asks_for_figure():
             return self._figure_answer()
         return self._passage_answer()
+
+    def _missing_detail(self) -> str:
+        """What the question asks (how to apply, where, on what conditions, advice) that the
+        best sentence does not give, as the reason to abstain; "" when nothing is missing."""
+        evidence = normalize(self.hits[0].sentence.text)
+        for asked, given, reason in _DETAILS:
+            if asked.search(self.key) and (given is None or not given.search(evidence)):
+                return reason
+        return ""
 
     def _asks_for_figure(self) -> bool:
         """A number, date or ordinal is asked for (else the answer quotes a sentence)."""
@@ -301,8 +338,10 @@ class _Composer:
     # -- figure questions --------------------------------------------------------------
 
     def _wanted_kinds(self) -> set[str]:
-        if self.stated:  # 「延到2024年底了吗」 checks a date, 「过10亿了吗」 a quantity
-            return {"date", "period"} if self.stated[0].kind in ("date", "period") else {"quantity", "percent", "count"}
+        if self.stated:  # 「延到2024年底了吗」 checks a date, 「过10亿了吗」 a quantity, 「是第十五届吧」 an ordinal
+            kind = self.stated[0].kind
+            return {"date", "period"} if kind in ("date", "period") else {"ordinal"} if kind == "ordinal" \
+                else {"quantity", "percent", "count"}
         if _DAY_CUES.search(self.key):
             return {"date"}
         if _WHEN_CUES.search(self.key):
@@ -345,7 +384,7 @@ class _Composer:
             score = self._figure_score(fig, hit, rank, sentence, topical, weight) - 1.0 * len(unmatched)
             score += contrast.get((hit.passage_id, fig.start), 0.0)
             if any(fig.value is not None and fig.value == f.value for f in self.stated):
-                score += 1.0  # 「招到了52万人次，是真的吗」: the figure being checked
+                score += STATED_BONUS  # 「招到了52万人次，是真的吗」: the figure being checked
             elif any(fig.value and f.value and 0.5 <= fig.value / f.value <= 2 for f in self.stated):
                 score += 0.5  # 「有没有到32亿」: a figure of about that size (31億次, not 7.64億人)
             score -= 1.0 * len(_narrower_terms(normalize(fig.label), self.expanded))
@@ -438,13 +477,17 @@ class _Composer:
     def _verdict(self, fig: Figure) -> bool | None:
         """Yes/no for a question checking a stated figure against ``fig``; None when it is not
         comparable (no stated figure of that kind and unit, or no value)."""
+        if "还是" in self.key or " or " in self.key:
+            return None  # 「一年的还是平均的」 asks which, not whether
         for stated in self.stated:
+            before = self.checked[:max(self.checked.find(normalize(stated.text)), 0)]
+            if not (stated.qualifier or _PREDICATE.search(before[-3:]) or _PREDICATE_EN.search(before[-20:])):
+                continue  # 「第十六届…已经开过了吧」: the figure names the subject; the question is not about it
             if stated.kind in ("date", "period") and fig.kind in ("date", "period"):
                 return normalize(stated.text) == normalize(fig.text)
             same_unit = not stated.unit or normalize(stated.unit) == normalize(fig.unit)
             if stated.value is None or fig.value is None or not same_unit or stated.kind != fig.kind:
                 continue
-            before = self.checked[:max(self.checked.find(normalize(stated.text)), 0)]
             said = f"{before}{normalize(stated.qualifier)}"
             if _MORE_THAN.search(said):
                 return fig.value > stated.value
