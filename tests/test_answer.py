@@ -87,6 +87,13 @@ def test_details_the_briefing_does_not_give_are_not_invented(engine, question, r
     assert a.abstained and reason in a.reason, a.text
 
 
+def test_several_figures_asked_at_once_are_all_stated(engine):
+    a = answer_with(engine, "基本养老、失业、工伤保险参保人数分别是多少？")
+    assert all(x in a.text for x in ("10.52亿人", "2.37亿人", "2.89亿人")), a.text
+    b = answer_with(engine, "How many nationwide and how many local services does the HR government service platform offer?")
+    assert "118" in b.text and "389" in b.text, b.text
+
+
 def test_a_channel_the_briefing_names_is_given(engine):
     a = answer_with(engine, "欠薪线索去哪里反映？")
     assert not a.abstained and "根治欠薪线索反映平台" in a.text, a.text

@@ -118,6 +118,8 @@ _VERIFY = re.compile(r"吗|吧\s*[?？]?$|还是|是不是|是否|有没有|会�
 # Said right before a stated number: the question asks whether the figure reaches it.
 _AT_LEAST = re.compile(r"(过|超过|超|到|达到|突破|破|不止|more than|over|exceed|exceeded|at least|reach|reached)\s*$")
 _MORE_THAN = re.compile(r"(超过|超|突破|破|不止|高于|多于|more than|over|exceed|exceeded|above|higher than|greater than)\s*$")
+# Several figures asked at once (「分别是多少」 "how many A and how many B").
+_SEVERAL_ASKED = re.compile(r"分别|各是|各有|各自|各多少|都是多少|\brespectively\b|\band how (many|much)\b|\bboth\b|\beach\b")
 # Said just before a figure, these make it what the question checks (「是第十五届了吧」「有没有到300万」).
 _PREDICATE = re.compile(r"是|为|有|到|过|超|达|破|止|于|近|约")
 _PREDICATE_EN = re.compile(r"\b(is|are|was|were|above|over|than|least|reach|reached|exceed|exceeded|about|nearly)\s*$")
@@ -463,15 +465,19 @@ class _Composer:
         if best.unmatched:
             term = best.unmatched[0]
             return self._abstain(f"最接近的数字说的不是“{term}”，发布会没有给出关于“{term}”的这个数字")
+        others = [c.figure for c in candidates[1:] if c.hit.passage_id == hit.passage_id and c.sentence == sentence]
         statement = _statement(sentence, fig, hit.figures)
+        if others and _SEVERAL_ASKED.search(self.key):
+            # 「…分别是多少」 "how many A and how many B": the sentence that gives them all.
+            statement = _strip_marker(sentence.text).rstrip("。")
         verdict = self._verdict(fig)
         text = self._cited({True: "是的。", False: "不是。", None: ""}[verdict] + statement)
         if verdict is False and _NEGATIVE_ANSWER.search(self.key):
             text = self._cited("没有。" + statement)
         if self.script == "en":
             lead = {True: "Yes. ", False: "No. ", None: ""}[verdict]
-            text = f"{lead}The briefing states: {statement} — that is {fig.display_value}. [1]"
-        others = [c.figure for c in candidates[1:] if c.hit.passage_id == hit.passage_id and c.sentence == sentence]
+            shown = [fig, *(o for o in others if o.unit == fig.unit)] if _SEVERAL_ASKED.search(self.key) else [fig]
+            text = f"{lead}The briefing states: {statement} — that is {'; '.join(f.display_value for f in shown)}. [1]"
         return self._answer("figure", text, hit, sentence, (fig, *others))
 
     def _verdict(self, fig: Figure) -> bool | None:
