@@ -25,7 +25,8 @@ from .figures import Figure, extract_figures
 from .glossary import expand, official_terms
 from .lexical import tokenize, words
 from .retrieval import Engine, Hit, default_engine
-from .scope import PLACES, ScopeProblem, off_topic, scope_problems, unmatched_terms
+from . import question as cues
+from .scope import ScopeProblem, off_topic, scope_problems, unmatched_terms
 from .text import Script, clean, detect_script, normalize, to_script
 
 Kind = Literal["figure", "comparison", "passage", "abstain", "empty"]
@@ -42,123 +43,15 @@ STATED_BONUS = 0.5
 # taken (measured: correct answers from a lower passage trail by ≤ 0.04, near misses by ≥ 0.10).
 DOMINANT_MARGIN = 0.08
 
-# What a question asks for, by cue words (matched on normalize()d text, so Simplified).
-_FIGURE_CUES = re.compile(
-    r"多少|几|多大|多高|多长|比例|占比|百分|比重|规模|数量|人数|总数|总额|金额|率|结余|余额|收入|支出|收益|一半|半数|"
-    r"how many|how much|what percentage|what share|what proportion|rate|number of|figure|total|size|return|amount|average|"
-    r"balance|revenue|income|expenditure|spending|surplus"
-)
-# Cues that ask for a number outright, whatever else the question says.
-_NUMBER_ASKED = re.compile(r"多少|几|多大|多高|多长|百分之|how many|how much|what percentage|what share|what proportion")
-# 「下一步要怎么稳住规模」「覆盖到哪些地方」 "what will they do": a measure word in a question
-# about actions or plans does not make it a figure question.
-_ACTION_ASKED = re.compile(r"怎么|怎样|如何|哪些|什么措施|什么举措|做了什么|干了什么|安排|打算|\bwhat (did|will|does|do)\b|"
-                           r"\bhow (will|did|does|do|can)\b|\bwhich\b")
-_WHEN_CUES = re.compile(r"什么时候|何时|哪天|哪一天|几月几日|几号|日期|截至何时|when|what date")
-_ORDINAL_CUES = re.compile(r"第几|哪一届|哪届|几届|哪一批|第几批|which edition|which round|which session")
-_COMPARE_CUES = re.compile(
-    r"(哪个|哪一个|哪项|哪一项|谁).{0,8}(多|高|大|少|低)|多还是|高还是|大还是|比.{1,12}(多|高|大|少|低)|相比|差距|"
-    r"more than|higher|larger|compare|which (is|was|one|has) (more|larger|bigger|higher|greater)")
-_DAY_CUES = re.compile(r"哪天|哪一天|几号|几月几日|日期|what date|which day|what day")
-_PERIOD_NAMED = re.compile(r"季度|\bq[1-4]\b|quarter|(19|20)\d\d")
-_SUPERLATIVE = re.compile(r"最(多|少|高|低|大|小)|most|least|highest|lowest|largest|smallest")
-_SMALLER = re.compile(r"(最|更|哪个|哪一项|哪项|谁).{0,8}(少|低|小)|fewer|lower|smaller|least|lowest|less")
-# Where a question puts its figure cue; the words around it say what is counted.
-_CUE = re.compile(r"多少|几|多大|多高|比例|占比|how many|how much|what percentage|what share|what proportion")
-# Units are compared as normalize()d text: 項 → 项, 場 → 场.
-def _cue(chinese: str, english: str) -> re.Pattern:
-    """Chinese cue words anywhere, English ones as whole words (not "rate" in "integrated")."""
-    return re.compile(rf"{chinese}|\b(?:{english})\b")
-
-
-_UNIT_CUES: list[tuple[re.Pattern, set[str]]] = [
-    (_cue("百分|比例|占比|比重|率|一半|半数|多数|人人|普及|覆盖|%",
-          "percent|percentage|share|rate|proportion|return|yield|half|majority|everyone"), {"%"}),
-    (_cue("钱|金额|资金|收入|支出|结余|规模|亿元|万元|减负", "money|yuan|revenue|expenditure|balance|save"), {"元"}),
-    (_cue("人次|访问|次数", "person-times|visits|trips|times"), {"人次", "次"}),
-    (_cue("人|参保", "people|persons|workers|users|holders"), {"人", "人次", ""}),
-    (_cue("项", "services|items"), {"项"}),
-    (_cue("家|企业", "enterprises|companies|firms"), {"家"}),
-    (_cue("场|招聘会", "events|fairs"), {"场"}),
-    (_cue("张|培训券", "vouchers"), {"张"}),
-    (_cue("部门", "departments"), {"部门"}),
-]
-# 多少/几 + a classifier names the unit outright; 个 is the generic classifier and binds nothing.
-_EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
-    (re.compile(r"(多少|几)(个)"), None),
-    (re.compile(r"(多少|几)(人次)"), {"人次", "人", "次"}),
-    (re.compile(r"(多少|几)(名|位|个)?(人|农民工|工人|职工|劳动者|毕业生|大学生|用户|居民|渔民)|how many people|how many persons"),
-     {"人", "人次", ""}),
-    # 「拿多少养老金」「多少工资」: money nouns count yuan, not people.
-    (re.compile(r"(多少|几)(块)?(钱)|多少(元|养老金|退休金|工资|薪水|薪酬|补贴|资金|经费)|how much money|how many yuan"), {"元"}),
-    (re.compile(r"(多少|几)(项)"), {"项"}),
-    (re.compile(r"(多少|几)(家)"), {"家"}),
-    (re.compile(r"(多少|几)(场)"), {"场"}),
-    (re.compile(r"(多少|几)(张)"), {"张"}),
-    (re.compile(r"(多少|几)(个)?(案件|件|宗|起)"), {"件", "宗", "起"}),
-    (re.compile(r"(多少|几)(届)"), {"届"}),
-    (re.compile(r"(多少|几)(批)"), {"批"}),
-    (re.compile(r"(多少|几)(次)|次数|how many times"), {"次", "人次"}),
-    (re.compile(r"what percentage|what share|what proportion|百分之几|百分比|多少比例|比例是多少|占比多少|占多少比例"), {"%"}),
-    # 「超过一半了吗」「人人都有吗」 ask for a share of people, not a head count.
-    (re.compile(r"一半|半数|过半|人人|所有人|覆盖率|普及率|\bhalf\b|majority|everyone|everybody"), {"%"}),
-]
-# Shares said in words, as the figure a yes/no question checks.
-_SHARE_WORDS = [(re.compile(r"一半|半数|\bhalf\b"), "50%"), (re.compile(r"过50%"), "超过50%"),
-                (re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent)\b"), r"\1%")]
 # A label this short (累計訪問量, 參加人數) needs its sentence to say whose figure it is.
 _GENERIC_LABEL_CHARS = 5
-# Words that may follow 多少 without naming what is counted.
-_NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # Label words too general to tell one measured thing from another.
 _GENERIC = set("全国 累计 推出 开展 组织 提供 发布 推进 实施 规模 人数 服务 活动 工作 各类 各地 重点 有关 部门 期间 情况 方面 主要".split())
-# A yes/no check of something the asker heard (「过10亿了吗」「是真的吗」 "Is it true that…").
-_VERIFY = re.compile(r"吗|吧\s*[?？]?$|还是|是不是|是否|有没有|会不会|能不能|要不要|真的|对不对|没有\s*[?？]?$|了没|是这样|\bis it true\b|\bis that right\b|"
-                     r"^(is|are|did|does|do|has|have|was|were)\b")
-# Said right before a stated number: the question asks whether the figure reaches it.
-_AT_LEAST = re.compile(r"(过|超过|超|到|达到|突破|破|不止|more than|over|exceed|exceeded|at least|reach|reached)\s*$")
-_MORE_THAN = re.compile(r"(超过|超|突破|破|不止|高于|多于|more than|over|exceed|exceeded|above|higher than|greater than)\s*$")
-# Several figures asked at once (「分别是多少」 "how many A and how many B").
-_SEVERAL_ASKED = re.compile(r"分别|各是|各有|各自|各多少|都是多少|\brespectively\b|\band how (many|much)\b|\bboth\b|\beach\b")
-# Said just before a figure, these make it what the question checks (「是第十五届了吧」「有没有到300万」).
-_PREDICATE = re.compile(r"是|为|有|到|过|超|达|破|止|于|近|约")
-_PREDICATE_EN = re.compile(r"\b(is|are|was|were|above|over|than|least|reach|reached|exceed|exceeded|about|nearly)\s*$")
-_NEGATIVE_ANSWER = re.compile(r"有没有|没有|过|到|达到|超|破|不止")
-# Details citizens ask for that a briefing seldom gives: (what is asked, what evidence would
-# give it, what to say).  The quoted sentence must show that kind of detail, or the answer
-# says the briefing does not.  Advice (None) is never in a briefing.
-_DETAILS: list[tuple[re.Pattern, re.Pattern | None, str]] = [
-    (re.compile(r"值不值得|值得.{0,6}吗|该不该|应不应该|应该.{0,8}吗|划算|建议我|\bshould i\b|\bis it worth|\bworth it\b"),
-     None, "发布会不提供个人建议"),
-    (re.compile(r"怎么领|怎么申请|如何申请|怎么报名|如何报名|怎么办理|如何办理|去哪(儿|里)?|在哪(儿|里)?(领|办|申请|报名|投诉|举报)|"
-                r"打哪个电话|电话|热线|网址|\bhow (do|can) i\b|\bwhere (do|can) i\b|\bsign up\b|\bapply for\b|\bphone\b|"
-                r"\bhotline\b|\bwebsite\b"),
-     re.compile(r"电话|热线|网址|网站|平台|窗口|申请|办理|报名|登记"), "发布会没有说明办理方式或渠道"),
-    (re.compile(r"什么条件|哪些条件|条件是|资格|谁能|谁可以|\beligib|\bwho can\b|\bqualif"),
-     re.compile(r"条件|资格|符合"), "发布会没有说明条件"),
-    (re.compile(r"哪些城市|哪个城市|哪座城市|哪个省|哪些省|在哪(儿|里)?办|\bwhich (cities|city|provinces|province)\b|"
-                r"\bwhere (is|are|was|were|will)\b"),
-     re.compile("|".join(["长三角", "川渝", *PLACES])), "发布会没有说明具体地点"),
-    # 「我们公司…一年能少交多少」: the briefing's figures are national totals.
-    (re.compile(r"(我们公司|我们单位|我们厂|我家|我的|我能|我可以|我每|本人|\bmy\b|\bi (get|receive|pay|save)\b).{0,20}"
-                r"(多少|几|how much|how many)"),
-     None, "发布会给出的是全国的总数，没有针对个人或单个企业的数字"),
-]
 # An official term the question uses that is in this few passages or fewer names a particular
 # scheme or group (職業年金, 春風行動): a figure from a passage without it is not its answer.
 NAMED_MAX_PASSAGES = 3
 NAMED_MIN_CHARS = 4  # shorter official terms (招聘會, 博士后) are ordinary nouns
 _PERIOD_TERM = re.compile(r"季度|月|年底")  # periods are checked by scope.py
-# 「新增了多少」 asks for an increase; a clause without one of these states a total.
-_CHANGE_ASKED = re.compile(r"新增|增加了|增长了|增长多少|增加多少|多了多少|涨|上调|"
-                           r"\b(increase[sd]?|grew|growth|how many new|added|rise|rose|raised)\b")
-# 「3月當月」 "in March alone": one period's own figure, which a cumulative (累計) one is not.
-_ONE_PERIOD_ASKED = re.compile(r"单月|当月|这个月|那个月|\balone\b|\bthat month\b|\bper month\b|每个月")
-_CHANGE_STATED = re.compile(r"新增|增|提高|降|减|下降|上升|多了|少了|调整|扩大")
-# 「31个大城市」: a count that restricts the question; the briefing must state it.
-_STATED_COUNT = re.compile(r"(?<![\d.\-])(\d+)\s*(个|家|座|所|类|岁)")
-_FOLLOW_UP_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|而|and|what about|how about)\s*")
-_FOLLOW_UP_TAIL = re.compile(r"(呢|的呢|又如何|怎么样|如何|情况呢)?\s*[?？。.!！]*$")
 
 
 @dataclass(frozen=True)
@@ -256,8 +149,8 @@ def contextualize(question: str, history: list[str]) -> str:
 
 
 def _resolve(question: str, previous: str) -> str:
-    frag = _FOLLOW_UP_TAIL.sub("", _FOLLOW_UP_LEAD.sub("", question.strip()))
-    elliptical = question.strip() != frag and 0 < len(frag) <= 12 and not _FIGURE_CUES.search(normalize(frag))
+    frag = cues.FOLLOW_UP_TAIL.sub("", cues.FOLLOW_UP_LEAD.sub("", question.strip()))
+    elliptical = question.strip() != frag and 0 < len(frag) <= 12 and not cues.FIGURE_CUES.search(normalize(frag))
     if not elliptical:
         return question
     for k in range(len(frag), 1, -1):
@@ -287,12 +180,12 @@ class _Composer:
         # Glossary terms let "work-injury insurance" match the label 工傷保險參保人數.
         self.expanded = f"{self.key} {expand(question)}"
         self.tokens = set(tokenize(self.expanded))
-        self.focus = _focus_tokens(self.key)
-        self.counted = _counted_noun(self.key)
-        self.verifying = bool(_VERIFY.search(self.key))
+        self.focus = cues.focus_tokens(self.key)
+        self.counted = cues.counted_noun(self.key)
+        self.verifying = bool(cues.VERIFY.search(self.key))
         self.named = _named_terms(self.key, engine)
         self.checked = self.key
-        for pattern, share in _SHARE_WORDS:
+        for pattern, share in cues.SHARE_WORDS:
             self.checked = pattern.sub(share, self.checked)
         # A period said in passing (「一季度管了没有」) is not a figure being checked.
         stated = [f for f in extract_figures(self.checked) if f.kind != "period"] if self.verifying else []
@@ -311,7 +204,7 @@ class _Composer:
             return self._abstain(f"发布会没有提到“{count}”")
         if missing := self._missing_detail():
             return self._abstain(missing)
-        if _COMPARE_CUES.search(self.key) and (result := self._comparison()):
+        if cues.COMPARE_CUES.search(self.key) and (result := self._comparison()):
             return result
         if self._asks_for_figure():
             return self._figure_answer()
@@ -321,17 +214,17 @@ class _Composer:
         """What the question asks (how to apply, where, on what conditions, advice) that the
         best sentence does not give, as the reason to abstain; "" when nothing is missing."""
         evidence = normalize(self.hits[0].sentence.text)
-        for asked, given, reason in _DETAILS:
+        for asked, given, reason in cues.DETAILS:
             if asked.search(self.key) and (given is None or not given.search(evidence)):
                 return reason
         return ""
 
     def _asks_for_figure(self) -> bool:
         """A number, date or ordinal is asked for (else the answer quotes a sentence)."""
-        if self.stated or _NUMBER_ASKED.search(self.key) or _WHEN_CUES.search(self.key) or _ORDINAL_CUES.search(self.key):
+        if self.stated or cues.NUMBER_ASKED.search(self.key) or cues.WHEN_CUES.search(self.key) or cues.ORDINAL_CUES.search(self.key):
             return True
         # 「…规模还会扩大吗」 (yes/no without a figure) and 「…要怎么稳住规模」 ask what is done.
-        return bool(_FIGURE_CUES.search(self.key)) and not self.verifying and not _ACTION_ASKED.search(self.key)
+        return bool(cues.FIGURE_CUES.search(self.key)) and not self.verifying and not cues.ACTION_ASKED.search(self.key)
 
     def _problems(self, hit: Hit, evidence: str) -> list[ScopeProblem]:
         corpus = "\n".join(d.text for d in self.engine.docs)
@@ -344,12 +237,12 @@ class _Composer:
             kind = self.stated[0].kind
             return {"date", "period"} if kind in ("date", "period") else {"ordinal"} if kind == "ordinal" \
                 else {"quantity", "percent", "count"}
-        if _DAY_CUES.search(self.key):
+        if cues.DAY_CUES.search(self.key):
             return {"date"}
-        if _WHEN_CUES.search(self.key):
+        if cues.WHEN_CUES.search(self.key):
             # A question that already names its period (「一季度…何时」, "2023 Q1 … when") asks for a date.
-            return {"date"} if _PERIOD_NAMED.search(self.key) else {"date", "period"}
-        if _ORDINAL_CUES.search(self.key):
+            return {"date"} if cues.PERIOD_NAMED.search(self.key) else {"date", "period"}
+        if cues.ORDINAL_CUES.search(self.key):
             return {"ordinal"}
         return {"quantity", "percent", "count"}
 
@@ -360,7 +253,7 @@ class _Composer:
         briefing's 3324萬人 is no answer to 「每年最多可以繳多少錢」.  A figure the question
         itself states (「2023年一季度新闻发布会是哪天」) is not its answer either.
         """
-        kinds, explicit, topical = self._wanted_kinds(), _explicit_units(self.key), _topical_units(self.key)
+        kinds, explicit, topical = self._wanted_kinds(), cues.explicit_units(self.key), cues.topical_units(self.key)
         if explicit is None and topical == {"%"} and "percent" in kinds:
             explicit = topical  # 「費率是多少」 "premium rate": only a share can answer
         found = []
@@ -369,7 +262,7 @@ class _Composer:
             for fig in hit.figures:
                 unit = normalize(fig.unit)
                 # A figure the question states is not its answer, unless the question checks it.
-                stated = normalize(fig.text) in self.key or (fig.kind == "count" and fig.value in _english_numbers(self.key))
+                stated = normalize(fig.text) in self.key or (fig.kind == "count" and fig.value in cues.english_numbers(self.key))
                 if fig.kind not in kinds or (explicit is not None and unit not in explicit) or (stated and not self.verifying):
                     continue
                 at = next((i for i, s in enumerate(sentences) if s.start <= fig.start < s.end), None)
@@ -456,9 +349,9 @@ class _Composer:
             return self._abstain(f"最相关的段落（{self.hits[0].section}）没有给出这个数字")
         if problems := self._problems(hit, hit.text):
             return self._abstain(problems[0].message, tuple(problems))
-        if _CHANGE_ASKED.search(self.key) and not _CHANGE_STATED.search(normalize(_clause_of(sentence, fig))):
+        if cues.CHANGE_ASKED.search(self.key) and not cues.CHANGE_STATED.search(normalize(_clause_of(sentence, fig))):
             return self._abstain(f"发布会给出的“{fig.label}”{fig.text}不是新增或变化的数字")
-        if _ONE_PERIOD_ASKED.search(self.key) and "累计" in normalize(_clause_of(sentence, fig)):
+        if cues.ONE_PERIOD_ASKED.search(self.key) and "累计" in normalize(_clause_of(sentence, fig)):
             return self._abstain(f"发布会给出的“{fig.label}”{fig.text}是累计数，没有给出单月的数字")
         if self.counted and not _mentions(normalize(f"{fig.label} {sentence.text}"), self.counted):
             return self._abstain(f"发布会没有给出“{self.counted[0]}”的数字")
@@ -467,16 +360,16 @@ class _Composer:
             return self._abstain(f"最接近的数字说的不是“{term}”，发布会没有给出关于“{term}”的这个数字")
         others = [c.figure for c in candidates[1:] if c.hit.passage_id == hit.passage_id and c.sentence == sentence]
         statement = _statement(sentence, fig, hit.figures)
-        if others and _SEVERAL_ASKED.search(self.key):
+        if others and cues.SEVERAL_ASKED.search(self.key):
             # 「…分别是多少」 "how many A and how many B": the sentence that gives them all.
             statement = _strip_marker(sentence.text).rstrip("。")
         verdict = self._verdict(fig)
         text = self._cited({True: "是的。", False: "不是。", None: ""}[verdict] + statement)
-        if verdict is False and _NEGATIVE_ANSWER.search(self.key):
+        if verdict is False and cues.NEGATIVE_ANSWER.search(self.key):
             text = self._cited("没有。" + statement)
         if self.script == "en":
             lead = {True: "Yes. ", False: "No. ", None: ""}[verdict]
-            shown = [fig, *(o for o in others if o.unit == fig.unit)] if _SEVERAL_ASKED.search(self.key) else [fig]
+            shown = [fig, *(o for o in others if o.unit == fig.unit)] if cues.SEVERAL_ASKED.search(self.key) else [fig]
             text = f"{lead}The briefing states: {statement} — that is {'; '.join(f.display_value for f in shown)}. [1]"
         return self._answer("figure", text, hit, sentence, (fig, *others))
 
@@ -487,7 +380,7 @@ class _Composer:
             return None  # 「一年的还是平均的」 asks which, not whether
         for stated in self.stated:
             before = self.checked[:max(self.checked.find(normalize(stated.text)), 0)]
-            if not (stated.qualifier or _PREDICATE.search(before[-3:]) or _PREDICATE_EN.search(before[-20:])):
+            if not (stated.qualifier or cues.PREDICATE.search(before[-3:]) or cues.PREDICATE_EN.search(before[-20:])):
                 continue  # 「第十六届…已经开过了吧」: the figure names the subject; the question is not about it
             if stated.kind in ("date", "period") and fig.kind in ("date", "period"):
                 return normalize(stated.text) == normalize(fig.text)
@@ -495,9 +388,9 @@ class _Composer:
             if stated.value is None or fig.value is None or not same_unit or stated.kind != fig.kind:
                 continue
             said = f"{before}{normalize(stated.qualifier)}"
-            if _MORE_THAN.search(said):
+            if cues.MORE_THAN.search(said):
                 return fig.value > stated.value
-            if _AT_LEAST.search(said):
+            if cues.AT_LEAST.search(said):
                 return fig.value >= stated.value
             return fig.value == stated.value
         return None
@@ -517,10 +410,10 @@ class _Composer:
         peers = list({c.figure.label: c for c in reversed(peers)}.values())  # one per label, best kept
         if len(peers) < 2:
             return None
-        if not _SUPERLATIVE.search(self.key):
+        if not cues.SUPERLATIVE.search(self.key):
             peers = sorted(peers, key=lambda c: -c.score)[:2]
         peers.sort(key=lambda c: c.figure.start)
-        smallest_wins = bool(_SMALLER.search(self.key))
+        smallest_wins = bool(cues.SMALLER.search(self.key))
         ranked = sorted((c.figure for c in peers), key=lambda f: f.value, reverse=not smallest_wins)
         winner, runner_up = ranked[0], ranked[1]
         adjective = ("低" if smallest_wins else "高") if winner.kind == "percent" else ("少" if smallest_wins else "多")
@@ -539,7 +432,7 @@ class _Composer:
     def _passage_answer(self) -> Answer:
         hit = self.hits[0]
         sentence = self._informative_sentence(hit)
-        if self.verifying and _CHANGE_ASKED.search(self.key) and not _CHANGE_STATED.search(normalize(sentence.text)):
+        if self.verifying and cues.CHANGE_ASKED.search(self.key) and not cues.CHANGE_STATED.search(normalize(sentence.text)):
             # 「养老金今年涨了吗」 against 「确保养老金按时足额发放」: no rise is mentioned.
             return self._abstain("发布会没有提到这方面的增加或上调")
         statement = _strip_marker(sentence.text).rstrip("。")
@@ -549,7 +442,7 @@ class _Composer:
         figures = tuple(f for f in hit.figures if sentence.start <= f.start < sentence.end)
         # The measures (261萬張) before the time they refer to (一季度); a share first when one is
         # asked for (「人人都有社保卡了吗」: 97%).
-        units = _explicit_units(self.key) or _topical_units(self.key)
+        units = cues.explicit_units(self.key) or cues.topical_units(self.key)
         figures = tuple(sorted(figures, key=lambda f: (f.kind in ("date", "period"), normalize(f.unit) not in units)))
         return self._answer("passage", text, hit, sentence, figures)
 
@@ -620,12 +513,6 @@ def _named_terms(key: str, engine: Engine) -> list[str]:
 _BROAD_QUALIFIERS = {"基本", "全国", "国家"}  # 基本养老保险 is what people mean by 养老保险
 
 
-_ENGLISH_NUMBERS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), start=1)}
-
-
-def _english_numbers(key: str) -> set[float]:
-    """Values of English number words in the question ("the three funds" states 三項)."""
-    return {float(n) for w, n in _ENGLISH_NUMBERS.items() if re.search(rf"\b{w}\b", key)}
 
 
 def _narrower_terms(label: str, key: str) -> list[str]:
@@ -641,7 +528,7 @@ def _narrower_terms(label: str, key: str) -> list[str]:
 def _unstated_count(key: str, corpus: str) -> str:
     """「31个」 of 「31个大城市的失业率」 when the briefing never says it, else ""."""
     corpus_key = normalize(corpus)
-    for m in _STATED_COUNT.finditer(key):
+    for m in cues.STATED_COUNT.finditer(key):
         if m.group(0) not in corpus_key:
             return key[m.start():m.end() + 3].rstrip("的之，,？?")
     return ""
@@ -657,25 +544,6 @@ def _label_token_weights(figures: list[Figure]) -> dict[str, float]:
     return {t: math.log(1 + n / c) for t, c in counts.items()}
 
 
-_COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|次)?([\u4e00-\u9fff]{2,6})")
-
-
-def _counted_noun(key: str) -> list[str]:
-    """What 「多少X」 counts, with its glossary equivalents (「多少欠薪」 → 欠薪, 拖欠工资).
-
-    Empty when the word after the cue is a unit, a filler, or unknown to the glossary and
-    absent from the briefing vocabulary (then nothing can be checked).
-    """
-    match = _COUNTED.search(key)
-    if not match:
-        return []
-    from .lexical import _jieba
-
-    noun = _jieba().lcut(match.group(1))[0]
-    # 「多少在外面打工」: a preposition or verb follows the cue, not the counted noun.
-    if len(noun) < 2 or noun in _NOT_COUNTED:
-        return []
-    return [noun, *expand(noun).split()]
 
 
 def _mentions(text: str, terms: list[str]) -> bool:
@@ -683,31 +551,6 @@ def _mentions(text: str, terms: list[str]) -> bool:
     (招聘会 is mentioned by 招聘活動, 欠薪 is not by 運送農民工)."""
     chars = set(text)
     return any(2 * len(set(t) & chars) >= len(set(t)) for t in terms)
-
-
-def _focus_tokens(key: str) -> set[str]:
-    """Tokens of the words next to the figure cue (「有幾項能跨省通辦」 → 跨省通办), expanded."""
-    match = _CUE.search(key)
-    if not match:
-        return set()
-    window = key[max(match.start() - 8, 0):match.end() + 8]
-    return set(tokenize(f"{window} {expand(window)}"))
-
-
-def _explicit_units(key: str) -> set[str] | None:
-    """Units a question names with 多少/几 + classifier (None: no constraint)."""
-    for pattern, units in _EXPLICIT_UNITS:
-        if pattern.search(key):
-            return units
-    return None
-
-
-def _topical_units(key: str) -> set[str]:
-    units: set[str] = set()
-    for pattern, names in _UNIT_CUES:
-        if pattern.search(key):
-            units |= names
-    return units
 
 
 def _say(text: str, script: Script) -> str:
