@@ -26,7 +26,7 @@ from .glossary import expand, official_terms
 from .lexical import tokenize, words
 from .retrieval import Engine, Hit, default_engine
 from . import question as cues
-from .scope import ScopeProblem, off_topic, scope_problems, unmatched_terms
+from .scope import ScopeProblem, off_topic, scope_problems, unmatched_terms, unstated_count
 from .text import Script, clean, detect_script, normalize, to_script
 
 Kind = Literal["figure", "comparison", "passage", "abstain", "empty"]
@@ -200,7 +200,7 @@ class _Composer:
             return self._abstain(problem.message, (problem,))
         if problems := self._problems(self.hits[0], self.hits[0].text):
             return self._abstain(problems[0].message, tuple(problems))
-        if not self.verifying and (count := _unstated_count(self.key, corpus)):
+        if not self.verifying and (count := unstated_count(self.question, corpus)):
             return self._abstain(f"发布会没有提到“{count}”")
         if missing := self._missing_detail():
             return self._abstain(missing)
@@ -523,15 +523,6 @@ def _narrower_terms(label: str, key: str) -> list[str]:
     return [t for t in official_terms(NAMED_MIN_CHARS) if t in label and t not in key
             and any(o != t and o in t and o in key and t.replace(o, "") not in _BROAD_QUALIFIERS
                     for o in official_terms(3))]
-
-
-def _unstated_count(key: str, corpus: str) -> str:
-    """「31个」 of 「31个大城市的失业率」 when the briefing never says it, else ""."""
-    corpus_key = normalize(corpus)
-    for m in cues.STATED_COUNT.finditer(key):
-        if m.group(0) not in corpus_key:
-            return key[m.start():m.end() + 3].rstrip("的之，,？?")
-    return ""
 
 
 def _label_token_weights(figures: list[Figure]) -> dict[str, float]:

@@ -124,8 +124,6 @@ CHANGE_ASKED = re.compile(r"新增|增加了|增长了|增长多少|增加多少
 # 「3月當月」 "in March alone": one period's own figure, which a cumulative (累計) one is not.
 ONE_PERIOD_ASKED = re.compile(r"单月|当月|这个月|那个月|\balone\b|\bthat month\b|\bper month\b|每个月")
 CHANGE_STATED = re.compile(r"新增|增|提高|降|减|下降|上升|多了|少了|调整|扩大")
-# 「31个大城市」: a count that restricts the question; the briefing must state it.
-STATED_COUNT = re.compile(r"(?<![\d.\-])(\d+)\s*(个|家|座|所|类|岁)")
 FOLLOW_UP_LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|而|and|what about|how about)\s*")
 FOLLOW_UP_TAIL = re.compile(r"(呢|的呢|又如何|怎么样|如何|情况呢)?\s*[?？。.!！]*$")
 

@@ -163,6 +163,23 @@ def off_topic(question: str, corpus: str, best_dense: float, english_floor: floa
     return ScopeProblem("topic", question[:20], "这个问题与发布会的内容无关")
 
 
+# 「31个大城市」: a count that restricts the question; the briefing must state it.
+_STATED_COUNT = re.compile(r"(?<![\d.\-])(\d+)\s*(个|家|座|所|类|岁)")
+
+
+def unstated_count(question: str, corpus: str) -> str:
+    """「31个大城市」 of 「31个大城市的失业率是多少」 when the briefing never says 31个, else "".
+
+    >>> unstated_count("3月份31个大城市的调查失业率是多少？", "3月份全國城鎮調查失業率為5.3%")
+    '31个大城市'
+    """
+    q, corpus_key = normalize(question), _corpus_key(corpus)
+    for m in _STATED_COUNT.finditer(q):
+        if m.group(0) not in corpus_key:
+            return q[m.start():m.end() + 3].rstrip("的之，,？?")
+    return ""
+
+
 def unmatched_terms(question: str, evidence: str, vocabulary: set[str]) -> list[str]:
     """Words of ``question`` that name something measured elsewhere (``vocabulary``:
     words of other figures' labels) but that ``evidence`` never mentions.
