@@ -33,8 +33,9 @@ Kind = Literal["figure", "comparison", "passage", "abstain", "empty"]
 
 MAX_QUESTION_CHARS = 500
 CANDIDATE_HITS = 3
+# Weight of the BM25 score of a figure's own sentence (the sentence's dense score was tried too:
+# no gain on the question sets at 2.0 or 5.0).
 SENTENCE_LEXICAL_WEIGHT = 1.0
-SENTENCE_DENSE_WEIGHT = 0.0
 CONTRAST_BONUS = 1.0
 # For the figure a yes/no question states; small, so that a wrong premise (「失业保险参保的是2.89亿人吧」)
 # does not pull in the figure it names (工傷保險's) against a better label match.
@@ -286,7 +287,7 @@ class _Composer:
             if at is not None and at < len(hit.sentence_lexical):
                 # How well retrieval matched the figure's own sentence (rare words such as
                 # 個人養老金 or 廳局長走流程 name the sentence even where the label does not).
-                score += SENTENCE_LEXICAL_WEIGHT * hit.sentence_lexical[at] + SENTENCE_DENSE_WEIGHT * hit.sentence_scores[at]
+                score += SENTENCE_LEXICAL_WEIGHT * hit.sentence_lexical[at]
             out.append(_Candidate(score, fig, hit, sentence, unmatched))
         out.sort(key=lambda c: -c.score)
         return out
