@@ -94,6 +94,18 @@ def test_several_figures_asked_at_once_are_all_stated(engine):
     assert "118" in b.text and "389" in b.text, b.text
 
 
+@pytest.mark.parametrize("question", ["今年的高校毕业生总数是多少？", "农民工一共有多少人？"])
+def test_a_head_count_is_not_answered_with_person_times(engine, question):
+    """420萬人次 (jobs offered) and 202.5萬人次 (trips) are not how many graduates or migrant workers there are."""
+    a = answer_with(engine, question)
+    assert a.abstained, a.text
+
+
+def test_person_times_answer_how_many_were_served(engine):
+    a = answer_with(engine, "农民工返岗复工运送了多少人？")
+    assert a.figures[0].text == "202.5萬人次", a.text
+
+
 def test_a_channel_the_briefing_names_is_given(engine):
     a = answer_with(engine, "欠薪线索去哪里反映？")
     assert not a.abstained and "根治欠薪线索反映平台" in a.text, a.text

@@ -266,6 +266,8 @@ class _Composer:
                 stated = normalize(fig.text) in self.key or (fig.kind == "count" and fig.value in cues.english_numbers(self.key))
                 if fig.kind not in kinds or (explicit is not None and unit not in explicit) or (stated and not self.verifying):
                     continue
+                if cues.HEADCOUNT_ASKED.search(self.key) and "人次" not in self.key and unit not in ("人", ""):
+                    continue  # a head count: not 人次 (times done), 部門 or 場
                 at = next((i for i, s in enumerate(sentences) if s.start <= fig.start < s.end), None)
                 found.append((rank, fig, hit, sentences[at] if at is not None else hit.sentence, at))
         weight = _label_token_weights([fig for _, fig, _, _, _ in found])

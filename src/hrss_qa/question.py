@@ -118,6 +118,9 @@ DETAILS: list[tuple[re.Pattern, re.Pattern | None, str]] = [
                 r"(多少|几|how much|how many)"),
      None, "发布会给出的是全国的总数，没有针对个人或单个企业的数字"),
 ]
+# 「高校毕业生有多少人」「农民工总量」 ask how many people there are; 人次 counts times something
+# was done (運送農民工202.5萬人次), which answers 「运送了多少人」 but not these.
+HEADCOUNT_ASKED = re.compile(r"有多少人|有多少名|总量|总数|一共有多少|\bhow many .{1,40} are there\b|\btotal number of\b")
 # 「新增了多少」 asks for an increase; a clause without one of these states a total.
 CHANGE_ASKED = re.compile(r"新增|增加了|增长了|增长多少|增加多少|多了多少|涨|上调|"
                           r"\b(increase[sd]?|grew|growth|how many new|added|rise|rose|raised)\b")
