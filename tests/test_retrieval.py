@@ -62,7 +62,7 @@ def test_quality_bars_on_the_question_set(engine):
     report = evaluate(engine, answers=False)
     assert report.n_answerable >= 100
     assert report.hit1 >= 0.95, report.hit1
-    assert report.hit5 >= 0.99, report.hit5  # 1.0 with torch and onnx fp32; int8 misses one question at rank 6
+    assert report.hit5 >= 0.99, report.hit5  # 1.000 now on int8 too; margin for other machines
     for script in ("zh-Hans", "zh-Hant"):
         assert report.by_script[script]["hit1"] >= 0.94, report.by_script
 
