@@ -106,6 +106,27 @@ def test_person_times_answer_how_many_were_served(engine):
     assert a.figures[0].text == "202.5萬人次", a.text
 
 
+@pytest.mark.parametrize("question, reason", [
+    ("农民工的失业率是多少？", "农民工"),                  # 5.3% is everyone's rate
+    ("高校毕业生春季专场提供了多少岗位？", "高校毕业生"),   # 420萬人次 is for all job seekers
+    ("职业培训券啥时候截止？", "数字"),                    # 一季度 is when they were issued, not a deadline
+    ("350万人次培训里实际是多少个人？", "数字"),            # person-times only
+    ("社保卡怎么申领？", "办理方式"),
+])
+def test_more_near_misses_abstain(engine, question, reason):
+    a = answer_with(engine, question)
+    assert a.abstained and reason in a.reason, (a.text, a.reason)
+
+
+@pytest.mark.parametrize("question, figure, lead", [
+    ("Is it true that 2.97 million urban jobs were created in Q1?", "297萬人", "Yes."),  # million → 萬
+    ("新闻发布会是4月25日开的吗？", "4月24日", "不是。"),
+])
+def test_english_magnitudes_and_days_are_checked(engine, question, figure, lead):
+    a = answer_with(engine, question)
+    assert a.figures[0].text == figure and a.text.startswith(lead), a.text
+
+
 def test_a_channel_the_briefing_names_is_given(engine):
     a = answer_with(engine, "欠薪线索去哪里反映？")
     assert not a.abstained and "根治欠薪线索反映平台" in a.text, a.text

@@ -26,7 +26,7 @@ from .glossary import expand, official_terms
 from .lexical import tokenize, words
 from .retrieval import Engine, Hit, default_engine
 from . import question as cues
-from .scope import ScopeProblem, off_topic, scope_problems, unmatched_terms, unstated_count
+from .scope import ScopeProblem, group_problems, off_topic, scope_problems, unmatched_terms, unstated_count
 from .text import Script, clean, detect_script, normalize, to_script
 
 Kind = Literal["figure", "comparison", "passage", "abstain", "empty"]
@@ -236,8 +236,7 @@ class _Composer:
     def _wanted_kinds(self) -> set[str]:
         if self.stated:  # 「延到2024年底了吗」 checks a date, 「过10亿了吗」 a quantity, 「是第十五届吧」 an ordinal
             kind = self.stated[0].kind
-            return {"date", "period"} if kind in ("date", "period") else {"ordinal"} if kind == "ordinal" \
-                else {"quantity", "percent", "count"}
+            return {kind} if kind in ("date", "period", "ordinal") else {"quantity", "percent", "count"}
         if cues.DAY_CUES.search(self.key):
             return {"date"}
         if cues.WHEN_CUES.search(self.key):
@@ -255,8 +254,8 @@ class _Composer:
         itself states (「2023年一季度新闻发布会是哪天」) is not its answer either.
         """
         kinds, explicit, topical = self._wanted_kinds(), cues.explicit_units(self.key), cues.topical_units(self.key)
-        if explicit is None and topical == {"%"} and "percent" in kinds:
-            explicit = topical  # 「費率是多少」 "premium rate": only a share can answer
+        if explicit is None and "%" in topical and "percent" in kinds and cues.RATE_ASKED.search(self.key):
+            explicit = {"%"}  # 「費率是多少」 "the unemployment rate among migrant workers": only a share can answer
         found = []
         for rank, hit in enumerate(self.hits[:CANDIDATE_HITS]):
             sentences = self.engine.passage(hit.passage_id).sentences
@@ -266,7 +265,7 @@ class _Composer:
                 stated = normalize(fig.text) in self.key or (fig.kind == "count" and fig.value in cues.english_numbers(self.key))
                 if fig.kind not in kinds or (explicit is not None and unit not in explicit) or (stated and not self.verifying):
                     continue
-                if cues.HEADCOUNT_ASKED.search(self.key) and "人次" not in self.key and unit not in ("人", ""):
+                if cues.HEADCOUNT_ASKED.search(self.key) and not cues.TIMES_ASKED.search(self.key) and unit not in ("人", ""):
                     continue  # a head count: not 人次 (times done), 部門 or 場
                 at = next((i for i, s in enumerate(sentences) if s.start <= fig.start < s.end), None)
                 found.append((rank, fig, hit, sentences[at] if at is not None else hit.sentence, at))
@@ -351,6 +350,8 @@ class _Composer:
             # (「新一批享受政府特殊津貼的名額」): a figure from elsewhere would be a near miss.
             return self._abstain(f"最相关的段落（{self.hits[0].section}）没有给出这个数字")
         if problems := self._problems(hit, hit.text):
+            return self._abstain(problems[0].message, tuple(problems))
+        if problems := group_problems(self.expanded, sentence.text):
             return self._abstain(problems[0].message, tuple(problems))
         if cues.CHANGE_ASKED.search(self.key) and not cues.CHANGE_STATED.search(normalize(_clause_of(sentence, fig))):
             return self._abstain(f"发布会给出的“{fig.label}”{fig.text}不是新增或变化的数字")

@@ -85,6 +85,7 @@ ENGLISH = {
     "curriculum": "课标", "curriculum standards": "课标", "work-study": "工学一体化", "integrated": "一体化",
     "specialities": "专业", "specialties": "专业", "majors": "专业", "revised": "修订", "first batch": "第一批",
     "first-batch": "第一批", "new guides": "新增 办事指南",
+    "experts": "专家", "expert": "专家", "grassroots": "基层", "selected": "遴选", "accessed": "访问量",
     "jobless rate": "失业率", "jobless": "失业", "unemployed": "失业", "retirement": "养老", "retirees": "养老金",
 }
 

@@ -37,12 +37,12 @@ NUMBER_ASKED = re.compile(r"多少|几|多大|多高|多长|百分之|how many|h
 # about actions or plans does not make it a figure question.
 ACTION_ASKED = re.compile(r"怎么|怎样|如何|哪些|什么措施|什么举措|做了什么|干了什么|安排|打算|\bwhat (did|will|does|do)\b|"
                           r"\bhow (will|did|does|do|can)\b|\bwhich\b")
-WHEN_CUES = re.compile(r"什么时候|何时|哪天|哪一天|几月几日|几号|日期|截至何时|when|what date")
+WHEN_CUES = re.compile(r"什么时候|啥时候|何时|几时|哪天|哪一天|几月几日|几号|日期|截至何时|when|what date")
 ORDINAL_CUES = re.compile(r"第几|哪一届|哪届|几届|哪一批|第几批|which edition|which round|which session")
 COMPARE_CUES = re.compile(
     r"(哪个|哪一个|哪项|哪一项|谁).{0,8}(多|高|大|少|低)|多还是|高还是|大还是|比.{1,12}(多|高|大|少|低)|相比|差距|"
     r"more than|higher|larger|compare|which (is|was|one|has) (more|larger|bigger|higher|greater)")
-DAY_CUES = re.compile(r"哪天|哪一天|几号|几月几日|日期|what date|which day|what day")
+DAY_CUES = re.compile(r"哪天|哪一天|几号|几月几日|日期|截止|到什么时候|到何时|what date|which day|what day|deadline|until when")
 PERIOD_NAMED = re.compile(r"季度|\bq[1-4]\b|quarter|(19|20)\d\d")
 SUPERLATIVE = re.compile(r"最(多|少|高|低|大|小)|most|least|highest|lowest|largest|smallest")
 SMALLER = re.compile(r"(最|更|哪个|哪一项|哪项|谁).{0,8}(少|低|小)|fewer|lower|smaller|least|lowest|less")
@@ -83,6 +83,9 @@ EXPLICIT_UNITS: list[tuple[re.Pattern, set[str] | None]] = [
 ]
 # Shares said in words, as the figure a yes/no question checks.
 SHARE_WORDS = [(re.compile(r"一半|半数|\bhalf\b"), "50%"), (re.compile(r"过50%"), "超过50%"),
+               # "4.7 billion", "2.97 million": the briefing's 億 and 萬
+               (re.compile(r"(\d+(?:\.\d+)?)\s*billion\b"), lambda m: f"{float(m.group(1)) * 10:g}亿"),
+               (re.compile(r"(\d+(?:\.\d+)?)\s*million\b"), lambda m: f"{float(m.group(1)) * 100:g}万"),
                 (re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent)\b"), r"\1%")]
 # Words that may follow 多少 without naming what is counted.
 _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
@@ -96,7 +99,7 @@ MORE_THAN = re.compile(r"(超过|超|突破|破|不止|高于|多于|more than|o
 SEVERAL_ASKED = re.compile(r"分别|各是|各有|各自|各多少|都是多少|\brespectively\b|\band how (many|much)\b|\bboth\b|\beach\b")
 # Said just before a figure, these make it what the question checks (「是第十五届了吧」「有没有到300万」).
 PREDICATE = re.compile(r"是|为|有|到|过|超|达|破|止|于|近|约")
-PREDICATE_EN = re.compile(r"\b(is|are|was|were|above|over|than|least|reach|reached|exceed|exceeded|about|nearly)\s*$")
+PREDICATE_EN = re.compile(r"\b(is|are|was|were|above|over|than|least|reach|reached|exceed|exceeded|about|nearly|that)\s*$")
 NEGATIVE_ANSWER = re.compile(r"有没有|没有|过|到|达到|超|破|不止")
 # Details citizens ask for that a briefing seldom gives: (what is asked, what evidence would
 # give it, what to say).  The quoted sentence must show that kind of detail, or the answer
@@ -104,7 +107,7 @@ NEGATIVE_ANSWER = re.compile(r"有没有|没有|过|到|达到|超|破|不止")
 DETAILS: list[tuple[re.Pattern, re.Pattern | None, str]] = [
     (re.compile(r"值不值得|值得.{0,6}吗|该不该|应不应该|应该.{0,8}吗|划算|建议我|\bshould i\b|\bis it worth|\bworth it\b"),
      None, "发布会不提供个人建议"),
-    (re.compile(r"怎么领|怎么申请|如何申请|怎么报名|如何报名|怎么办理|如何办理|去哪(儿|里)?|在哪(儿|里)?(领|办|申请|报名|投诉|举报)|"
+    (re.compile(r"怎么领|怎么申请|如何申请|申领|带什么|什么证件|什么材料|怎么报名|如何报名|怎么办理|如何办理|去哪(儿|里)?|在哪(儿|里)?(领|办|申请|报名|投诉|举报)|"
                 r"打哪个电话|电话|热线|网址|\bhow (do|can) i\b|\bwhere (do|can) i\b|\bsign up\b|\bapply for\b|\bphone\b|"
                 r"\bhotline\b|\bwebsite\b"),
      re.compile(r"电话|热线|网址|网站|平台|窗口|申请|办理|报名|登记"), "发布会没有说明办理方式或渠道"),
@@ -115,12 +118,15 @@ DETAILS: list[tuple[re.Pattern, re.Pattern | None, str]] = [
      re.compile("|".join(["长三角", "川渝", *PLACES])), "发布会没有说明具体地点"),
     # 「我们公司…一年能少交多少」: the briefing's figures are national totals.
     (re.compile(r"(我们公司|我们单位|我们厂|我家|我的|我能|我可以|我每|本人|\bmy\b|\bi (get|receive|pay|save)\b).{0,20}"
-                r"(多少|几|how much|how many)"),
+                r"(多少|几|how much|how many)|能(领|拿|得到)多少|每(个)?月(能)?(领|拿)"),
      None, "发布会给出的是全国的总数，没有针对个人或单个企业的数字"),
 ]
 # 「高校毕业生有多少人」「农民工总量」 ask how many people there are; 人次 counts times something
 # was done (運送農民工202.5萬人次), which answers 「运送了多少人」 but not these.
-HEADCOUNT_ASKED = re.compile(r"有多少人|有多少名|总量|总数|一共有多少|\bhow many .{1,40} are there\b|\btotal number of\b")
+HEADCOUNT_ASKED = re.compile(r"有多少人|有多少名|多少个人|实际人数|总量|总数|一共有多少|\bhow many .{1,40} are there\b|\btotal number of\b")
+TIMES_ASKED = re.compile(r"(多少|几)人次|\bperson-times\b")
+# A share is asked for outright (「失业率」 "rate"): other units in the question (workers, 人) only say whose.
+RATE_ASKED = _cue("率|百分比|比例|占比", "rate|percentage|proportion|share")
 # 「新增了多少」 asks for an increase; a clause without one of these states a total.
 CHANGE_ASKED = re.compile(r"新增|增加了|增长了|增长多少|增加多少|多了多少|涨|上调|"
                           r"\b(increase[sd]?|grew|growth|how many new|added|rise|rose|raised)\b")

@@ -73,11 +73,21 @@ _RANGE = re.compile(rf"\d{{1,2}}\s*[-~至到]\s*\d{{1,2}}月|\b({_MONTH_NAMES})\
 _THIS_YEAR = re.compile(r"今年|本年|一季度|第一季度|this year|2023")
 
 
+# Groups of people a figure can be about, with the words that name them (Simplified).  A
+# question about one group is not answered by a figure whose sentence is about everyone.
+GROUPS = {
+    "农民工": ("农民工",), "高校毕业生": ("高校毕业生", "毕业生", "大学生", "应届生"), "青年": ("青年", "年轻人"),
+    "脱贫人口": ("脱贫人口", "脱贫户", "贫困户"), "残疾人": ("残疾人",), "女性": ("女性", "妇女"),
+    "老年人": ("老年人", "老人"), "退役军人": ("退役军人",), "渔民": ("渔民",), "城乡居民": ("城乡居民",),
+    "企业职工": ("企业职工",), "灵活就业人员": ("灵活就业",), "新就业形态": ("新就业形态", "骑手", "外卖"),
+}
+
+
 @dataclass(frozen=True)
 class ScopeProblem:
     """A constraint in the question that the evidence does not meet."""
 
-    kind: Literal["period", "place", "topic"]
+    kind: Literal["period", "place", "topic", "group"]
     term: str
     message: str
 
@@ -161,6 +171,18 @@ def off_topic(question: str, corpus: str, best_dense: float, english_floor: floa
     elif best_dense >= english_floor:
         return None
     return ScopeProblem("topic", question[:20], "这个问题与发布会的内容无关")
+
+
+def group_problems(question: str, evidence: str) -> list[ScopeProblem]:
+    """A group of people the question is about (农民工, 城乡居民) that ``evidence`` never names.
+
+    >>> [p.term for p in group_problems("农民工的失业率是多少", "3月份全國城鎮調查失業率為5.3%")]
+    ['农民工']
+    """
+    q, ev = normalize(question), normalize(evidence)
+    return [ScopeProblem("group", group, f"发布会没有单独给出{group}的这个数字")
+            for group, words in GROUPS.items()
+            if any(w in q for w in words) and not any(w in ev for w in (group, *words))]
 
 
 # 「31个大城市」: a count that restricts the question; the briefing must state it.
