@@ -194,9 +194,10 @@ class _Composer:
         self.stated = sorted(stated, key=lambda f: f.kind in ("date", "period"))
         doc = engine.documents[hits[0].doc_id]
         self.year = int(doc.date[:4]) if doc.date[:4].isdigit() else None
+        self.corpus = "\n".join(d.text for d in engine.docs)  # for the scope checks (normalized once, cached there)
 
     def compose(self) -> Answer:
-        corpus = "\n".join(d.text for d in self.engine.docs)
+        corpus = self.corpus
         if problem := off_topic(self.question, corpus, max(h.dense_score for h in self.hits)):
             return self._abstain(problem.message, (problem,))
         if problems := self._problems(self.hits[0], self.hits[0].text):
@@ -228,8 +229,7 @@ class _Composer:
         return bool(cues.FIGURE_CUES.search(self.key)) and not self.verifying and not cues.ACTION_ASKED.search(self.key)
 
     def _problems(self, hit: Hit, evidence: str) -> list[ScopeProblem]:
-        corpus = "\n".join(d.text for d in self.engine.docs)
-        return scope_problems(self.question, evidence, corpus, doc_year=self.year)
+        return scope_problems(self.question, evidence, self.corpus, doc_year=self.year)
 
     # -- figure questions --------------------------------------------------------------
 
