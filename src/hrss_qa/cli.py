@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("hit1", "hit5", "mrr", "figure", "abstain-recall"):
         p.add_argument(f"--min-{name}", type=float, help=f"exit 1 when {name} falls below this")
     p.add_argument("--max-false-abstain", type=float, help="exit 1 when false abstention exceeds this")
+    p.add_argument("--max-wrong-verdicts", type=int, help="exit 1 when more yes/no verdicts than this are wrong")
+    p.add_argument("--conversations", help="JSONL conversation chains: report follow-up accuracy instead")
+    p.add_argument("--min-followup", type=float, help="with --conversations: exit 1 below this follow-up accuracy")
     p.add_argument("--backends", help="compare embedding backends side by side, e.g. torch,onnx,onnx-int8 "
                                       "(each on its own temporary index)")
     p.set_defaults(func=_cmd_eval)

@@ -37,6 +37,8 @@ class Question:
     section: str = ""
     gold_span: str = ""
     gold_figures: tuple[str, ...] = ()
+    gold_spans: tuple[str, ...] = ()   # every span a comparison or double ask needs (first = gold_span)
+    gold_verdict: str = ""             # "yes" / "no" for a yes/no check, else ""
     notes: str = ""
 
 
@@ -52,6 +54,9 @@ class QuestionResult:
     seconds: float
     answer: str = ""
     first_figure: str = ""
+    verdict: str = ""                   # the verdict the answer gave ("yes" / "no" / "")
+    verdict_wrong: bool | None = None   # None when no verdict was expected or none was given
+    all_figures: bool | None = None     # questions with several gold figures: all of them in the answer
 
 
 @dataclass
@@ -71,6 +76,10 @@ class Report:
     false_abstain: float | None
     latency_p50_ms: float
     latency_p95_ms: float
+    verdicts_expected: int = 0
+    verdicts_given: int = 0
+    wrong_verdicts: int = 0
+    all_figures: float | None = None
     by_category: dict = field(default_factory=dict)
     by_script: dict = field(default_factory=dict)
     results: list[QuestionResult] = field(default_factory=list, repr=False)
@@ -97,6 +106,9 @@ def load_questions(path: Path | str | None = None) -> list[Question]:
             row = json.loads(line)
             known = {k: row[k] for k in Question.__dataclass_fields__ if k in row}
             known["gold_figures"] = tuple(known.get("gold_figures", ()))
+            known["gold_spans"] = tuple(known.get("gold_spans", ()))
+            if "turns" in row:
+                raise KeyError("a conversation chain (use load_conversations)")
             out.append(Question(**known))
         except (json.JSONDecodeError, TypeError, KeyError) as exc:
             raise ValueError(f"{path}:{number}: not a question row ({exc})") from exc
@@ -121,7 +133,91 @@ def evaluate(engine: Engine | None = None, questions: list[Question] | None = No
             result = answer_with(engine, q.question)
             seconds = time.perf_counter() - t0
         results.append(_score(q, [h.text for h in hits], result, seconds))
-    return _report(system, results)
+    return _report(system, results, questions)
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    chain: str
+    turn: int
+    kind: str          # first / followup / new
+    question: str
+    right: bool
+    answer: str
+
+
+@dataclass
+class ConversationReport:
+    """Per-turn correctness of conversation chains; ``followup_accuracy`` is the headline."""
+
+    n_chains: int
+    n_turns: int
+    n_followups: int
+    turn_accuracy: float | None
+    followup_accuracy: float | None
+    wrong_verdicts: int
+    results: list[TurnResult] = field(default_factory=list, repr=False)
+
+
+def load_conversations(path: Path | str) -> list[dict]:
+    """Conversation chains (``{"id", "turns": [...]}`` per line, see eval/README.md)."""
+    chains = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row.get("turns"), list) or not row["turns"]:
+                raise KeyError("turns")
+            chains.append(row)
+        except (json.JSONDecodeError, KeyError, AttributeError) as exc:
+            raise ValueError(f"{path}:{number}: not a conversation chain ({exc})") from exc
+    return chains
+
+
+def turn_right(turn: dict, result) -> bool:
+    """A turn is right when it abstains exactly where it should, its first figure is the gold
+    one (a figure turn), its cited passage holds the gold span (other turns), and any verdict
+    it gives is the gold verdict."""
+    if not turn.get("answerable", True):
+        return bool(result.abstained)
+    if result.abstained:
+        return False
+    verdict = answer_verdict(result)
+    if verdict and verdict != turn.get("gold_verdict", verdict):
+        return False
+    gold = turn.get("gold_figures") or []
+    if gold:
+        return bool(result.figures) and normalize(result.figures[0].text) == normalize(gold[0])
+    return any(turn.get("gold_span", "") in c.hit.text for c in result.citations[:1])
+
+
+def evaluate_conversations(engine: Engine, chains: list[dict]) -> ConversationReport:
+    """Ask every chain's turns in order, each with the earlier turns as history."""
+    from .answer import answer_with
+
+    results = []
+    wrong = 0
+    for chain in chains:
+        history: list = []
+        for number, turn in enumerate(chain["turns"], start=1):
+            result = answer_with(engine, turn["question"], history)
+            verdict = answer_verdict(result)
+            wrong += bool(verdict) and verdict != turn.get("gold_verdict", verdict)
+            results.append(TurnResult(chain["id"], number, turn.get("kind", "first" if number == 1 else "followup"),
+                                      turn["question"], turn_right(turn, result), result.text))
+            history.append(_history_item(turn["question"], result))
+    follow = [r for r in results if r.kind == "followup"]
+    return ConversationReport(len(chains), len(results), len(follow), _mean([r.right for r in results]),
+                              _mean([r.right for r in follow]), wrong, results)
+
+
+def _history_item(question: str, result):
+    """What the answer API takes as one earlier turn (the question; with #12, the answer too)."""
+    from . import answer as answer_module
+
+    make = getattr(answer_module, "Turn", None)
+    return make(question, result) if make else question
 
 
 def evaluate_naive_chunks(engine: Engine, questions: list[Question], size: int = 250, overlap: int = 50) -> Report:
@@ -144,22 +240,47 @@ def evaluate_naive_chunks(engine: Engine, questions: list[Question], size: int =
     return _report(f"naive {size}-char chunks, dense", results)
 
 
+_YES = ("是的", "是。", "对", "對", "yes")
+_NO = ("不是", "没有", "沒有", "不对", "不對", "no")
+
+
+def answer_verdict(result) -> str:
+    """"yes", "no" or "" — the verdict an answer gives (its ``verdict`` field, else its opening word)."""
+    if result is None or result.abstained:
+        return ""
+    given = getattr(result, "verdict", None)
+    if given is not None:
+        return given or ""
+    head = result.text.strip().lower()
+    if head.startswith(_NO):
+        return "no"
+    return "yes" if head.startswith(_YES) else ""
+
+
 def _score(q: Question, texts: list[str], result, seconds: float) -> QuestionResult:
     rank = next((i for i, t in enumerate(texts, start=1) if q.gold_span and q.gold_span in t), None)
-    figure_correct = None
-    first = ""
+    figure_correct = all_figures = verdict_wrong = None
+    first = verdict = ""
     if result is not None:
-        first = result.figures[0].text if result.figures and not result.abstained else ""
+        given = [normalize(f.text) for f in result.figures] if not result.abstained else []
+        first = result.figures[0].text if given else ""
         if q.answerable and q.gold_figures:
             figure_correct = bool(first) and normalize(first) == normalize(q.gold_figures[0])
+        if q.answerable and len(q.gold_figures) > 1:
+            all_figures = all(normalize(g) in given for g in q.gold_figures)
+        verdict = answer_verdict(result)
+        if verdict:
+            verdict_wrong = (not q.answerable) or (bool(q.gold_verdict) and verdict != q.gold_verdict)
     return QuestionResult(
         id=q.id, category=q.category, script=q.script, answerable=q.answerable, rank=rank,
         abstained=None if result is None else result.abstained, figure_correct=figure_correct,
         seconds=seconds, answer="" if result is None else result.text, first_figure=first,
+        verdict=verdict, verdict_wrong=verdict_wrong, all_figures=all_figures,
     )
 
 
-def _report(system: str, results: list[QuestionResult]) -> Report:
+def _report(system: str, results: list[QuestionResult], questions: list[Question] | None = None) -> Report:
+    expected = {q.id for q in questions or [] if q.gold_verdict}
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
     metrics = _retrieval_metrics(answerable)
@@ -178,6 +299,10 @@ def _report(system: str, results: list[QuestionResult]) -> Report:
         false_abstain=_mean([bool(r.abstained) for r in answerable]) if judged and answerable else None,
         latency_p50_ms=round(statistics.median(ms), 2),
         latency_p95_ms=round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2),
+        verdicts_expected=len(expected),
+        verdicts_given=sum(bool(r.verdict) for r in results),
+        wrong_verdicts=sum(bool(r.verdict_wrong) for r in results),
+        all_figures=_mean([r.all_figures for r in answerable if r.all_figures is not None]),
         by_category=_breakdown(answerable, "category"),
         by_script=_breakdown(answerable, "script"),
         results=results,
@@ -216,7 +341,7 @@ def _mean(values) -> float | None:
 
 _THRESHOLDS = [("min_hit1", "hit1", 1), ("min_hit5", "hit5", 1), ("min_mrr", "mrr", 1),
                ("min_figure", "figure_accuracy", 1), ("min_abstain_recall", "abstain_recall", 1),
-               ("max_false_abstain", "false_abstain", -1)]
+               ("max_false_abstain", "false_abstain", -1), ("max_wrong_verdicts", "wrong_verdicts", -1)]
 
 
 def run_cli(args) -> int:
@@ -224,6 +349,8 @@ def run_cli(args) -> int:
     if getattr(args, "backends", None):
         return run_backends_cli(args)
     engine = Engine(corpus_dir=args.corpus, index_dir=args.index, model=args.model, cache_dir=args.cache)
+    if getattr(args, "conversations", None):
+        return _run_conversations(engine, args)
     questions = load_questions(args.questions)
     reports = [evaluate(engine, questions)]
     if not args.no_baselines:
@@ -249,6 +376,24 @@ def run_cli(args) -> int:
     return 0
 
 
+def _run_conversations(engine: Engine, args) -> int:
+    report = evaluate_conversations(engine, load_conversations(args.conversations))
+    if args.json:
+        print(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+    else:
+        print(f"conversations: {report.n_chains} chains, {report.n_turns} turns, {report.n_followups} follow-ups")
+        print(f"follow-up turns right {report.followup_accuracy}, all turns right {report.turn_accuracy}, "
+              f"wrong verdicts {report.wrong_verdicts}")
+        for r in report.results:
+            if not r.right:
+                print(f"  {r.chain} turn {r.turn} ({r.kind}) {r.question[:30]} → {r.answer[:60]}")
+    limit = getattr(args, "min_followup", None)
+    if limit is not None and (report.followup_accuracy or 0.0) < limit:
+        print(f"quality gate FAILED: followup_accuracy {report.followup_accuracy} < {limit}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _print_reports(reports: list[Report], engine: Engine) -> None:
     main = reports[0]
     print(f"questions: {main.n_answerable} answerable, {main.n_unanswerable} unanswerable; "
@@ -261,13 +406,15 @@ def _print_reports(reports: list[Report], engine: Engine) -> None:
         cells = [r.hit1, r.hit3, r.hit5, r.mrr, r.figure_accuracy, r.abstain_precision, r.abstain_recall, r.false_abstain]
         text = " ".join(f"{'—' if v is None else f'{v:.3f}':>{w}}" for v, w in zip(cells, [6, 6, 6, 6, 7, 7, 7, 7]))
         print(f"{r.system:<34} {text} {r.latency_p50_ms:>7.1f} {r.latency_p95_ms:>7.1f}")
+    print(f"\nyes/no verdicts: {main.verdicts_given} given ({main.verdicts_expected} expected), "
+          f"{main.wrong_verdicts} wrong; several figures all right: {main.all_figures}")
     for title, table in (("by category", main.by_category), ("by script", main.by_script)):
         print(f"\n{title} (hrss-qa, answerable questions)")
         for name, row in table.items():
             fig = "—" if row["figure"] is None else f"{row['figure']:.3f}"
             print(f"  {name:<16} n={row['n']:<4} hit@1 {row['hit1']:.3f}  hit@5 {row['hit5']:.3f}  MRR {row['mrr']:.3f}  figure {fig}")
     misses = [r for r in main.results if (r.answerable and r.rank != 1) or (r.abstained != (not r.answerable))
-              or r.figure_correct is False]
+              or r.figure_correct is False or r.verdict_wrong or r.all_figures is False]
     if misses:
         print(f"\nmisses ({len(misses)}): id rank abstained figure")
         for r in misses:
