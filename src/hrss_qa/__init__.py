@@ -5,7 +5,7 @@
 >>> hits[0].section
 '一、就業 › 工作進展情況'
 >>> hrss_qa.answer("失业保险参保人数是多少？").text
-'截至3月底，失业保险参保人数为2.37亿人。[1]'
+'截至3月底，失业保险参保人数为2.37亿人[1]。'
 
 Names are imported lazily so that ``import hrss_qa`` stays cheap.
 """
@@ -17,20 +17,21 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Engine": "retrieval",
+    "Engine": "engine",
     "Hit": "retrieval",
     "FusionWeights": "retrieval",
-    "retrieve": "retrieval",
-    "default_engine": "retrieval",
+    "retrieve": "engine",
+    "default_engine": "engine",
     "Figure": "figures",
     "extract_figures": "figures",
     "Passage": "chunking",
     "Sentence": "chunking",
     "Document": "corpus",
     "load_corpus": "corpus",
-    "Answer": "answer",
-    "Citation": "answer",
-    "answer": "answer",
+    "Answer": "answering",
+    "Citation": "answering",
+    "Turn": "answering",
+    "answer": "engine",
     "evaluate": "evaluation",
 }
 

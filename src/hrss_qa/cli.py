@@ -48,7 +48,7 @@ def _cmd_search(args) -> int:
 
 
 def _cmd_ask(args) -> int:
-    from .answer import answer_with
+    from .answering import answer_with
 
     result = answer_with(_engine(args), args.question)
     if args.json:
@@ -78,6 +78,25 @@ def _cmd_eval(args) -> int:
     from .evaluation import run_cli
 
     return run_cli(args)
+
+
+DEV_SETS = ("questions.jsonl", "holdout*.jsonl", "train*.jsonl")
+
+
+def _cmd_fit(args) -> int:
+    from pathlib import Path
+
+    from .answering.fit import fit
+    from .answering.model import MODEL_FILE
+    from .answering.pipeline import Answerer
+
+    # The development sets; a blind set is kept out of fitting until it has been measured.
+    files = args.questions or sorted(str(p) for pattern in DEV_SETS for p in Path("eval").glob(pattern))
+    model = fit(Answerer(_engine(args)), [Path(f) for f in files])
+    out = Path(args.out) if args.out else Path(__file__).resolve().parent / "data" / MODEL_FILE
+    model.save(out)
+    print(f"answer model written to {out}")
+    return 0
 
 
 def _hit_json(hit) -> dict:
@@ -135,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backends", help="compare embedding backends side by side, e.g. torch,onnx,onnx-int8 "
                                       "(each on its own temporary index)")
     p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("fit", help="fit the answer model's weights and thresholds on question sets (needs scikit-learn)")
+    p.add_argument("questions", nargs="*", help="JSONL question files (default: the development sets in eval/)")
+    p.add_argument("--out", help="where to write the model (default: the bundled data/answer_model.json)")
+    p.set_defaults(func=_cmd_fit)
     for sub_parser in sub.choices.values():  # also after the command; SUPPRESS keeps the top-level value
         sub_parser.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS, help=_BACKEND_HELP)
     return parser

@@ -6,7 +6,8 @@
 
 A question counts as a hit at rank r when the r-th passage returned contains its gold span
 (a quoted span of the briefing).  The figure score compares the first figure of the answer
-with the first gold figure, as written.  Abstention is scored on the ``answerable`` flag.
+with the gold figure, as written; a question with several gold figures (a comparison, a
+double ask) needs all of them among the answer's figures.  Abstention is scored on the ``answerable`` flag.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .retrieval import Engine, Mode, default_engine
+from .retrieval import Engine, Mode
 from .text import normalize
 
 
@@ -118,7 +119,9 @@ def load_questions(path: Path | str | None = None) -> list[Question]:
 def evaluate(engine: Engine | None = None, questions: list[Question] | None = None, answers: bool = True,
              mode: Mode = "hybrid", system: str = "hrss-qa") -> Report:
     """Run every question through ``engine`` (retrieval, and ``answer()`` when ``answers``)."""
-    from .answer import answer_with
+    from .answering import answer_with
+
+    from .engine import default_engine
 
     engine = engine or default_engine()
     questions = questions if questions is not None else load_questions()
@@ -187,6 +190,9 @@ def turn_right(turn: dict, result) -> bool:
     if verdict and verdict != turn.get("gold_verdict", verdict):
         return False
     gold = turn.get("gold_figures") or []
+    if len(gold) > 1:
+        given = {normalize(f.text) for f in result.figures}
+        return all(normalize(g) in given for g in gold)
     if gold:
         return bool(result.figures) and normalize(result.figures[0].text) == normalize(gold[0])
     return any(turn.get("gold_span", "") in c.hit.text for c in result.citations[:1])
@@ -194,7 +200,7 @@ def turn_right(turn: dict, result) -> bool:
 
 def evaluate_conversations(engine: Engine, chains: list[dict]) -> ConversationReport:
     """Ask every chain's turns in order, each with the earlier turns as history."""
-    from .answer import answer_with
+    from .answering import answer_with
 
     results = []
     wrong = 0
@@ -214,10 +220,9 @@ def evaluate_conversations(engine: Engine, chains: list[dict]) -> ConversationRe
 
 def _history_item(question: str, result):
     """What the answer API takes as one earlier turn (the question; with #12, the answer too)."""
-    from . import answer as answer_module
+    from .answering import Turn
 
-    make = getattr(answer_module, "Turn", None)
-    return make(question, result) if make else question
+    return Turn(question, result)
 
 
 def evaluate_naive_chunks(engine: Engine, questions: list[Question], size: int = 250, overlap: int = 50) -> Report:
@@ -240,6 +245,9 @@ def evaluate_naive_chunks(engine: Engine, questions: list[Question], size: int =
     return _report(f"naive {size}-char chunks, dense", results)
 
 
+# Categories whose questions ask several figures: all gold figures must be in the answer.  In
+# other categories, further gold figures are context (the date of a figure, say).
+SEVERAL_CATEGORIES = ("comparison", "multi")
 _YES = ("是的", "是。", "对", "對", "yes")
 _NO = ("不是", "没有", "沒有", "不对", "不對", "no")
 
@@ -264,10 +272,13 @@ def _score(q: Question, texts: list[str], result, seconds: float) -> QuestionRes
     if result is not None:
         given = [normalize(f.text) for f in result.figures] if not result.abstained else []
         first = result.figures[0].text if given else ""
-        if q.answerable and q.gold_figures:
-            figure_correct = bool(first) and normalize(first) == normalize(q.gold_figures[0])
-        if q.answerable and len(q.gold_figures) > 1:
+        if q.answerable and len(q.gold_figures) > 1 and (q.category in SEVERAL_CATEGORIES or q.gold_spans):
+            # A comparison or double ask is right only with every figure it asks (in any order:
+            # sets differ on whether the winner or the first-asked comes first).
             all_figures = all(normalize(g) in given for g in q.gold_figures)
+            figure_correct = all_figures
+        elif q.answerable and q.gold_figures:
+            figure_correct = bool(first) and normalize(first) == normalize(q.gold_figures[0])
         verdict = answer_verdict(result)
         if verdict:
             verdict_wrong = (not q.answerable) or (bool(q.gold_verdict) and verdict != q.gold_verdict)

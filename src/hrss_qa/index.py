@@ -5,7 +5,7 @@ Layout of an index folder::
     index/
       manifest.json     what built it (model, dim, corpus hash, chunker version, time) + file checksums
       passages.json     the Passage records, in vector order
-      vectors.faiss     one vector per passage, then one per sentence
+      vectors.faiss     one vector per passage, then one per sentence, then one per figure card
       .lock             held while building
 
 Every file is written to a temporary name and renamed into place; the manifest is
@@ -20,7 +20,7 @@ and vectors that do not belong together are rebuilt even when the checksums agre
 >>> from hrss_qa.embedding import load_embedder
 >>> docs, emb = load_corpus(), load_embedder()
 >>> idx = load_or_build(Path("index"), docs, emb)     # builds once, loads afterwards
->>> idx.faiss.ntotal == len(idx.passages) + idx.n_sentences
+>>> idx.faiss.ntotal == len(idx.passages) + idx.n_sentences + idx.n_cards
 True
 """
 
@@ -43,12 +43,13 @@ faiss.omp_set_num_threads(1)
 import numpy as np
 from filelock import FileLock
 
+from .cards import CARD_VERSION, passage_cards
 from .chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from .corpus import Document, corpus_fingerprint
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: figure-card rows after the sentence rows
 MANIFEST = "manifest.json"
 PASSAGES = "passages.json"
 VECTORS = "vectors.faiss"
@@ -73,6 +74,8 @@ class Manifest:
     built_at: str
     n_passages: int
     n_sentences: int
+    n_cards: int
+    card_version: str
     faiss_kind: str
     build_seconds: float
     files: dict
@@ -94,14 +97,20 @@ class LoadedIndex:
     def n_sentences(self) -> int:
         return self.manifest.n_sentences
 
+    @property
+    def n_cards(self) -> int:
+        return self.manifest.n_cards
+
 
 def passage_inputs(passages: list[Passage]) -> list[str]:
-    """The texts embedded for each vector row: passages, then all their sentences.
+    """The texts embedded for each vector row: passages, all their sentences, then a card per
+    figure (:mod:`hrss_qa.cards`), passage by passage.
 
     Each is prefixed with its section heading words so that a sentence keeps its topic.
     """
     rows = [f"{p.context}：{p.text}" for p in passages]
     rows += [f"{p.context}：{s.text}" for p in passages for s in p.sentences]
+    rows += [card.text for p in passages for card in passage_cards(p)]
     return rows
 
 
@@ -113,6 +122,7 @@ def expected_identity(docs: list[Document], embedder) -> dict:
         "dim": embedder.dim,
         "corpus_fingerprint": corpus_fingerprint(docs),
         "chunker_version": CHUNKER_VERSION,
+        "card_version": CARD_VERSION,
     }
 
 
@@ -155,7 +165,7 @@ def build(index_dir: Path, docs: list[Document], embedder) -> LoadedIndex:
     log.info("building index: %d passages, %d vectors, model %s", len(passages), len(inputs), embedder.name)
     vectors = np.ascontiguousarray(embedder.encode_passages(inputs, show_progress=True), dtype=np.float32)
     index = make_faiss_index(vectors)
-    n_sentences = len(inputs) - len(passages)
+    n_sentences = sum(len(p.sentences) for p in passages)
     for name in (MANIFEST, PASSAGES, VECTORS):  # temp files of a build that was killed
         for stale in index_dir.glob(f".{name}.*"):
             log.warning("removing %s, left by an interrupted build", stale)
@@ -175,6 +185,7 @@ def build(index_dir: Path, docs: list[Document], embedder) -> LoadedIndex:
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         n_passages=len(passages),
         n_sentences=n_sentences,
+        n_cards=len(inputs) - len(passages) - n_sentences,
         faiss_kind=type(index).__name__,
         build_seconds=round(time.perf_counter() - t0, 3),
         files=files,
@@ -236,7 +247,8 @@ def _try_load(index_dir: Path, want: dict, docs: list[Document], embedder) -> tu
     except Exception as exc:  # noqa: BLE001 - any decoding failure means "rebuild"
         return None, f"index files cannot be decoded ({exc})"
     n_sent = sum(len(p.sentences) for p in passages)
-    if len(passages) != manifest.n_passages or n_sent != manifest.n_sentences or index.ntotal != len(passages) + n_sent:
+    if (len(passages) != manifest.n_passages or n_sent != manifest.n_sentences
+            or index.ntotal != len(passages) + n_sent + manifest.n_cards):
         return None, "passage records do not match the vectors"
     if index.d != manifest.dim:
         return None, "vector dimension does not match the manifest"
@@ -250,14 +262,18 @@ def _try_load(index_dir: Path, want: dict, docs: list[Document], embedder) -> tu
 def _spot_check(index: faiss.Index, passages: list[Passage], embedder) -> str | None:
     """Re-embed a few rows (first and last passage, last sentence) and compare them to their vectors.
 
-    Rows are laid out as in :func:`passage_inputs`: passages, then every passage's sentences.
+    Rows are laid out as in :func:`passage_inputs`: passages, every passage's sentences, cards.
     """
     if not passages:
         return "the index has no passages"
     last = passages[-1]
     rows = {0: f"{passages[0].context}：{passages[0].text}", len(passages) - 1: f"{last.context}：{last.text}"}
+    n_rows = len(passages) + sum(len(p.sentences) for p in passages)
     if last.sentences:
-        rows[index.ntotal - 1] = f"{last.context}：{last.sentences[-1].text}"
+        rows[n_rows - 1] = f"{last.context}：{last.sentences[-1].text}"
+    cards = [card for p in passages for card in passage_cards(p)]
+    if cards and index.ntotal == n_rows + len(cards):
+        rows[index.ntotal - 1] = cards[-1].text
     try:
         stored = np.stack([index.reconstruct(int(r)) for r in rows])
     except Exception as exc:  # noqa: BLE001 - an index that cannot give back its vectors is not served

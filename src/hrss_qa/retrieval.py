@@ -53,7 +53,9 @@ class Hit:
     are its offsets in document ``doc_id``; ``sentence`` is the sentence of the
     passage that best matches the question; ``figures`` are every figure in the passage.
     ``sentence_scores`` (fused dense) and ``sentence_lexical`` (BM25 scaled to [0, 1] over
-    all sentences for this query) score each sentence of the passage, in order.
+    all sentences for this query) score each sentence of the passage, in order;
+    ``figure_scores`` is the cosine of the question to each figure's card (:mod:`hrss_qa.cards`),
+    in the order of ``figures``.
     """
 
     rank: int
@@ -70,6 +72,8 @@ class Hit:
     lexical_score: float = 0.0
     sentence_scores: tuple[float, ...] = field(default=(), repr=False)
     sentence_lexical: tuple[float, ...] = field(default=(), repr=False)
+    sentences: tuple[Sentence, ...] = field(default=(), repr=False)
+    figure_scores: tuple[float, ...] = field(default=(), repr=False)
 
     @property
     def citation(self) -> str:
@@ -96,12 +100,13 @@ class FusionWeights:
 
 @dataclass
 class Signals:
-    """Per-query scores of every passage (``*_p``) and every sentence (``*_s``)."""
+    """Per-query scores of every passage (``*_p``), sentence (``*_s``) and figure card (``dense_c``)."""
 
     dense_p: np.ndarray
     dense_s: np.ndarray
     lexical_p: np.ndarray
     lexical_s: np.ndarray
+    dense_c: np.ndarray
 
 
 def default_index_dir() -> Path:
@@ -150,6 +155,8 @@ class Engine:
         self.figures: list[tuple[Figure, ...]] = [
             tuple(extract_figures(self.documents[p.doc_id].text[p.start:p.end], offset=p.start)) for p in self.passages
         ]
+        # Card row r belongs to passage i's figures[_first_card[i] + j]; see index.passage_inputs.
+        self._first_card = np.concatenate([[0], np.cumsum([len(f) for f in self.figures])])
         self.retrieve("预热 warm-up")  # first-call costs (OpenCC, jieba, torch kernels) belong to start-up
 
     def retrieve(self, question: str, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
@@ -178,10 +185,11 @@ class Engine:
 
     def signals(self, question: str, mode: Mode = "hybrid") -> Signals:
         """Dense and lexical scores of every passage and sentence (zeros for a disabled side)."""
-        n_p, n_s = len(self.passages), len(self._owner)
-        dense_p, dense_s = self._dense_scores(question) if mode != "lexical" else (np.zeros(n_p), np.zeros(n_s))
+        n_p, n_s, n_c = len(self.passages), len(self._owner), int(self._first_card[-1])
+        dense_p, dense_s, dense_c = (self._dense_scores(question) if mode != "lexical"
+                                     else (np.zeros(n_p), np.zeros(n_s), np.zeros(n_c)))
         lexical_p, lexical_s = self._lexical_scores(question) if mode != "dense" else (np.zeros(n_p), np.zeros(n_s))
-        return Signals(dense_p, dense_s, lexical_p, lexical_s)
+        return Signals(dense_p, dense_s, lexical_p, lexical_s, dense_c)
 
     def passage(self, passage_id: str) -> Passage:
         """The passage record behind a hit."""
@@ -189,9 +197,9 @@ class Engine:
 
     # -- scoring -------------------------------------------------------------------------
 
-    def _dense_scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine of the question to every passage and every sentence."""
-        n_pass = len(self.passages)
+    def _dense_scores(self, question: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cosine of the question to every passage, every sentence and every figure card."""
+        n_pass, n_sent = len(self.passages), len(self._owner)
         # The question as asked: adding its Traditional form changed no metric on the question set.
         query = self.embedder.encode_queries([question]).astype(np.float32)
         total = self.index.faiss.ntotal
@@ -201,7 +209,7 @@ class Engine:
         flat = np.full(total, float(scores[0][scores[0] > -1e30].min(initial=0.0)), np.float32)
         valid = rows[0] >= 0
         flat[rows[0][valid]] = scores[0][valid]
-        return flat[:n_pass], flat[n_pass:]
+        return flat[:n_pass], flat[n_pass:n_pass + n_sent], flat[n_pass + n_sent:]
 
     def _lexical_scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of the question plus its glossary expansion, scaled to [0, 1] per query."""
@@ -234,6 +242,7 @@ class Engine:
     def _hit(self, rank: int, i: int, score: float, best: int, sentence_scores: np.ndarray, sig: Signals) -> Hit:
         p = self.passages[i]
         a, b = self._first_sentence[i], self._first_sentence[i + 1]
+        c, d = self._first_card[i], self._first_card[i + 1]
         return Hit(
             rank=rank,
             score=score,
@@ -249,6 +258,8 @@ class Engine:
             lexical_score=float(max(sig.lexical_p[i], sig.lexical_s[best])),
             sentence_scores=tuple(float(x) for x in sentence_scores[a:b]),
             sentence_lexical=tuple(float(x) for x in sig.lexical_s[a:b]),
+            sentences=p.sentences,
+            figure_scores=tuple(float(x) for x in sig.dense_c[c:d]),
         )
 
 
@@ -256,26 +267,3 @@ def _unit(scores: np.ndarray) -> np.ndarray:
     """Scale a score vector to [0, 1] within this query (max → 1, min → 0)."""
     lo, hi = float(scores.min(initial=0.0)), float(scores.max(initial=0.0))
     return (scores - lo) / (hi - lo) if hi > lo else np.zeros_like(scores)
-
-
-_default_engine: Engine | None = None
-_default_lock = threading.Lock()
-
-
-def default_engine() -> Engine:
-    """The process-wide engine on the bundled corpus, created on first use."""
-    global _default_engine
-    with _default_lock:
-        if _default_engine is None:
-            _default_engine = Engine()
-        return _default_engine
-
-
-def retrieve(question: str, k: int = 5) -> list[Hit]:
-    """Hybrid retrieval with the default engine.
-
-    >>> hits = retrieve("一季度城镇新增就业多少人？", k=5)
-    >>> hits[0].text[:16]
-    '1-3月城鎮新增就業297萬人,3'
-    """
-    return default_engine().retrieve(question, k=k)

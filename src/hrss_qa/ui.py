@@ -2,7 +2,7 @@
 
 The module has four layers, each usable without the next:
 
-* **rendering** (pure functions): an :class:`~hrss_qa.answer.Answer` → one HTML chat
+* **rendering** (pure functions): an :class:`~hrss_qa.answering.Answer` → one HTML chat
   message (:func:`render_reply`), a user question → an escaped bubble
   (:func:`render_question`), a conversation → Chatbot messages (:func:`to_messages`).
   Every piece of passage or user text is ``html.escape``d before markup is added.
@@ -36,7 +36,7 @@ from typing import Any, Literal
 import gradio as gr
 from filelock import FileLock
 
-from .answer import MAX_QUESTION_CHARS, Answer, Citation, answer_with
+from .answering import MAX_QUESTION_CHARS, Answer, Citation, answer_with
 from .figures import Figure
 from .retrieval import Engine
 from .text import clean, to_simplified, to_traditional

@@ -1,0 +1,263 @@
+"""Stage 1 — ``analyze``: what a question asks, read from its words (no retrieval, no model).
+
+The result is a :class:`~hrss_qa.answering.records.Query`: the kind of answer wanted (a figure,
+a date, an ordinal, or a fact), the unit named, the thresholds a yes/no check states with their
+relations, a comparison's or double ask's sub-questions, and the constraints a briefing may not
+meet (a period, place, topic or group; a change, an average, a target…).  All the words come
+from ``data/*.toml`` through :class:`~hrss_qa.language.Lexicon`.
+
+>>> q = analyze("失业保险参保是不是超过2亿了？")
+>>> q.wants, q.yes_no, [(t.value, t.relation) for t in q.thresholds]
+('figure', True, [(200000000.0, '>')])
+>>> [p.text for p in analyze("社保基金一季度的收入和支出哪个多？").parts]
+['社保基金一季度的收入', '社保基金一季度的支出']
+>>> sorted(analyze("工伤保险参保人数同比增加多少").asks)
+['change']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..figures import extract_figures
+from ..glossary import expand
+from ..language import Cue, Lexicon, lexicon
+from ..text import clean, detect_script, normalize
+from .decompose import split_question
+from .numbers import stated_figures, thresholds
+from .records import Period, Query
+
+MAX_QUESTION_CHARS = 500
+UNMET = ("change", "average", "target", "age", "share", "one_period", "headcount", "per_person")
+_COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|次)?([\u4e00-\u9fff]{2,6})")
+_NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
+# A year said alone (2022年, in 2022), not one inside a date (2024年底) or a number (2000亿).
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?:年(?!底|末|初|\d|[一二三四]季)|(?![\d.年]|\s*[万亿千百多余个人元项家场张次%月]))")
+_MONTH = re.compile(r"(?<![\d\-~至到])(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月(?:份)?(?!底|末|初|中旬|上旬|下旬)")
+_RANGE = re.compile(r"\d{1,2}\s*[-~至到]\s*\d{1,2}月")
+_CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+
+
+def analyze(question: str, lex: Lexicon | None = None) -> Query:
+    """Read ``question`` (any script) into a :class:`Query`; never raises on odd text."""
+    lex = lex or lexicon()
+    text = clean(question or "").strip()[:MAX_QUESTION_CHARS]
+    return _read(text, lex, allow_parts=True)
+
+
+def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = None) -> Query:
+    key = normalize(text)
+    cue = lex.cue
+    asked_numbers = len(re.findall(r"多少|几|how many|how much", key))
+    checks = thresholds(text, lex)
+    yes_no = cue("verify")(key) and not cue("number")(key)
+    compare = None
+    if cue("compare")(key) or cue("difference")(key):
+        compare = "difference" if cue("difference")(key) else ("less" if cue("smaller")(key) else "more")
+    several = bool(cue("several")(key)) or asked_numbers >= 2
+    wants, kinds = _wants(key, checks, lex, parent)
+    asks = _asks(key, lex)
+    parts: tuple[Query, ...] = ()
+    if allow_parts and (compare or several):
+        pieces = split_question(text, lex)
+        if any(_only_a_period(p, lex) for p in pieces):
+            asks |= {"change"}          # 「失业率比去年高吗」 compares with a period the briefing may not give
+            compare = None
+        elif len(pieces) >= 2:
+            base = Query(text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds)
+            parts = tuple(_read(p, lex, allow_parts=False, parent=base) for p in pieces)
+    units = _explicit_units(key, lex)
+    stated = {f.value for f in stated_figures(key, lex) if f.value is not None and f.kind != "period"}
+    return Query(
+        text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds,
+        units=units, topical_units=_topical_units(key, lex) | {t.unit for t in checks if t.unit},
+        yes_no=bool(yes_no), thresholds=checks if yes_no else (), stated_values=frozenset(stated),
+        compare=compare if parts else None, several=several and bool(parts), parts=parts,
+        asks=frozenset(asks), groups=_named(key, lex, "scope.groups"), places=_places(key, lex),
+        topics=_topics(key, lex), periods=periods_in(key, lex), detail=_detail(key, lex),
+        tense=_tense(key, lex), overall=cue("overall")(key), counted=_counted(key),
+        choice=bool(cue("choice")(key)) and not compare, asked=text,
+    )
+
+
+def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, frozenset[str]]:
+    """The kind of answer (figure / date / ordinal / fact) and the figure kinds that can give it."""
+    cue = lex.cue
+    if checks:   # a checked number can only be compared with a figure of its kind
+        kind = checks[0].kind
+        if kind in ("date", "period"):
+            return "date", frozenset({"date", "period"})
+        if kind == "ordinal":
+            return "ordinal", frozenset({"ordinal"})
+        return "figure", frozenset({"percent"} if kind == "percent" else {"quantity", "count"})
+    if cue("day")(key):
+        return "date", frozenset({"date"})
+    if cue("when")(key):
+        return "date", frozenset({"date"} if cue("period_named")(key) else {"date", "period"})
+    if cue("ordinal")(key):
+        return "ordinal", frozenset({"ordinal"})
+    figure_kinds = frozenset({"quantity", "percent", "count"})
+    if cue("number")(key):
+        return "figure", figure_kinds
+    if cue("figure")(key) and not cue("verify")(key) and not cue("action")(key):
+        return "figure", figure_kinds
+    if parent is not None and parent.wants != "fact":
+        return parent.wants, parent.kinds
+    return "fact", frozenset()
+
+
+def _asks(key: str, lex: Lexicon) -> set[str]:
+    """Measures asked that a briefing often lacks (``[unmet.*]`` in cues.toml)."""
+    found = set()
+    for name in UNMET:
+        table = lex.words(f"cues.unmet.{name}")
+        if _asked_cue(lex, name)(key):
+            found.add(name)
+        elif name == "per_person" and table.get("re") and Cue(name, re.compile("|".join(table["re"]))).search(key):
+            found.add(name)
+    return found
+
+
+def _asked_cue(lex: Lexicon, name: str) -> Cue:
+    table = lex.words(f"cues.unmet.{name}")
+    words = table.get("asked", [])
+    from ..language import pattern
+
+    return Cue(name, pattern([w for w in words if not w.isascii()], [w for w in words if w.isascii()],
+                             table.get("re", [])))
+
+
+def _explicit_units(key: str, lex: Lexicon) -> frozenset[str] | None:
+    """Units named with 多少/几 + a classifier (None: no constraint)."""
+    for row in lex.words("units.explicit"):
+        if any(re.search(r, key) for r in row["re"]):
+            return frozenset(row["units"]) if row["units"] else None
+    return None
+
+
+def _topical_units(key: str, lex: Lexicon) -> frozenset[str]:
+    from ..language import pattern
+
+    units: set[str] = set()
+    for row in lex.words("units.topical"):
+        if pattern(row.get("zh", []), row.get("en", [])).search(key):
+            units |= set(row["units"])
+    return frozenset(units)
+
+
+def _named(key: str, lex: Lexicon, path: str) -> tuple[str, ...]:
+    """Names from a ``{name: [words…]}`` table the question uses (groups)."""
+    from ..language import pattern
+
+    found = []
+    for name, words in lex.words(path).items():
+        if pattern([w for w in words if not w.isascii()], [w for w in words if w.isascii()]).search(key):
+            found.append(name)
+    return tuple(found)
+
+
+def _places(key: str, lex: Lexicon) -> tuple[str, ...]:
+    found = [p for p in lex.words("scope.places.zh") if p in key]
+    found += [zh for en, zh in lex.words("scope.places.en").items() if re.search(rf"\b{re.escape(en)}\b", key)]
+    return tuple(dict.fromkeys(found))
+
+
+def _topics(key: str, lex: Lexicon) -> tuple[str, ...]:
+    found = [t for t in lex.words("scope.topics.zh") if t in key]
+    found += [zh for en, zh in lex.words("scope.topics.en").items() if re.search(rf"\b{re.escape(en)}\b", key)]
+    return tuple(dict.fromkeys(found))
+
+
+def periods_in(key: str, lex: Lexicon | None = None) -> tuple[Period, ...]:
+    """The periods a (normalized) text names: quarters, halves, years, months, relative years.
+
+    >>> [(p.text, p.year, p.months) for p in periods_in("2022年二季度")]
+    [('二季度', 2022, (4, 6))]
+    """
+    lex = lex or lexicon()
+    out: list[Period] = []
+    years = [int(y) for y in _YEAR.findall(key)]
+    relative = lex.words("scope.periods.relative_years")
+    year = years[0] if years else None
+    spans = lex.words("scope.periods.months")
+    named = sorted((w for w in spans if _word_in(w, key)), key=len, reverse=True)
+    taken: list[str] = []
+    for word in named:
+        if any(word in t for t in taken):
+            continue  # 第二季度 already read; not again as 二季度
+        taken.append(word)
+        first, last = spans[word]
+        out.append(Period(word, year, (first, last)))
+    single = _RANGE.sub(" ", key)
+    months = {_month(m) for m in _MONTH.findall(single)}
+    english = lex.words("scope.periods.words.english_months")
+    months |= {i for i, name in enumerate(english, start=1) if re.search(rf"\b{name}\b", single)}
+    for m in sorted(x for x in months if x):
+        out.append(Period(f"{m}月", year, (m, m)))
+    if not out and year is not None:
+        out.append(Period(f"{year}年", year, None))
+    for word, delta in relative.items():
+        if _word_in(word, key) and delta not in {p.offset for p in out}:
+            out.append(Period(word, None, None, delta))
+    return tuple(out)
+
+
+def _word_in(word: str, key: str) -> bool:
+    return bool(re.search(rf"\b{re.escape(word)}\b", key)) if word.isascii() else word in key
+
+
+def _month(token: str) -> int | None:
+    if token.isdigit():
+        return int(token)
+    if token.startswith("十"):
+        return 10 + (_CN_MONTH.get(token[1:], 0) if len(token) > 1 else 0)
+    return _CN_MONTH.get(token)
+
+
+def _only_a_period(part: str, lex: Lexicon) -> bool:
+    """「去年」「上个月」 "last year": a conjunct that is only a time, not a thing to look up."""
+    key = normalize(part)
+    stripped = key
+    for word in [*lex.words("scope.periods.relative_years"), *lex.words("scope.periods.months")]:
+        stripped = stripped.replace(word, "")
+    stripped = re.sub(r"(19|20)\d\d年?|同期|上个?月|上季度|the same period|[\s的了]", "", stripped)
+    return stripped != key and len(stripped) <= 1
+
+
+def _detail(key: str, lex: Lexicon) -> int | None:
+    from ..language import pattern
+
+    for i, row in enumerate(lex.words("cues.detail")):
+        zh = row.get("asked_zh", [])
+        if pattern(zh, [], row.get("asked_re", [])).search(key):
+            return i
+    return None
+
+
+def _tense(key: str, lex: Lexicon) -> str | None:
+    plan, progress = lex.cue("plan")(key), lex.cue("progress")(key)
+    if plan == progress:
+        return None
+    return "plan" if plan else "progress"
+
+
+def _counted(key: str) -> tuple[str, ...]:
+    """What 「多少X」 counts, with its glossary terms (「多少欠薪」 → 欠薪, 拖欠工资)."""
+    match = _COUNTED.search(key)
+    if not match:
+        return ()
+    from ..lexical import _jieba
+
+    noun = _jieba().lcut(match.group(1))[0]
+    if len(noun) < 2 or noun in _NOT_COUNTED:
+        return ()
+    return (noun, *expand(noun).split())
+
+
+def with_text(query: Query, text: str, lex: Lexicon | None = None) -> Query:
+    """The query re-read from ``text`` (a completed follow-up), keeping what was typed."""
+    return replace(analyze(text, lex), asked=query.asked)
+
+
+__all__ = ["analyze", "periods_in", "with_text", "MAX_QUESTION_CHARS", "UNMET", "extract_figures"]

@@ -1,0 +1,259 @@
+"""Stage 4 — ``decide``: answer, answer without a verdict, or abstain.
+
+The policy, in order of what matters most:
+
+1. A figure is stated only when the fitted model's confidence in it reaches the answer
+   threshold and no hard constraint rules it out (a group, month, place or year the question
+   names that its sentence does not state).  Otherwise the answer abstains and says why — the
+   strongest reason the model had against the best figure.
+2. A yes/no verdict is given only when, in addition, the confidence reaches the (higher)
+   verdict threshold, the threshold's unit fits the figure's, and the comparison is decided for
+   every value the figure's qualifier allows (超過261萬 is more than 260萬; against 262萬 it is
+   undecided).  Otherwise the figure is stated without a verdict.
+3. A comparison or double ask is decided part by part; figures are compared only when their
+   units count the same thing.
+
+All functions are pure: they take the query, the hits, the scored candidates and the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..cards import clause_of
+from ..chunking import Sentence
+from ..figures import Figure
+from ..language import Lexicon, lexicon, pattern
+from ..retrieval import Hit
+from ..text import normalize
+from .features import FEATURES, missing_groups
+from .model import AnswerModel
+from .records import Candidate, Decision, Query, Threshold, Verdict
+from .scope import Coverage, ScopeProblem, evidence_problems
+
+# Features whose strong negative contribution explains an abstention, with what to say.
+REASONS = {
+    "unmet_change": "发布会给出的“{label}”{text}不是新增或变化的数字",
+    "unmet_average": "发布会没有给出平均数，只给出了“{label}”{text}",
+    "unmet_target": "发布会没有给出目标数，只给出了“{label}”{text}",
+    "unmet_age": "发布会没有按年龄给出这个数字",
+    "unmet_share": "发布会没有给出这个比例",
+    "unmet_one_period": "发布会给出的“{label}”{text}是累计数，没有给出单月的数字",
+    "unmet_headcount": "发布会给出的“{label}”{text}是人次，没有给出人数",
+    "unmet_per_person": "发布会给出的是全国的总数，没有针对个人或单个企业的数字",
+    "named_missing": "最接近的数字说的不是问题所问的项目，发布会没有给出这个数字",
+    "group_missing": "发布会没有单独给出这一人群的这个数字",
+    "unit_explicit": "发布会没有给出这个单位的数字",
+    "counted": "发布会没有给出所问事项的数字",
+    "passage_gap": "最相关的段落（{section}）没有给出这个数字",
+}
+GENERIC_REASON = "发布会没有给出这个问题所问的数字"
+PASSAGE_REASONS = {
+    "change": "发布会没有提到这方面的增减或变化", "average": "发布会没有给出平均数",
+    "target": "发布会没有给出目标数", "age": "发布会没有按年龄给出数字",
+    "per_person": "发布会给出的是全国的总数，没有针对个人或单个企业的数字",
+}
+
+
+def rank(candidates: list[Candidate], model: AnswerModel) -> list[Candidate]:
+    """Candidates with the figure model's probability as ``score``, best first."""
+    if not candidates:
+        return []
+    scores = model.figure.predict([c.features for c in candidates])
+    scored = [replace(c, score=float(p)) for c, p in zip(candidates, scores)]
+    return sorted(scored, key=lambda c: -c.score)
+
+
+def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model: AnswerModel,
+                  coverage: dict[str, Coverage], lex: Lexicon | None = None) -> Decision:
+    """The figure answer for ``query`` from ranked candidates, or an abstention."""
+    lex = lex or lexicon()
+    if not ranked:
+        return abstain(query, hits, GENERIC_REASON)
+    best = ranked[0]
+    if problems := _hard_problems(query, best, coverage, lex):
+        return abstain(query, hits, problems[0].message, tuple(problems), confidence=best.score)
+    if best.score < model.answer_threshold:
+        return abstain(query, hits, explain(best, model), confidence=best.score)
+    verdict = None
+    if query.yes_no and query.thresholds and not query.choice:
+        verdict = check(query.thresholds, best.figure, lex)
+        if verdict is not None and (verdict.holds is None or best.score < model.verdict_threshold):
+            verdict = replace(verdict, holds=None)
+    return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=best.score)
+
+
+def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: tuple[float, ...],
+                   lex: Lexicon | None = None) -> Decision:
+    """A fact answer: the informative sentence of the best passage, or an abstention."""
+    lex = lex or lexicon()
+    if not hits:
+        return abstain(query, hits, "没有找到相关内容")
+    hit = hits[0]
+    sentence = informative_sentence(hit)
+    evidence = normalize(sentence.text)
+    if query.detail is not None:
+        row = lex.words("cues.detail")[query.detail]
+        given = [w for w in row.get("given", []) if w != "@places"]
+        if "@places" in row.get("given", []):
+            given += lex.words("scope.places.zh")
+        if not given or not pattern(given).search(evidence):
+            return abstain(query, hits, row["reason"])
+    for name in sorted(query.asks & {"change", "average", "target", "age", "per_person"}):
+        if not _said(lex, name if name != "per_person" else "average", evidence):
+            # 「养老金今年涨了吗」 against 「确保养老金按时足额发放」: no rise is mentioned.
+            return abstain(query, hits, PASSAGE_REASONS[name])
+    confidence = float(model.passage.predict([features])[0])
+    if confidence < model.passage_threshold:
+        return abstain(query, hits, "发布会中没有找到足够相关的内容", confidence=confidence)
+    return Decision("passage", query, tuple(hits), sentence=sentence, confidence=confidence)
+
+
+def combine(query: Query, parts: list[Decision]) -> Decision:
+    """A comparison or double ask from its parts' decisions (each already decided on its own)."""
+    answered = [p for p in parts if p.kind == "figure"]
+    if not answered:
+        reason = parts[0].reason if parts else GENERIC_REASON
+        return abstain(query, tuple(h for p in parts for h in p.hits)[:3], reason,
+                       problems=tuple(x for p in parts for x in p.problems))
+    kind = "comparison" if query.compare and len(answered) == len(parts) else "several"
+    verdict = None
+    if kind == "comparison" and query.yes_no and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
+        a, b = (p.candidates[0].figure for p in parts)
+        holds = (a.value > b.value) if query.compare == "more" else (a.value < b.value)
+        if _exact(a) and _exact(b):
+            verdict = Verdict(Threshold(b.text, b.value or 0.0, normalize(b.unit), b.kind, ">" if query.compare == "more" else "<"), holds)
+    missing = [p for p in parts if p.kind != "figure"]
+    reason = "；".join(f"关于“{p.query.text}”，{p.reason}" for p in missing)
+    return Decision(kind, query, parts[0].hits, tuple(p.candidates[0] for p in answered), verdict=verdict,
+                    confidence=min(p.confidence for p in answered) * (1.0 if not missing else 0.5),
+                    reason=reason, parts=tuple(parts))
+
+
+def abstain(query: Query, hits, reason: str, problems: tuple[ScopeProblem, ...] = (), confidence: float = 0.0) -> Decision:
+    return Decision("abstain", query, tuple(hits), reason=reason.rstrip("。"), problems=problems,
+                    confidence=1.0 - confidence)
+
+
+def explain(best: Candidate, model: AnswerModel) -> str:
+    """Why the best figure is not good enough: its most negative explainable feature."""
+    parts = model.figure.contributions(best.features)
+    values = dict(zip(FEATURES, best.features))
+    reasons = [(parts[name], name) for name in REASONS if name in parts and values.get(name)]
+    if not reasons:
+        return GENERIC_REASON
+    weight, name = min(reasons)
+    if weight >= 0:
+        return GENERIC_REASON
+    return REASONS[name].format(label=best.figure.label, text=best.figure.text, section=best.hit.section)
+
+
+def check(thresholds: tuple[Threshold, ...], figure: Figure, lex: Lexicon | None = None) -> Verdict | None:
+    """The verdict of the first threshold that can be compared with ``figure`` (None if none can).
+
+    >>> from hrss_qa.figures import extract_figures
+    >>> fig = extract_figures("發放職業培訓券超過261萬張")[0]
+    >>> check((Threshold("260万", 2.6e6, "", "quantity", ">"),), fig).holds
+    True
+    >>> check((Threshold("262万", 2.62e6, "", "quantity", ">"),), fig).holds is None
+    True
+    """
+    lex = lex or lexicon()
+    for t in thresholds:
+        if t.kind in ("date", "period"):
+            if figure.kind in ("date", "period"):
+                return Verdict(t, normalize(t.text) == normalize(figure.text))
+            continue
+        if figure.value is None or t.kind == "ordinal" and figure.kind != "ordinal":
+            continue
+        if t.kind == "percent" and figure.kind != "percent" or figure.kind == "percent" and t.kind != "percent":
+            continue
+        if t.unit and not comparable_units(t.unit, normalize(figure.unit), lex):
+            continue
+        low, high, open_low, open_high = _interval(figure, lex)
+        return Verdict(t, _decide(t, low, high, open_low, open_high, lex))
+    return None
+
+
+def comparable_units(a: str, b: str, lex: Lexicon | None = None) -> bool:
+    """Whether two units count the same thing (人 and 人次 do not)."""
+    lex = lex or lexicon()
+    if a == b:
+        return True
+    return any(a in g and b in g for g in lex.words("units.comparable.groups"))
+
+
+def comparable(a: Figure, b: Figure, lex: Lexicon | None = None) -> bool:
+    return (a.value is not None and b.value is not None and a.kind == b.kind
+            and comparable_units(normalize(a.unit), normalize(b.unit), lex))
+
+
+def _exact(fig: Figure) -> bool:
+    return not fig.qualifier
+
+
+def _interval(fig: Figure, lex: Lexicon) -> tuple[float, float, bool, bool]:
+    """The values ``fig`` allows: [v, v] when exact; from ``units.qualifiers`` otherwise."""
+    v = fig.value or 0.0
+    table = lex.words("units.qualifiers")
+    qualifier = normalize(fig.qualifier)
+    for word, q in table.items():
+        if word and word in qualifier:
+            return v * q["low"], v * q["high"], bool(q.get("open_low")), bool(q.get("open_high"))
+    return v, v, False, False
+
+
+def _decide(t: Threshold, low: float, high: float, open_low: bool, open_high: bool, lex: Lexicon) -> bool | None:
+    """True/False when the relation holds for every / no value in the interval; else None."""
+    x = t.value
+    if t.relation == "~":
+        tol = float(lex.words("cues.relation.approx_tolerance")["share"]) * abs(x)
+        if low >= x - tol and high <= x + tol:
+            return True
+        return False if high < x - tol or low > x + tol else None
+    tests = {">": lambda v: v > x, ">=": lambda v: v >= x, "<": lambda v: v < x, "<=": lambda v: v <= x,
+             "=": lambda v: v == x}
+    test = tests[t.relation]
+    if low == high:
+        return test(low)
+    lo_ok = test(low) if not open_low else test(low + abs(low) * 1e-9)
+    hi_ok = test(high) if not open_high else test(high - abs(high) * 1e-9)
+    if t.relation == "=":
+        return False if not (low <= x <= high) else None
+    if lo_ok and hi_ok:
+        return True
+    if not lo_ok and not hi_ok:
+        return False
+    return None
+
+
+def _hard_problems(query: Query, best: Candidate, coverage: dict[str, Coverage], lex: Lexicon) -> list[ScopeProblem]:
+    """Constraints the best figure's evidence must meet whatever the model says."""
+    problems = evidence_problems(query, best.hit.text, coverage.get(best.hit.doc_id), lex)
+    groups = missing_groups(query, best.sentence.text, lex)
+    problems += [ScopeProblem("group", g, f"发布会没有单独给出{g}的这个数字") for g in groups]
+    return problems
+
+
+def _said(lex: Lexicon, name: str, text: str) -> bool:
+    words = lex.words(f"cues.unmet.{name}").get("stated", [])
+    return bool(pattern([w for w in words if not w.isascii()], [w for w in words if w.isascii()]).search(text))
+
+
+def informative_sentence(hit: Hit) -> Sentence:
+    """The best sentence, unless it is only an item's heading (「二是促進青年就業。」): then the
+    heading and the sentence after it, which says what was done."""
+    sentences, best = hit.sentences, hit.sentence
+    if not sentences or best != sentences[0] or len(sentences) < 2 or len(_strip_marker(best.text)) > 20:
+        return best
+    follow = sentences[1]
+    return Sentence(best.text + follow.text, best.start, follow.end)
+
+
+def _strip_marker(text: str) -> str:
+    import re
+
+    return re.sub(r"^[一二三四五六七八九十]+是", "", text)
+
+
+__all__ = ["rank", "decide_figure", "decide_passage", "combine", "abstain", "check", "explain", "clause_of"]

@@ -1,0 +1,158 @@
+"""Split a comparison or a double ask into the sub-questions it is made of.
+
+「脱贫人口务工规模和个人养老金参加人数哪个多」 asks two figures that may sit in different parts
+of a briefing; each is looked up on its own and only then compared.  Coordinated phrases share
+words, so a short conjunct borrows them from the long one:
+
+>>> split_question("社保基金一季度的收入和支出哪个多")
+['社保基金一季度的收入', '社保基金一季度的支出']
+>>> split_question("养老保险和失业保险的参保人数哪个多")
+['养老保险的参保人数', '失业保险的参保人数']
+>>> split_question("培训券发了多少张、培训了多少人次")
+['培训券发了多少张', '培训了多少人次']
+>>> split_question("Were there more migrant workers transported than jobs posted?")
+['migrant workers transported', 'jobs posted']
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..language import Lexicon, lexicon
+from ..text import normalize
+
+# Conjunctions that join the things compared or asked (matched as whole jieba words in Chinese).
+_ZH_JOINERS = {"和", "与", "跟", "及", "以及", "还有", "、", "还是", "或", "或者", "同", "，", ",", "；", ";", "对比", "相比", "vs",
+               "？", "?", " "}
+_EN_JOINER = re.compile(r"\s*(?:,\s*)?\b(?:and|or|vs\.?|versus|compared (?:with|to)|as against)\b\s*|\s*[,;]\s*")
+_ZH_THAN = re.compile(r"^(?P<a>.+?)(?<![同环对相占])比(?P<b>.+?)(?:还|更|要)?(?:多|少|高|低|大|小)")
+# 「哪个访问量大」「谁的参保人数多」: the measure between "which" and "more" is what every part asks.
+_ZH_WHICH = re.compile(r"(?:哪个|哪一个|哪项|哪一项|哪种|哪边|谁)(?:的)?(?P<measure>[^，,。？?]{0,8}?)(?:更|比较|较|最)?(?:多|高|大|少|低|小)")
+# "Which has more visits: A or B?"
+_EN_WHICH = re.compile(r"^\s*which\b[^:]{0,60}?\b(?:more|larger|bigger|higher|greater|fewer|smaller|lower|less)\b(?P<measure>[^:]*):(?P<rest>.+)$", re.I)
+_COMPARATIVE = r"(?:more|fewer|less|larger|bigger|higher|greater|smaller|lower)"
+_EN_THAN = re.compile(rf"\b{_COMPARATIVE}\b\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
+_EN_X_THAN = re.compile(rf"^(?:was|is|were|are|did|does|do|has|have)\s+(?P<a>.+?)\s+{_COMPARATIVE}\s+than\s+(?P<b>.+?)\s*[?.!]*$")
+_SHORT = 4          # a conjunct this short (characters) is an elliptical one: 收入 … 支出
+_TRIM = " ，,。？?！!：:的"
+
+
+def split_question(question: str, lex: Lexicon | None = None) -> list[str]:
+    """The sub-questions of a comparison or double ask, or ``[]`` when it is not one."""
+    lex = lex or lexicon()
+    text = normalize(question).strip()
+    for pattern in (_ZH_THAN, _EN_X_THAN, _EN_THAN):
+        if m := pattern.search(text if pattern is _ZH_THAN else text.lower()):
+            parts = [_tidy(m.group("a")), _tidy(m.group("b"))]
+            parts = [re.sub(r"^(were there|was there|are there|is there|did|do|does)\s+", "", p) for p in parts]
+            return _complete(parts) if all(parts) else []
+    measure = ""
+    if m := _EN_WHICH.search(text):
+        measure, text = m.group("measure").strip(), m.group("rest")
+    elif m := _ZH_WHICH.search(text):
+        measure, text = m.group("measure").strip("的 "), text[:m.start()] + text[m.end():]
+    for name in ("compare", "difference", "several"):
+        m = lex.cue(name).search(text.lower())
+        if m and not m.group(0).startswith("and "):
+            text = (text[:m.start()] + ("" if _is_chinese(m.group(0)) else " ") + text[m.end():]).strip()
+    text = re.sub(r"^(which|what)\s+(is|was|were|are|one)?\s*", "", text, flags=re.I).strip(" ,")
+    parts = [_tidy(p) for p in _conjuncts(text)]
+    parts = [p for p in parts if len(p) >= 2]
+    if len(parts) < 2:
+        return []
+    parts = _complete(parts)
+    if measure and not all(measure in p for p in parts):
+        parts = [p if measure in p else f"{p}{' ' if p.isascii() else ''}{measure}" for p in parts]
+    return parts
+
+
+def _is_chinese(text: str) -> bool:
+    return bool(re.search(r"[\u3400-\u9fff]", text))
+
+
+def _conjuncts(text: str) -> list[str]:
+    if not _is_chinese(text):
+        return _english_conjuncts(text)
+    from ..lexical import _jieba
+
+    pieces, current = [], ""
+    for token in _jieba().lcut(text):
+        if token in _ZH_JOINERS:
+            pieces.append(current)
+            current = ""
+        else:
+            current += token
+    return [*pieces, current]
+
+
+def _english_conjuncts(text: str) -> list[str]:
+    """「X, A or B」 → A X, B X (X: what is compared); without "or", split at and / vs / commas."""
+    if " or " in text:
+        parts = re.split(r"\s+or\s+", text)
+        head, comma, first = parts[0].rpartition(",")
+        if comma and head.strip():
+            return [f"{_tidy(p)} {head.strip()}" for p in (first, *parts[1:])]
+        return parts
+    return _EN_JOINER.split(text)
+
+
+def _tidy(part: str) -> str:
+    return part.strip(_TRIM).strip()
+
+
+def _size(text: str) -> int:
+    """Characters of Chinese text; words of English text, counted as two characters each."""
+    return 2 * len(text.split()) if text.isascii() else len(text)
+
+
+def _complete(parts: list[str]) -> list[str]:
+    """Give each short conjunct the words it shares with the longest one (see module docstring)."""
+    longest = max(parts, key=_size)
+    at = parts.index(longest)
+    out = []
+    for i, part in enumerate(parts):
+        if longest.isascii() and part.isascii() and i < at:
+            out.append(_english_head(part, longest))
+        elif i == at or _size(part) > _SHORT or _size(longest) < _size(part) + 2 or (part.isascii() and " " in part):
+            out.append(part)
+        elif i < at:
+            out.append(part + _after_parallel_head(longest, part))
+        else:
+            out.append(_before_parallel_tail(longest, part) + part)
+    return out
+
+
+def _english_head(short: str, longest: str) -> str:
+    """「how many nationwide」 + 「how many local services does …」 → 「how many nationwide services does …」:
+    after the words both start with, the short one's remaining word stands for the long one's."""
+    a, b = short.lower().split(), longest.split()
+    shared = 0
+    while shared < min(len(a), len(b)) and a[shared] == b[shared].lower():
+        shared += 1
+    rest = a[shared:]
+    if not rest or len(rest) > 2 or len(b) - shared < len(rest) + 1:
+        return short
+    return " ".join([*b[:shared], *short.split()[shared:], *b[shared + len(rest):]])
+
+
+def _after_parallel_head(longest: str, short: str) -> str:
+    """What follows the head of ``longest`` that ``short`` stands in for (失业保险|的参保人数)."""
+    ascii_text = longest.isascii()
+    if ascii_text:
+        words = longest.split()
+        return " " + " ".join(words[1:]) if len(words) > 1 else ""
+    for k in range(2, len(longest)):
+        if longest[k - 1] == short[-1]:
+            return longest[k:]
+    return longest[len(short):]
+
+
+def _before_parallel_tail(longest: str, short: str) -> str:
+    """What precedes the tail of ``longest`` that ``short`` stands in for (社保基金一季度的|收入)."""
+    if longest.isascii():
+        words = longest.split()
+        return " ".join(words[:-1]) + " " if len(words) > 1 else ""
+    for k in range(len(longest) - 2, 0, -1):
+        if longest[k] == short[0]:
+            return longest[:k]
+    return longest[:len(longest) - len(short)]

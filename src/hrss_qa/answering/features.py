@@ -1,0 +1,252 @@
+"""Stage 2 — ``candidates``: every figure that could answer a query, with its feature values.
+
+Each feature is one measurable reason for or against a figure (how close its card is to the
+question, how much of its label the question says, whether its unit is the one named, whether
+the question asks for a change its clause does not state…).  Nothing here weighs them: the
+weights are fitted (:mod:`hrss_qa.answering.ranker`) on the project's question sets.
+
+Features are numbers in about [-1, 1] (counts are capped), so fitted weights are comparable.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..cards import clause_of
+from ..chunking import Passage, Sentence
+from ..figures import Figure
+from ..glossary import expand, official_terms
+from ..language import Lexicon, lexicon, pattern
+from ..lexical import tokenize, words
+from ..retrieval import Hit
+from ..text import normalize
+from .records import Candidate, Query
+
+CANDIDATE_HITS = 4
+FEATURES = (
+    "card", "card_gap", "card_best", "sentence_gap", "sentence_lex", "passage_gap", "hit_rank", "best_sentence",
+    "label_cover", "query_cover", "focus", "clause_cover", "counted", "unit_explicit", "unit_topical",
+    "stated_equal", "stated_near", "stated_self", "narrower", "named_missing", "group_missing", "month_missing",
+    "unmet_change", "unmet_average", "unmet_target", "unmet_age", "unmet_share", "unmet_one_period",
+    "unmet_headcount", "unmet_per_person", "contrast", "tense_mismatch",
+)
+# An official term in this few passages or fewer names a particular scheme or campaign (職業年金):
+# a figure from a passage without it is not about it.  Shorter terms are ordinary nouns.
+NAMED_MAX_PASSAGES = 3
+NAMED_MIN_CHARS = 4
+_BROAD_QUALIFIERS = {"基本", "全国", "国家"}    # 基本养老保险 is what people mean by 养老保险
+_CUE_WINDOW = re.compile(r"多少|几|多大|多高|比例|占比|how many|how much|what percentage|what share|what proportion")
+
+
+@dataclass(frozen=True)
+class CorpusFacts:
+    """What the features need to know about the whole corpus, computed once per engine."""
+
+    passage_keys: dict[str, str]      # normalized section words + text, by passage id
+    plan_passages: frozenset[str]     # passages in a part about plans (下一步工作安排)
+    named_terms: frozenset[str]       # official terms used by ≤ NAMED_MAX_PASSAGES passages
+
+    @classmethod
+    def of(cls, passages: list[Passage], plan_words: tuple[str, ...] = ("下一步",)) -> "CorpusFacts":
+        keys = {p.passage_id: normalize(f"{p.context} {p.text}") for p in passages}
+        plan = frozenset(p.passage_id for p in passages if any(w in normalize(p.section) for w in plan_words))
+        named = frozenset(t for t in official_terms(NAMED_MIN_CHARS)
+                          if 0 < sum(t in k for k in keys.values()) <= NAMED_MAX_PASSAGES)
+        return cls(keys, plan, named)
+
+
+@dataclass(frozen=True)
+class _Found:
+    figure: Figure
+    hit: Hit
+    rank: int
+    sentence: Sentence
+    at: int          # index of the sentence in the passage
+    card: float
+
+
+def candidates(query: Query, hits: list[Hit], facts: CorpusFacts, lex: Lexicon | None = None) -> list[Candidate]:
+    """Figures of the top hits whose kind can answer ``query``, each with its feature vector."""
+    lex = lex or lexicon()
+    found = _gather(query, hits)
+    if not found:
+        return []
+    pool = _Pool.of(query, found, hits, facts, lex)
+    return [Candidate(f.figure, f.hit, f.sentence, pool.features(f)) for f in found]
+
+
+def _gather(query: Query, hits: list[Hit]) -> list[_Found]:
+    out = []
+    for rank, hit in enumerate(hits[:CANDIDATE_HITS]):
+        scores = hit.figure_scores or (0.0,) * len(hit.figures)
+        for fig, card in zip(hit.figures, scores):
+            if fig.kind not in query.kinds:
+                continue
+            at = next((i for i, s in enumerate(hit.sentences) if s.start <= fig.start < s.end), None)
+            sentence = hit.sentences[at] if at is not None else hit.sentence
+            out.append(_Found(fig, hit, rank, sentence, at if at is not None else -1, card))
+    return out
+
+
+class _Pool:
+    """Query-level values shared by all candidates of one query (token weights, best scores)."""
+
+    def __init__(self, query: Query, found: list[_Found], hits: list[Hit], facts: CorpusFacts, lex: Lexicon,
+                 tokens: set[str], weights: dict[str, float]):
+        self.query, self.found, self.hits, self.facts, self.lex = query, found, hits, facts, lex
+        self.tokens, self.weights = tokens, weights
+        self.best_card = max(f.card for f in found)
+        self.best_sentence = max((max(h.sentence_scores, default=0.0) for h in hits[:CANDIDATE_HITS]), default=0.0)
+        self.focus = _focus_tokens(query.key)
+        self.named = [t for t in facts.named_terms if t in query.key]
+        self.named = [t for t in self.named if not any(t != o and t in o for o in self.named)]
+        self.contrast = _contrast(found, hits[0], tokens)
+
+    @classmethod
+    def of(cls, query: Query, found: list[_Found], hits: list[Hit], facts: CorpusFacts, lex: Lexicon) -> "_Pool":
+        tokens = set(tokenize(f"{query.key} {expand(query.text)}"))
+        counts: dict[str, int] = {}
+        for f in found:
+            for t in set(tokenize(f.figure.label)):
+                counts[t] = counts.get(t, 0) + 1
+        n = len(found)
+        weights = {t: math.log(1 + n / c) for t, c in counts.items()}
+        return cls(query, found, hits, facts, lex, tokens, weights)
+
+    def features(self, f: _Found) -> tuple[float, ...]:
+        q, fig, hit = self.query, self.figure_of(f), f.hit
+        clause = normalize(clause_of(f.sentence, fig))
+        label = normalize(fig.label)
+        evidence = f"{label} {clause}"
+        label_tokens = set(tokenize(fig.label))
+        w = self.weights
+        total = sum(w.get(t, 1.0) for t in label_tokens) or 1.0
+        asked = [t for t in self.tokens if t in w]
+        unit = normalize(fig.unit) if fig.kind != "percent" else "%"
+        values = {
+            "card": f.card,
+            "card_gap": f.card - self.best_card,
+            "card_best": float(f.card >= self.best_card),
+            "sentence_gap": (hit.sentence_scores[f.at] if 0 <= f.at < len(hit.sentence_scores) else 0.0) - self.best_sentence,
+            "sentence_lex": hit.sentence_lexical[f.at] if 0 <= f.at < len(hit.sentence_lexical) else 0.0,
+            "passage_gap": hit.score - self.hits[0].score,
+            "hit_rank": f.rank / CANDIDATE_HITS,
+            "best_sentence": float(f.sentence.start == hit.sentence.start),
+            "label_cover": sum(w.get(t, 1.0) for t in label_tokens & self.tokens) / total,
+            "query_cover": sum(w[t] for t in asked if t in label_tokens) / (sum(w[t] for t in asked) or 1.0),
+            "focus": sum(w.get(t, 1.0) for t in label_tokens & self.focus) / total,
+            "clause_cover": len(set(tokenize(clause)) & self.tokens) / max(len(self.tokens), 1),
+            "counted": 0.0 if not q.counted else (1.0 if _mentions(evidence, q.counted) else -1.0),
+            "unit_explicit": 0.0 if q.units is None else (1.0 if unit in q.units else -1.0),
+            "unit_topical": 0.0 if not q.topical_units else (1.0 if unit in q.topical_units else -1.0),
+            "stated_equal": float(any(_same_value(fig, t.value) for t in q.thresholds)),
+            "stated_near": float(any(fig.value and t.value and 0.5 <= fig.value / t.value <= 2 for t in q.thresholds)),
+            "stated_self": float(not q.thresholds and fig.value is not None and fig.value in q.stated_values),
+            "narrower": min(len(_narrower_terms(label, q.key)), 2) / 2,
+            "named_missing": min(len(self._missing_named(hit, f.sentence)), 2) / 2,
+            "group_missing": float(bool(missing_groups(q, f.sentence.text, self.lex))),
+            "month_missing": float(bool(missing_months(q, hit.text))),
+            "contrast": self.contrast.get((hit.passage_id, fig.start), 0.0),
+            "tense_mismatch": float(q.tense is not None and (q.tense == "plan") != (hit.passage_id in self.facts.plan_passages)),
+        }
+        for name, unmet in unmet_flags(q, fig, clause, self.lex).items():
+            values[f"unmet_{name}"] = float(unmet)
+        return tuple(values[name] for name in FEATURES)
+
+    @staticmethod
+    def figure_of(f: _Found) -> Figure:
+        return f.figure
+
+    def _missing_named(self, hit: Hit, sentence: Sentence) -> list[str]:
+        key = self.facts.passage_keys.get(hit.passage_id, normalize(hit.text))
+        chars = set(normalize(sentence.text))
+        return [t for t in self.named if t not in key and not set(t) <= chars]
+
+
+def unmet_flags(query: Query, fig: Figure, clause: str, lex: Lexicon) -> dict[str, bool]:
+    """For each measure a briefing often lacks: asked by ``query`` and not stated by this figure's clause."""
+    def said(name: str, key: str = "stated") -> bool:
+        return bool(_words_pattern(lex, name, key).search(clause))
+
+    asks = query.asks
+    unit = normalize(fig.unit)
+    return {
+        "change": "change" in asks and not said("change"),
+        "average": "average" in asks and not said("average"),
+        "target": "target" in asks and not said("target"),
+        "age": "age" in asks and not said("age"),
+        "share": "share" in asks and fig.kind != "percent",
+        "one_period": "one_period" in asks and said("one_period", "cumulative"),
+        "headcount": "headcount" in asks and unit not in ("人", ""),
+        "per_person": "per_person" in asks and not said("average"),
+    }
+
+
+@lru_cache(maxsize=64)
+def _words_pattern_cached(lex: Lexicon, name: str, key: str) -> re.Pattern:
+    words = lex.words(f"cues.unmet.{name}").get(key, [])
+    return pattern([w for w in words if not w.isascii()], [w for w in words if w.isascii()]) or re.compile(r"(?!x)x")
+
+
+def _words_pattern(lex: Lexicon, name: str, key: str) -> re.Pattern:
+    return _words_pattern_cached(lex, name, key)
+
+
+def missing_groups(query: Query, evidence: str, lex: Lexicon) -> list[str]:
+    """Groups of people the query is about (农民工…) that ``evidence`` never names."""
+    ev = normalize(evidence)
+    table = lex.words("scope.groups")
+    return [g for g in query.groups if not any(w in ev for w in (g, *table[g]) if not w.isascii())]
+
+
+def missing_months(query: Query, evidence: str) -> list[int]:
+    """Single months the query asks about that ``evidence`` does not name (1-3月 says nothing
+    about February alone)."""
+    ev = normalize(evidence)
+    return [p.months[0] for p in query.periods
+            if p.months and p.months[0] == p.months[1] and not re.search(rf"(?<![\d\-]){p.months[0]}月", ev)]
+
+
+def _same_value(fig: Figure, value: float) -> bool:
+    return fig.value is not None and abs(fig.value - value) <= 1e-9 * max(abs(value), 1.0)
+
+
+def _mentions(text: str, terms: tuple[str, ...]) -> bool:
+    """Half of a term's characters suffice (招聘会 is mentioned by 招聘活動)."""
+    chars = set(text)
+    return any(2 * len(set(t) & chars) >= len(set(t)) for t in terms)
+
+
+def _focus_tokens(key: str) -> set[str]:
+    """Tokens of the words next to the figure cue (「有幾項能跨省通辦」 → 跨省通办)."""
+    match = _CUE_WINDOW.search(key)
+    if not match:
+        return set()
+    window = key[max(match.start() - 8, 0):match.end() + 8]
+    return set(tokenize(f"{window} {expand(window)}"))
+
+
+def _narrower_terms(label: str, key: str) -> list[str]:
+    """Official terms of a label that narrow a term the question uses (電子社保卡 for 社保卡)."""
+    return [t for t in official_terms(NAMED_MIN_CHARS) if t in label and t not in key
+            and any(o != t and o in t and o in key and t.replace(o, "") not in _BROAD_QUALIFIERS
+                    for o in official_terms(3))]
+
+
+def _contrast(found: list[_Found], top: Hit, tokens: set[str]) -> dict[tuple[str, int], float]:
+    """+1 for a figure of the top sentence whose label alone has a word the question says, −1 for
+    its neighbours then (总收入 / 总支出 / 累计结余 share a subject; 结余 tells them apart)."""
+    group = [f for f in found if f.hit.passage_id == top.passage_id and f.sentence.start == top.sentence.start]
+    if len(group) < 2:
+        return {}
+    labels = [set(tokenize(f.figure.label)) for f in group]
+    asked = [bool((lab - set().union(*(o for o in labels if o is not lab))) & tokens) for lab in labels]
+    if not any(asked):
+        return {}
+    return {(f.hit.passage_id, f.figure.start): (1.0 if a else -1.0) for f, a in zip(group, asked)}
+
+
+__all__ = ["FEATURES", "CorpusFacts", "candidates", "unmet_flags", "missing_groups", "missing_months", "words"]

@@ -1,0 +1,138 @@
+"""Stage 3 — ``rank``: the fitted answer model (weights and thresholds come from data).
+
+Two logistic models, fitted by :mod:`hrss_qa.answering.fit` on the project's question sets
+and saved with their provenance in ``data/answer_model.json``:
+
+* the **figure model** gives each candidate figure the probability that it answers the query;
+  the best candidate's probability is the answer's confidence;
+* the **passage model** gives a fact answer (a quoted sentence) the probability that its passage
+  is the right one.
+
+The thresholds (answer or abstain; give a yes/no verdict or only state the figure) are chosen
+on cross-validated predictions by the policy recorded in the same file.  Prediction needs only
+numpy; fitting needs scikit-learn.
+
+>>> model = load_model()
+>>> model.figure.features[:3]
+('card', 'card_gap', 'card_best')
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+MODEL_FORMAT = 1
+MODEL_FILE = "answer_model.json"
+
+
+class ModelError(ValueError):
+    """The answer model file is missing, malformed, or fitted for other features."""
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A standardized logistic model: p = σ(((x − mean) / scale) · coef + intercept)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        """Probabilities for a (n, features) array."""
+        rows = np.atleast_2d(np.asarray(rows, dtype=float))
+        if rows.shape[1] != len(self.features):
+            raise ModelError(f"expected {len(self.features)} features, got {rows.shape[1]}")
+        z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+    def contributions(self, row: np.ndarray) -> dict[str, float]:
+        """Each feature's part of the logit for one row (why a candidate scored as it did)."""
+        z = (np.asarray(row, dtype=float) - self.mean) / self.scale * self.coef
+        return dict(zip(self.features, z.tolist()))
+
+    def to_dict(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Logistic":
+        arrays = [np.asarray(data[k], dtype=float) for k in ("mean", "scale", "coef")]
+        names = tuple(data["features"])
+        if any(len(a) != len(names) for a in arrays):
+            raise ModelError("feature names and weights differ in length")
+        return cls(names, *arrays, float(data["intercept"]))
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    """The fitted state of the answer stages.
+
+    ``answer_threshold``: below it a figure answer abstains; ``verdict_threshold``: below it a
+    yes/no question gets the figure without a verdict; ``passage_threshold``: below it a fact
+    answer abstains.  ``report`` holds what it was fitted on and its cross-validated scores.
+    """
+
+    figure: Logistic
+    passage: Logistic
+    answer_threshold: float
+    verdict_threshold: float
+    passage_threshold: float
+    report: dict = field(default_factory=dict, compare=False)
+    version: int = MODEL_FORMAT
+
+    def to_dict(self) -> dict:
+        return {"format": self.version, "figure": self.figure.to_dict(), "passage": self.passage.to_dict(),
+                "thresholds": {"answer": self.answer_threshold, "verdict": self.verdict_threshold,
+                               "passage": self.passage_threshold},
+                "report": self.report}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "AnswerModel":
+        if data.get("format") != MODEL_FORMAT:
+            raise ModelError(f"answer model format {data.get('format')!r}, this version reads {MODEL_FORMAT}")
+        t = data["thresholds"]
+        return cls(Logistic.from_dict(data["figure"]), Logistic.from_dict(data["passage"]), float(t["answer"]),
+                   float(t["verdict"]), float(t["passage"]), data.get("report", {}))
+
+    def save(self, path: Path | str) -> None:
+        """Write the model as JSON (the inverse of :func:`load_model`)."""
+        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def load_model(path: Path | str | None = None, figure_features: tuple[str, ...] | None = None,
+               passage_features: tuple[str, ...] | None = None) -> AnswerModel:
+    """The model in ``path`` (default: the bundled ``data/answer_model.json``).
+
+    When feature names are given they must be the ones the model was fitted with: a model of
+    another feature set would silently weigh the wrong numbers.
+    """
+    try:
+        text = (Path(path).read_text(encoding="utf-8") if path is not None
+                else resources.files("hrss_qa").joinpath("data", MODEL_FILE).read_text(encoding="utf-8"))
+        model = AnswerModel.from_dict(json.loads(text))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"cannot read the answer model {path or MODEL_FILE}: {exc}. "
+                         "Re-fit it with `hrss-qa fit`.") from exc
+    for want, have, name in ((figure_features, model.figure.features, "figure"),
+                             (passage_features, model.passage.features, "passage")):
+        if want is not None and tuple(want) != tuple(have):
+            raise ModelError(f"the {name} model was fitted for other features ({len(have)} vs {len(want)}); "
+                             "re-fit it with `hrss-qa fit`")
+    return model
+
+
+@lru_cache(maxsize=1)
+def bundled_model() -> AnswerModel:
+    """The bundled model, checked against this version's feature lists (loaded once)."""
+    from .confidence import PASSAGE_FEATURES
+    from .features import FEATURES
+
+    return load_model(figure_features=FEATURES, passage_features=PASSAGE_FEATURES)

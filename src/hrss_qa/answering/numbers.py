@@ -1,0 +1,161 @@
+"""Numbers a question states, and the relation a yes/no check puts them in.
+
+A question states numbers in many forms — 3亿, 三亿, 2.97 million, 一半, 5 percent — and
+checks them with a relation word: 「超过3亿了吗」 (>), 「够3000万了吗」 (≥), 「不到300万吧」 (<),
+「是297万吗」 (=), 「差不多300万吧」 (≈).  The words are in ``data/cues.toml`` ``[relation]``
+and ``data/units.toml``; this module only reads them.
+
+>>> [(t.text, t.value, t.relation) for t in thresholds("失业保险参保是不是超过2亿了")]
+[('2亿', 200000000.0, '>')]
+>>> [(t.value, t.relation) for t in thresholds("Did card holders pass 1.3 billion?")]
+[(1300000000.0, '>=')]
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..figures import Figure, extract_figures, parse_number
+from ..language import Lexicon, lexicon
+from ..text import normalize
+from .records import Relation, Threshold
+
+_RELATIONS: tuple[Relation, ...] = (">", ">=", "<", "<=", "=", "~")
+_RELATION_KEYS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "~": "approx"}
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:点[零一二两三四五六七八九]+)?[万亿]+")
+_FILLER_AFTER_RELATION = r"(?:\s*(?:了|得|到|至|上|the|a|an))*\s*"
+
+
+@lru_cache(maxsize=4)
+def _tables(lex: Lexicon) -> dict:
+    """Compiled relation patterns (anchored at the end of the text before a number)."""
+    def words(key: str) -> list[str]:
+        return lex.words(f"cues.relation.{key}")
+
+    ending = {}
+    for rel in _RELATIONS:
+        alternatives = sorted(words(_RELATION_KEYS[rel]), key=len, reverse=True)
+        alt = "|".join(re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}" for w in alternatives)
+        ending[rel] = re.compile(rf"(?:{alt}){_FILLER_AFTER_RELATION}$")
+    markers = sorted(words("markers"), key=len, reverse=True)
+    magnitudes = lex.words("units.magnitudes")
+    english = re.compile(rf"(\d+(?:\.\d+)?)\s*({'|'.join(magnitudes)})\b")
+    shares = lex.words("units.shares")
+    share = re.compile("|".join(re.escape(w) if not w.isascii() else rf"\b{re.escape(w)}\b"
+                                for w in sorted(shares, key=len, reverse=True)))
+    return {"ending": ending, "markers": markers, "magnitudes": magnitudes, "english": english,
+            "shares": shares, "share": share, "defaults": lex.words("cues.relation.default"),
+            "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent|pct)\b"),
+            "numbers": lex.words("units.english_numbers"),
+            # "a five-year plan", "three years": an English number word, with a year unit if any
+            "words": re.compile(r"\b(" + "|".join(lex.words("units.english_numbers")) + r")\b(?:(?:-|\s)(years?))?")}
+
+
+def spelled_out(key: str, lex: Lexicon | None = None) -> str:
+    """``key`` with numbers said in words rewritten the way a briefing writes them.
+
+    >>> spelled_out("did it pass 2.97 million or 三亿 or half")
+    'did it pass 297万 or 3亿 or 50%'
+    """
+    t = _tables(lex or lexicon())
+    out = t["words"].sub(lambda m: str(t["numbers"][m.group(1)]) + ("年" if m.group(2) else ""), key)
+    out = t["english"].sub(lambda m: _chinese_magnitude(float(m.group(1)) * t["magnitudes"][m.group(2)]), out)
+    out = t["percent"].sub(r"\1%", out)
+    out = t["share"].sub(lambda m: f"{t['shares'][m.group(0)]:g}%", out)
+    return _CN_RUN.sub(lambda m: _cn_to_digits(m.group(0)), out)
+
+
+def _chinese_magnitude(value: float) -> str:
+    """2970000 → 297万, 1.3e9 → 13亿: what a briefing would write."""
+    for unit, size in (("亿", 1e8), ("万", 1e4)):
+        if value >= size:
+            return f"{value / size:g}{unit}"
+    return f"{value:g}"
+
+
+def _cn_to_digits(run: str) -> str:
+    number = parse_number(run.replace("点", "."))
+    if number is None:
+        return run
+    return _chinese_magnitude(number)
+
+
+def stated_figures(key: str, lex: Lexicon | None = None) -> list[Figure]:
+    """Every figure a (normalized) question states, numbers in words included."""
+    return extract_figures(spelled_out(key, lex))
+
+
+def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ...]:
+    """The numbers a question checks, each with its relation (see the module docstring).
+
+    A number counts as checked when a relation word is written right before it (or a yes/no
+    marker such as 有没有 / 是不是, which default to ≥ / =), or after it (以上).  Periods never
+    do (「3月份…」 names the time), nor do ordinals or dates without a relation word (「第十六届
+    …开过了吧」 names its subject).
+    """
+    lex = lex or lexicon()
+    t = _tables(lex)
+    key = spelled_out(normalize(question), lex)
+    out = []
+    for fig in extract_figures(key):
+        if fig.kind == "period" or fig.value is None and fig.kind != "date":
+            continue
+        before = key[:fig.start]
+        relation = _qualifier_relation(fig.qualifier, t) if fig.qualifier else None
+        text = fig.text[len(fig.qualifier):] if fig.qualifier and fig.text.startswith(fig.qualifier) else fig.text
+        if relation is None:
+            relation = _relation_before(before, t)
+        if relation is None:
+            relation = _relation_after(key[fig.end:fig.end + 6])
+        if relation is None and fig.kind in ("quantity", "percent", "count"):
+            relation = _default_relation(before, t) or ("=" if lex.cue("verify")(key) else None)
+        if relation is None:
+            continue
+        unit = normalize(fig.unit)
+        if fig.kind == "percent":
+            unit = "%"
+        out.append(Threshold(text, fig.value if fig.value is not None else 0.0, unit, fig.kind, relation))
+    return tuple(out)
+
+
+def _relation_before(before: str, t: dict) -> Relation | None:
+    """The relation word that ends right before a number (the longest one: 不到 over 到)."""
+    text = before
+    for marker in t["markers"]:
+        text = text.replace(marker, " ")
+    text = text.rstrip()[-24:]
+    best: tuple[int, Relation] | None = None
+    for rel, pattern in t["ending"].items():
+        m = pattern.search(text)
+        if m and (best is None or len(m.group(0).strip()) > best[0]):
+            best = (len(m.group(0).strip()), rel)
+    return best[1] if best else None
+
+
+def _qualifier_relation(qualifier: str, t: dict) -> Relation | None:
+    """超过300万 / 不到300万 / 300多万 / 约300万: the qualifier the figure reader kept is the relation."""
+    if qualifier in ("多", "余", "馀", "餘"):
+        return ">"
+    for rel, pattern in t["ending"].items():
+        m = pattern.search(qualifier)
+        if m and m.group(0).strip() == qualifier:
+            return rel
+    return _relation_after(qualifier)
+
+
+def _relation_after(after: str) -> Relation | None:
+    if re.match(r"\s*(以上|or more|or above|plus)", after):
+        return ">="
+    if re.match(r"\s*(以下|or less|or fewer|or below)", after):
+        return "<="
+    return None
+
+
+def _default_relation(before: str, t: dict) -> Relation | None:
+    """A yes/no marker with no relation word: 有没有300万 asks ≥, 是不是297万 asks =."""
+    tail = before.rstrip()[-8:]
+    for rel, key in ((">=", "ge"), ("=", "eq")):
+        if any(word in tail for word in t["defaults"].get(key, [])):
+            return rel
+    return None

@@ -1,0 +1,101 @@
+"""The answer pipeline: analyze → retrieve → candidates → rank → decide → render.
+
+:class:`Answerer` chains the stages for one engine; each stage is also usable alone (see the
+modules).  A comparison or double ask is split by ``analyze`` and every part runs through
+retrieval, ranking and decision on its own before ``combine`` puts them together.
+
+>>> from hrss_qa import Engine
+>>> answerer = Answerer(Engine())
+>>> answerer.answer("一季度城镇新增就业多少人？").text
+'1-3月城镇新增就业297万人[1]。'
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import replace
+
+from ..glossary import expand
+from ..language import Lexicon, lexicon
+from ..retrieval import Engine as Retriever
+from ..text import clean, detect_script, normalize
+from .analyze import MAX_QUESTION_CHARS, analyze
+from .confidence import passage_features
+from .conversation import resolve
+from .decide import abstain, combine, decide_figure, decide_passage, rank
+from .features import CorpusFacts, candidates
+from .model import AnswerModel, bundled_model
+from .records import Answer, Decision, Query, Turn
+from .render import render
+from .scope import Coverage, coverage_of, off_topic, query_problems
+
+K = 5
+
+
+class Answerer:
+    """The answer stages bound to one engine's corpus, with a fitted model and language data."""
+
+    def __init__(self, engine: Retriever, model: AnswerModel | None = None, lex: Lexicon | None = None):
+        self.engine = engine
+        self._model = model
+        self.lex = lex or lexicon()
+        self.facts = CorpusFacts.of(engine.passages)
+        self.coverage: dict[str, Coverage] = {d.doc_id: coverage_of(d, self.lex) for d in engine.docs}
+        self.corpus_key = normalize("\n".join(d.text for d in engine.docs))
+
+    @property
+    def model(self) -> AnswerModel:
+        """The fitted model (the bundled one unless another was given)."""
+        return self._model or bundled_model()
+
+    def answer(self, question: str, history: list[Turn | str] | None = None) -> Answer:
+        """Answer ``question``; ``history`` holds the earlier turns of the conversation, oldest first."""
+        raw = clean(question or "").strip()
+        notice = ""
+        if len(raw) > MAX_QUESTION_CHARS:
+            notice = f"问题过长，只使用了前{MAX_QUESTION_CHARS}个字。"
+        query = analyze(raw, self.lex)
+        if not query.text:
+            return render(Decision("empty", query), self.lex)
+        query = resolve(query, [t if isinstance(t, Turn) else Turn(t) for t in history or []], self.lex)
+        decision = self.decide(query)
+        return render(replace(decision, notice=notice), self.lex)
+
+    def decide(self, query: Query) -> Decision:
+        """The decision for an analyzed query (retrieval included)."""
+        hits = self.engine.retrieve(query.text, k=K)
+        if not hits:
+            return abstain(query, hits, "没有找到相关内容")
+        problems = query_problems(query, list(self.coverage.values()), self.corpus_key, self.lex)
+        if not problems and (topic := off_topic(query, self.corpus_key, max(h.dense_score for h in hits),
+                                                bool(expand(query.text)))):
+            problems = [topic]
+        if problems:
+            return abstain(query, hits, problems[0].message, tuple(problems))
+        if query.parts:
+            return combine(query, [self.decide(part) for part in query.parts])
+        if query.is_figure:
+            ranked = rank(candidates(query, hits, self.facts, self.lex), self.model)
+            return decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
+        return decide_passage(query, hits, self.model, passage_features(hits), self.lex)
+
+
+_ANSWERERS: "weakref.WeakKeyDictionary[Retriever, Answerer]" = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def answerer_for(engine: Retriever) -> Answerer:
+    """The :class:`Answerer` of an engine (made once per engine)."""
+    with _LOCK:
+        if engine not in _ANSWERERS:
+            _ANSWERERS[engine] = Answerer(engine)
+        return _ANSWERERS[engine]
+
+
+def answer_with(engine: Retriever, question: str, history: list[Turn | str] | None = None) -> Answer:
+    """Answer ``question`` from ``engine``'s briefings; see :class:`~hrss_qa.answering.records.Answer`."""
+    return answerer_for(engine).answer(question, history)
+
+
+__all__ = ["Answerer", "answer_with", "answerer_for", "detect_script"]

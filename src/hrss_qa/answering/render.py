@@ -1,0 +1,194 @@
+"""Stage 5 — ``render``: a :class:`Decision` as the cited :class:`Answer` in the asker's script.
+
+Nothing here chooses or computes a number: every figure stated is the source's own text,
+quoted with the clause it stands in, and every statement carries the marker of its citation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..cards import clause_of
+from ..chunking import Sentence
+from ..figures import Figure
+from ..language import Lexicon, lexicon
+from ..retrieval import Hit
+from ..text import Script, normalize, to_script
+from .records import Answer, Candidate, Citation, Decision
+
+_GENERIC_LABEL_CHARS = 5   # a label this short (累計訪問量) needs its sentence to say whose figure it is
+_MAX_CITATIONS = 3
+
+
+def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
+    """The answer text, citations and figures for ``decision``."""
+    lex = lex or lexicon()
+    q = decision.query
+    if decision.kind == "empty":
+        return _answer(decision, _say("请输入一个关于发布会内容的问题。", q.script), (), ())
+    if decision.kind == "abstain":
+        return _abstention(decision)
+    cited = _Citations(decision.hits)
+    if decision.kind == "passage":
+        n = cited.number(decision.hits[0], decision.sentence)
+        statement = _strip_marker(decision.sentence.text).rstrip("。")
+        text = (f"The briefing says: “{decision.sentence.text}” [{n}]" if q.script == "en"
+                else _say(f"根据发布会，{statement}。", q.script) + f"[{n}]")
+        figures = _sentence_figures(decision.hits[0], decision.sentence, q)
+        return _answer(decision, text, cited.all(), figures)
+    statements = [(_statement(c), c, cited.number(c.hit, c.sentence)) for c in decision.candidates]
+    figures = tuple(c.figure for c in decision.candidates)
+    lead = _verdict_lead(decision, lex)
+    if q.script == "en":
+        body = "; ".join(f"{s} — that is {c.figure.display_value} [{n}]" for s, c, n in statements)
+        text = f"{lead}The briefing states: {body}."
+    else:
+        body = "；".join(_say(s, q.script) + f"[{n}]" for s, _, n in statements)
+        text = f"{_say(lead, q.script)}{body}。"
+    if decision.kind in ("comparison", "several"):
+        text += _comparison_tail(decision)
+    return _answer(decision, text, cited.all(), figures)
+
+
+class _Citations:
+    """Numbers citations in order of use; related passages follow, up to three in all."""
+
+    def __init__(self, hits: tuple[Hit, ...]):
+        self.hits = hits
+        self.used: list[Citation] = []
+
+    def number(self, hit: Hit, sentence: Sentence) -> int:
+        for c in self.used:
+            if c.hit.passage_id == hit.passage_id and c.start == sentence.start:
+                return c.number
+        self.used.append(Citation(len(self.used) + 1, hit, sentence.text, sentence.start, sentence.end))
+        return len(self.used)
+
+    def all(self) -> tuple[Citation, ...]:
+        out = list(self.used)
+        seen = {c.hit.passage_id for c in out}
+        for hit in self.hits:
+            if len(out) >= max(_MAX_CITATIONS, len(self.used)):
+                break
+            if hit.passage_id not in seen:
+                seen.add(hit.passage_id)
+                out.append(Citation(len(out) + 1, hit, hit.sentence.text, hit.sentence.start, hit.sentence.end))
+        return tuple(out)
+
+
+def _abstention(decision: Decision) -> Answer:
+    q, reason = decision.query, decision.reason
+    if q.script == "en":
+        text = f"The briefing does not answer this ({reason}). The closest passages are shown for reference only."
+    else:
+        text = _say(f"发布会没有回答这个问题：{reason}。以下是最相关的段落，仅供参考。", q.script)
+    citations = tuple(Citation(i, h, h.sentence.text, h.sentence.start, h.sentence.end)
+                      for i, h in enumerate(decision.hits[:_MAX_CITATIONS], start=1))
+    return _answer(decision, text, citations, (), abstained=True)
+
+
+def _answer(decision: Decision, text: str, citations, figures, abstained: bool = False) -> Answer:
+    q = decision.query
+    verdict = ""
+    if decision.verdict is not None and decision.verdict.holds is not None and not abstained:
+        verdict = "yes" if decision.verdict.holds else "no"
+    return Answer(
+        question=q.text, text=text, citations=tuple(citations), figures=tuple(figures), abstained=abstained,
+        kind=decision.kind, script=q.script, reason=decision.reason if abstained else "", notice=decision.notice,
+        problems=decision.problems, verdict=verdict, confidence=round(float(decision.confidence), 4),
+        reading=q.reading, about=tuple(f.label for f in figures),
+    )
+
+
+def _verdict_lead(decision: Decision, lex: Lexicon) -> str:
+    v = decision.verdict
+    if v is None or v.holds is None:
+        return ""
+    if decision.query.script == "en":
+        return "Yes. " if v.holds else "No. "
+    if v.holds:
+        return "是的。"
+    return "没有。" if lex.cue("negative_reply")(decision.query.key) and v.threshold.relation != "=" else "不是。"
+
+
+def _comparison_tail(decision: Decision) -> str:
+    q = decision.query
+    en = q.script == "en"
+    tail = ""
+    figures = [c.figure for c in decision.candidates]
+    if decision.kind == "comparison" and len(figures) == 2:
+        a, b = figures
+        from .decide import comparable
+
+        if not comparable(a, b):
+            units = f"{a.unit or '—'} / {b.unit or '—'}"
+            tail = (f" The two are in different units ({units}) and cannot be compared directly." if en
+                    else _say(f"两者单位不同（{units}），不能直接比较。", q.script))
+        elif a.value == b.value:
+            tail = " The two are the same." if en else _say("两者相同。", q.script)
+        else:
+            smaller_wins = q.compare == "less"
+            winner, other = (a, b) if (a.value > b.value) != smaller_wins else (b, a)
+            name = _distinct(winner.label, other.label)
+            if en:
+                tail = f" {name} is {'smaller' if smaller_wins else 'larger'}."
+            else:
+                adjective = ("低" if smaller_wins else "高") if a.kind == "percent" else ("少" if smaller_wins else "多")
+                tail = _say(f"{name}更{adjective}。", q.script)
+    if decision.reason:
+        tail += (f" The briefing does not give the rest ({decision.reason})." if en
+                 else _say(f"另外，{decision.reason}。", q.script))
+    return tail
+
+
+def _statement(c: Candidate) -> str:
+    """A short statement of the figure in the source's own words.
+
+    The figure's clause is quoted when it states that figure alone; inside a list (分別為…)
+    the statement is rebuilt as ``<time>，<label>為<figure>``.
+    """
+    fig, sentence = c.figure, c.sentence
+    own = clause_of(sentence, fig)
+    clause = _strip_marker(own)
+    shares_clause = any(
+        f.start != fig.start and f.kind not in ("date", "period") and sentence.start <= f.start < sentence.end
+        and clause_of(sentence, f) == own for f in c.hit.figures)
+    if fig.kind in ("date", "period"):
+        return f"{fig.label}：{fig.text}" if fig.label else _strip_marker(sentence.text).rstrip("。")
+    if not shares_clause:
+        if len(fig.label) <= _GENERIC_LABEL_CHARS and not sentence.text.startswith(own):
+            upto = sentence.text.find(own) + len(own)   # 「累計訪問量31億次」 alone does not say whose
+            return _strip_marker(sentence.text[:upto])
+        lead = _time_lead(sentence.text) if not re.search(r"\d+月|季度|年", clause) else ""
+        return f"{lead}{clause}"
+    return f"{_time_lead(sentence.text)}{fig.label}為{fig.text}"
+
+
+def _time_lead(sentence: str) -> str:
+    """The sentence's leading time phrase (截至3月底, / 1-3月 / 一季度), with a comma."""
+    m = re.match(r"^(截至[^,，]{1,8}|[\d\-]+月份?|[一二三四]季度)[,，]?", _strip_marker(sentence))
+    return f"{m.group(1)}，" if m else ""
+
+
+def _strip_marker(text: str) -> str:
+    return re.sub(r"^[一二三四五六七八九十]+是", "", text)
+
+
+def _distinct(label: str, other: str) -> str:
+    """What tells ``label`` from ``other`` (社會保險基金總收入 vs …總支出 → 總收入)."""
+    i = 0
+    while i < min(len(label), len(other)) - 1 and label[i] == other[i]:
+        i += 1
+    return label[i:] or label
+
+
+def _sentence_figures(hit: Hit, sentence: Sentence, q) -> tuple[Figure, ...]:
+    """The figures of a quoted sentence: measures before the time they refer to; an asked unit first."""
+    figures = [f for f in hit.figures if sentence.start <= f.start < sentence.end]
+    units = q.units or q.topical_units
+    return tuple(sorted(figures, key=lambda f: (f.kind in ("date", "period"),
+                                                (normalize(f.unit) if f.kind != "percent" else "%") not in units)))
+
+
+def _say(text: str, script: Script) -> str:
+    return to_script(text, script)
