@@ -29,7 +29,7 @@ def figures() -> list[Figure]:
 # --- the briefing against the hand-checked table --------------------------------------------
 
 def test_table_is_consistent_with_the_briefing() -> None:
-    assert len(TABLE) == 84
+    assert len(TABLE) == 87
     for row in TABLE:
         assert BRIEFING[row["start"]:row["end"]] == row["text"], row
 
@@ -169,8 +169,16 @@ def test_qualifiers_are_kept_in_text_and_field() -> None:
 
 
 def test_words_without_numbers_are_skipped() -> None:
-    text = "截至去年底,一是組建一批聯盟,統一服務,進一步推進,啟動百萬就業見習崗位募集計劃,十四五規劃"
-    assert extract_figures(text) == []
+    text = "一是組建一批聯盟,統一服務,進一步推進,十四五規劃,百萬富翁的萬家燈火"
+    assert [f.text for f in extract_figures(text)] == ["百萬"]   # 百萬 before a noun is a figure (below)
+
+
+def test_figures_without_numerals() -> None:
+    """A magnitude said as a word before a noun, and a date relative to the document's year."""
+    figures = extract_figures("截至去年底,啟動百萬就業見習崗位募集計劃,開展百日千萬招聘,今年初")
+    assert [(f.text, f.kind, f.value) for f in figures] == [
+        ("去年底", "date", None), ("百萬", "quantity", 1e6), ("千萬", "quantity", 1e7), ("今年初", "date", None)]
+    assert figures[1].label == "啟動就業見習崗位募集計劃"
 
 
 def test_dates_and_periods() -> None:

@@ -95,12 +95,17 @@ _M = r"(?:1[0-2]|0?[1-9])"
 _DAY = r"(?:3[01]|[12][0-9]|0?[1-9])[日號号]"
 _MONTHS = rf"{_M}(?:[-－—–~～至到]{_M})?月(?:{_DAY}|份|底|末|初|上旬|中旬|下旬)?"
 _QUARTER = r"(?:前|第)?[一二三四1-4]季度"
+# A date said relative to the document's year (截至去年底): a point in time, like 3月底.
+_RELATIVE_DATE = r"(?:去年|今年|明年|上年|本年)(?:底|末|初)"
+# A magnitude said as a word before a noun (啟動百萬就業見習崗位募集計劃): a figure without numerals.
+_WORD_MAGNITUDE = r"(?:百萬|百万|千萬|千万)(?=[\u4e00-\u9fff])"
 
 # Matched on width-folded text (same length as the input, so spans carry over).
 # Alternatives are tried in order at each position: dates before plain numbers.
 _FIGURE_RE = re.compile(
     rf"(?<![0-9.])(?P<date>{_Y}(?:底|末|初|上半年|下半年|{_QUARTER}|{_MONTHS})?|{_MONTHS}|{_QUARTER}"
-    rf"|(?:3[01]|[12][0-9]|0?[1-9])日)"
+    rf"|(?:3[01]|[12][0-9]|0?[1-9])日|{_RELATIVE_DATE})"
+    rf"|(?<![零〇一二兩两三四五六七八九十百千萬万億亿])(?P<wmag>{_WORD_MAGNITUDE})"
     rf"|第(?:(?P<ord_ar>[0-9]+)(?P<ord_u_ar>{_alt(_ORD_CLASSIFIERS)})?"
     rf"|(?P<ord_cn>{_CNRUN})(?P<ord_u_cn>{_alt(_ORD_CLASSIFIERS)}))"
     rf"|(?P<qb>{_QUAL_BEFORE})?(?<![0-9A-Za-z.])(?:"
@@ -255,6 +260,8 @@ def _raw_figure(m: re.Match[str], text: str) -> _Raw | None:
     if g["date"]:
         kind = "date" if re.search(r"[日號号底末初旬]$", g["date"]) else "period"
         return _Raw(start, end, kind, None, "", "")
+    if g["wmag"]:
+        return _Raw(start, end, "quantity", parse_number(g["wmag"]), "", "")
     if g["ord_ar"] or g["ord_cn"]:
         value = parse_number(g["ord_ar"] or g["ord_cn"])
         if value is None:

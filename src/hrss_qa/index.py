@@ -114,6 +114,15 @@ def passage_inputs(passages: list[Passage]) -> list[str]:
     return rows
 
 
+def cards_fingerprint(passages: list[Passage]) -> str:
+    """SHA-256 of every figure card's text: a change in figure reading changes the card rows."""
+    digest = hashlib.sha256()
+    for p in passages:
+        for card in passage_cards(p):
+            digest.update(card.text.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
 def expected_identity(docs: list[Document], embedder) -> dict:
     """The manifest fields an index must match to be served for this corpus and model."""
     return {
@@ -122,7 +131,7 @@ def expected_identity(docs: list[Document], embedder) -> dict:
         "dim": embedder.dim,
         "corpus_fingerprint": corpus_fingerprint(docs),
         "chunker_version": CHUNKER_VERSION,
-        "card_version": CARD_VERSION,
+        "card_version": f"{CARD_VERSION}:{cards_fingerprint(chunk_corpus(docs))[:16]}",
     }
 
 

@@ -29,7 +29,9 @@ from .numbers import stated_figures, thresholds
 from .records import Period, Query
 
 MAX_QUESTION_CHARS = 500
-UNMET = ("change", "average", "target", "age", "share", "one_period", "headcount", "per_person")
+UNMET = ("change", "yoy", "average", "target", "age", "share", "one_period", "headcount", "per_person")
+# Words that each ask one thing: two of them make a double ask (「多少…几项」, "when … and how many").
+_ASKS = re.compile(r"多少|几(?!乎)|什么时候|何时|哪天|how many|how much|\bwhen\b|\bwhich\b|\bwhat\b")
 _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|次)?([\u4e00-\u9fff]{2,6})")
 _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # A year said alone (2022年, in 2022), not one inside a date (2024年底) or a number (2000亿).
@@ -49,14 +51,16 @@ def analyze(question: str, lex: Lexicon | None = None) -> Query:
 def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = None) -> Query:
     key = normalize(text)
     cue = lex.cue
-    asked_numbers = len(re.findall(r"多少|几|how many|how much", key))
-    checks = thresholds(text, lex)
-    yes_no = cue("verify")(key) and not cue("number")(key)
+    asked_numbers = len(_ASKS.findall(key))
+    yes_no = bool(cue("verify")(key)) and not cue("number")(key)
+    checks = thresholds(text, lex) if yes_no else ()
     compare = None
     if cue("compare")(key) or cue("difference")(key):
         compare = "difference" if cue("difference")(key) else ("less" if cue("smaller")(key) else "more")
     several = bool(cue("several")(key)) or asked_numbers >= 2
     wants, kinds = _wants(key, checks, lex, parent)
+    if compare and wants == "fact":   # 「哪个多」 compares figures even without a number word
+        wants, kinds = "figure", frozenset({"quantity", "percent", "count"})
     asks = _asks(key, lex)
     parts: tuple[Query, ...] = ()
     if allow_parts and (compare or several):
@@ -68,11 +72,13 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
             base = Query(text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds)
             parts = tuple(_read(p, lex, allow_parts=False, parent=base) for p in pieces)
     units = _explicit_units(key, lex)
+    if units is None and checks and checks[0].unit:   # 「超过50万人次吗」: only 人次 can be compared
+        units = frozenset({checks[0].unit})
     stated = {f.value for f in stated_figures(key, lex) if f.value is not None and f.kind != "period"}
     return Query(
         text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds,
         units=units, topical_units=_topical_units(key, lex) | {t.unit for t in checks if t.unit},
-        yes_no=bool(yes_no), thresholds=checks if yes_no else (), stated_values=frozenset(stated),
+        yes_no=yes_no, thresholds=checks, stated_values=frozenset(stated),
         compare=compare if parts else None, several=several and bool(parts), parts=parts,
         asks=frozenset(asks), groups=_named(key, lex, "scope.groups"), places=_places(key, lex),
         topics=_topics(key, lex), periods=periods_in(key, lex), detail=_detail(key, lex),

@@ -34,6 +34,7 @@ from .scope import Coverage, ScopeProblem, evidence_problems
 # Features whose strong negative contribution explains an abstention, with what to say.
 REASONS = {
     "unmet_change": "发布会给出的“{label}”{text}不是新增或变化的数字",
+    "unmet_yoy": "发布会没有给出同比或环比的变化，只给出了“{label}”{text}",
     "unmet_average": "发布会没有给出平均数，只给出了“{label}”{text}",
     "unmet_target": "发布会没有给出目标数，只给出了“{label}”{text}",
     "unmet_age": "发布会没有按年龄给出这个数字",
@@ -49,7 +50,7 @@ REASONS = {
 }
 GENERIC_REASON = "发布会没有给出这个问题所问的数字"
 PASSAGE_REASONS = {
-    "change": "发布会没有提到这方面的增减或变化", "average": "发布会没有给出平均数",
+    "change": "发布会没有提到这方面的增减或变化", "yoy": "发布会没有给出同比或环比的变化", "average": "发布会没有给出平均数",
     "target": "发布会没有给出目标数", "age": "发布会没有按年龄给出数字",
     "per_person": "发布会给出的是全国的总数，没有针对个人或单个企业的数字",
 }
@@ -99,7 +100,7 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
             given += lex.words("scope.places.zh")
         if not given or not pattern(given).search(evidence):
             return abstain(query, hits, row["reason"])
-    for name in sorted(query.asks & {"change", "average", "target", "age", "per_person"}):
+    for name in sorted(query.asks & {"change", "yoy", "average", "target", "age", "per_person"}):
         if not _said(lex, name if name != "per_person" else "average", evidence):
             # 「养老金今年涨了吗」 against 「确保养老金按时足额发放」: no rise is mentioned.
             return abstain(query, hits, PASSAGE_REASONS[name])
@@ -113,7 +114,7 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
     """A comparison or double ask from its parts' decisions (each already decided on its own)."""
     answered = [p for p in parts if p.kind == "figure"]
     if not answered:
-        reason = parts[0].reason if parts else GENERIC_REASON
+        reason = next((p.reason for p in parts if p.reason), GENERIC_REASON)
         return abstain(query, tuple(h for p in parts for h in p.hits)[:3], reason,
                        problems=tuple(x for p in parts for x in p.problems))
     kind = "comparison" if query.compare and len(answered) == len(parts) else "several"

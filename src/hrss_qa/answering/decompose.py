@@ -24,7 +24,7 @@ from ..text import normalize
 # Conjunctions that join the things compared or asked (matched as whole jieba words in Chinese).
 _ZH_JOINERS = {"和", "与", "跟", "及", "以及", "还有", "、", "还是", "或", "或者", "同", "，", ",", "；", ";", "对比", "相比", "vs",
                "？", "?", " "}
-_EN_JOINER = re.compile(r"\s*(?:,\s*)?\b(?:and|or|vs\.?|versus|compared (?:with|to)|as against)\b\s*|\s*[,;]\s*")
+_EN_JOINER = re.compile(r"\s*(?:,\s*)?\b(?:and|or|vs\.?|versus|compared (?:with|to)|as against|with)\b\s*|\s*[,;]\s*")
 _ZH_THAN = re.compile(r"^(?P<a>.+?)(?<![同环对相占])比(?P<b>.+?)(?:还|更|要)?(?:多|少|高|低|大|小)")
 # 「哪个访问量大」「谁的参保人数多」: the measure between "which" and "more" is what every part asks.
 _ZH_WHICH = re.compile(r"(?:哪个|哪一个|哪项|哪一项|哪种|哪边|谁)(?:的)?(?P<measure>[^，,。？?]{0,8}?)(?:更|比较|较|最)?(?:多|高|大|少|低|小)")
@@ -34,7 +34,7 @@ _COMPARATIVE = r"(?:more|fewer|less|larger|bigger|higher|greater|smaller|lower)"
 _EN_THAN = re.compile(rf"\b{_COMPARATIVE}\b\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
 _EN_X_THAN = re.compile(rf"^(?:was|is|were|are|did|does|do|has|have)\s+(?P<a>.+?)\s+{_COMPARATIVE}\s+than\s+(?P<b>.+?)\s*[?.!]*$")
 _SHORT = 4          # a conjunct this short (characters) is an elliptical one: 收入 … 支出
-_TRIM = " ，,。？?！!：:的"
+_TRIM = " ，,。？?！!：:的比"
 
 
 def split_question(question: str, lex: Lexicon | None = None) -> list[str]:
@@ -42,10 +42,16 @@ def split_question(question: str, lex: Lexicon | None = None) -> list[str]:
     lex = lex or lexicon()
     text = normalize(question).strip()
     for pattern in (_ZH_THAN, _EN_X_THAN, _EN_THAN):
-        if m := pattern.search(text if pattern is _ZH_THAN else text.lower()):
-            parts = [_tidy(m.group("a")), _tidy(m.group("b"))]
-            parts = [re.sub(r"^(were there|was there|are there|is there|did|do|does)\s+", "", p) for p in parts]
-            return _complete(parts) if all(parts) else []
+        m = pattern.search(text)
+        if m and not re.search(r"[，,。？?]|哪", m.group("b")):
+            a, b = (re.sub(r"^(were there|was there|are there|is there|did|do|does)\s+", "", _tidy(m.group(x)))
+                    for x in ("a", "b"))
+            if not (a and b):
+                return []
+            # 「A参保人数比B多吗」: B stands for A's subject, so it takes A's measure.
+            if _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii():
+                b += _after_parallel_head(a, b)
+            return [a, b]
     measure = ""
     if m := _EN_WHICH.search(text):
         measure, text = m.group("measure").strip(), m.group("rest")

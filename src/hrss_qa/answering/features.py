@@ -29,8 +29,8 @@ CANDIDATE_HITS = 4
 FEATURES = (
     "card", "card_gap", "card_best", "sentence_gap", "sentence_lex", "passage_gap", "hit_rank", "best_sentence",
     "label_cover", "query_cover", "focus", "clause_cover", "counted", "unit_explicit", "unit_topical",
-    "stated_equal", "stated_near", "stated_self", "narrower", "named_missing", "group_missing", "month_missing",
-    "unmet_change", "unmet_average", "unmet_target", "unmet_age", "unmet_share", "unmet_one_period",
+    "stated_equal", "stated_near", "stated_self", "narrower", "named_missing", "subject_missing", "group_missing", "month_missing",
+    "unmet_change", "unmet_yoy", "unmet_average", "unmet_target", "unmet_age", "unmet_share", "unmet_one_period",
     "unmet_headcount", "unmet_per_person", "contrast", "tense_mismatch",
 )
 # An official term in this few passages or fewer names a particular scheme or campaign (職業年金):
@@ -46,16 +46,18 @@ class CorpusFacts:
     """What the features need to know about the whole corpus, computed once per engine."""
 
     passage_keys: dict[str, str]      # normalized section words + text, by passage id
+    section_words: dict[str, str]     # the passage's section heading words, by passage id
     plan_passages: frozenset[str]     # passages in a part about plans (下一步工作安排)
     named_terms: frozenset[str]       # official terms used by ≤ NAMED_MAX_PASSAGES passages
 
     @classmethod
     def of(cls, passages: list[Passage], plan_words: tuple[str, ...] = ("下一步",)) -> "CorpusFacts":
         keys = {p.passage_id: normalize(f"{p.context} {p.text}") for p in passages}
+        sections = {p.passage_id: p.context for p in passages}
         plan = frozenset(p.passage_id for p in passages if any(w in normalize(p.section) for w in plan_words))
         named = frozenset(t for t in official_terms(NAMED_MIN_CHARS)
                           if 0 < sum(t in k for k in keys.values()) <= NAMED_MAX_PASSAGES)
-        return cls(keys, plan, named)
+        return cls(keys, sections, plan, named)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class _Pool:
         self.named = [t for t in facts.named_terms if t in query.key]
         self.named = [t for t in self.named if not any(t != o and t in o for o in self.named)]
         self.contrast = _contrast(found, hits[0], tokens)
+        self.question_words = words(query.text)
+        self.generic = set(lex.words("cues.generic_label_words.zh"))
 
     @classmethod
     def of(cls, query: Query, found: list[_Found], hits: list[Hit], facts: CorpusFacts, lex: Lexicon) -> "_Pool":
@@ -117,7 +121,7 @@ class _Pool:
         return cls(query, found, hits, facts, lex, tokens, weights)
 
     def features(self, f: _Found) -> tuple[float, ...]:
-        q, fig, hit = self.query, self.figure_of(f), f.hit
+        q, fig, hit = self.query, f.figure, f.hit
         clause = normalize(clause_of(f.sentence, fig))
         label = normalize(fig.label)
         evidence = f"{label} {clause}"
@@ -147,6 +151,7 @@ class _Pool:
             "stated_self": float(not q.thresholds and fig.value is not None and fig.value in q.stated_values),
             "narrower": min(len(_narrower_terms(label, q.key)), 2) / 2,
             "named_missing": min(len(self._missing_named(hit, f.sentence)), 2) / 2,
+            "subject_missing": min(len(self._missing_subjects(hit, f.sentence)), 2) / 2,
             "group_missing": float(bool(missing_groups(q, f.sentence.text, self.lex))),
             "month_missing": float(bool(missing_months(q, hit.text))),
             "contrast": self.contrast.get((hit.passage_id, fig.start), 0.0),
@@ -156,9 +161,12 @@ class _Pool:
             values[f"unmet_{name}"] = float(unmet)
         return tuple(values[name] for name in FEATURES)
 
-    @staticmethod
-    def figure_of(f: _Found) -> Figure:
-        return f.figure
+    def _missing_subjects(self, hit: Hit, sentence: Sentence) -> list[str]:
+        """Question words that name something this passage measures with another figure, but not
+        in this figure's sentence (「工伤保险基金结余」 against the three funds' 累計結余)."""
+        vocabulary = {w for fig in hit.figures for w in words(fig.label)} - self.generic
+        chars = set(normalize(f"{self.facts.section_words.get(hit.passage_id, '')} {sentence.text}"))
+        return [w for w in self.question_words if w in vocabulary and not set(w) <= chars]
 
     def _missing_named(self, hit: Hit, sentence: Sentence) -> list[str]:
         key = self.facts.passage_keys.get(hit.passage_id, normalize(hit.text))
@@ -175,6 +183,7 @@ def unmet_flags(query: Query, fig: Figure, clause: str, lex: Lexicon) -> dict[st
     unit = normalize(fig.unit)
     return {
         "change": "change" in asks and not said("change"),
+        "yoy": "yoy" in asks and not said("yoy"),
         "average": "average" in asks and not said("average"),
         "target": "target" in asks and not said("target"),
         "age": "age" in asks and not said("age"),

@@ -48,6 +48,7 @@ def _tables(lex: Lexicon) -> dict:
             "shares": shares, "share": share, "defaults": lex.words("cues.relation.default"),
             "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent|pct)\b"),
             "numbers": lex.words("units.english_numbers"),
+            "tenths": re.compile(rf"([一二两三四五六七八九]){re.escape(lex.words('units.tenths.suffix'))}(?![本员果立绩])"),
             # "a five-year plan", "three years": an English number word, with a year unit if any
             "words": re.compile(r"\b(" + "|".join(lex.words("units.english_numbers")) + r")\b(?:(?:-|\s)(years?))?")}
 
@@ -63,6 +64,7 @@ def spelled_out(key: str, lex: Lexicon | None = None) -> str:
     out = t["english"].sub(lambda m: _chinese_magnitude(float(m.group(1)) * t["magnitudes"][m.group(2)]), out)
     out = t["percent"].sub(r"\1%", out)
     out = t["share"].sub(lambda m: f"{t['shares'][m.group(0)]:g}%", out)
+    out = t["tenths"].sub(lambda m: f"{parse_number(m.group(1)) * 10:g}%", out)
     return _CN_RUN.sub(lambda m: _cn_to_digits(m.group(0)), out)
 
 
@@ -116,7 +118,8 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
         if fig.kind == "percent":
             unit = "%"
         out.append(Threshold(text, fig.value if fig.value is not None else 0.0, unit, fig.kind, relation))
-    return tuple(out)
+    # A checked quantity before a date that only sets the time (「到3月底达到3500万了吗」).
+    return tuple(sorted(out, key=lambda t: t.kind in ("date", "period")))
 
 
 def _relation_before(before: str, t: dict) -> Relation | None:
