@@ -14,8 +14,8 @@ render         ``render``       the cited answer text in the asker's script
 :class:`~hrss_qa.answering.pipeline.Answerer` chains them for one engine.
 """
 
-from .analyze import MAX_QUESTION_CHARS, analyze
+from .analyze import MAX_QUESTION_CHARS
 from .pipeline import Answerer, answer_with
 from .records import Answer, Citation, Decision, Query, Turn
 
-__all__ = ["Answer", "Answerer", "Citation", "Decision", "MAX_QUESTION_CHARS", "Query", "Turn", "analyze", "answer_with"]
+__all__ = ["Answer", "Answerer", "Citation", "Decision", "MAX_QUESTION_CHARS", "Query", "Turn", "answer_with"]

@@ -12,7 +12,7 @@ from ``data/*.toml`` through :class:`~hrss_qa.language.Lexicon`.
 >>> [p.text for p in analyze("社保基金一季度的收入和支出哪个多？").parts]
 ['社保基金一季度的收入', '社保基金一季度的支出']
 >>> sorted(analyze("工伤保险参保人数同比增加多少").asks)
-['change']
+['change', 'yoy']
 """
 
 from __future__ import annotations
@@ -31,13 +31,15 @@ from .records import Period, Query
 MAX_QUESTION_CHARS = 500
 UNMET = ("change", "yoy", "average", "target", "age", "share", "one_period", "headcount", "per_person")
 # Words that each ask one thing: two of them make a double ask (「多少…几项」, "when … and how many").
-_ASKS = re.compile(r"多少|几(?!乎)|什么时候|何时|哪天|how many|how much|\bwhen\b|\bwhich\b|\bwhat\b")
+_ASKS = re.compile(r"多少|几(?!乎)|什么时候|啥时候|甚么时候|何时|哪天|\bhow (?:many|much|large|big|high|long)\b|\bwhen\b|\bwhich\b|\bwhat\b")
 _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|次)?([\u4e00-\u9fff]{2,6})")
 _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # A year said alone (2022年, in 2022), not one inside a date (2024年底) or a number (2000亿).
-_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?:年(?!底|末|初|\d|[一二三四]季)|(?![\d.年]|\s*[万亿千百多余个人元项家场张次%月]))")
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?:年(?!底|末|初)|(?![\d.年]|\s*[万亿千百多余个人元项家场张次%月]))")
 _MONTH = re.compile(r"(?<![\d\-~至到])(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月(?:份)?(?!底|末|初|中旬|上旬|下旬)")
-_RANGE = re.compile(r"\d{1,2}\s*[-~至到]\s*\d{1,2}月")
+_EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# A range (1-3月, January to March) is a period, not a question about its months.
+_RANGE = re.compile(rf"\d{{1,2}}\s*[-~至到]\s*\d{{1,2}}月|\b(?:{_EN_MONTHS})\s*(?:-|to|through|–)\s*(?:{_EN_MONTHS})\b")
 _CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 
 
@@ -65,12 +67,12 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     parts: tuple[Query, ...] = ()
     if allow_parts and (compare or several):
         pieces = split_question(text, lex)
-        if any(_only_a_period(p, lex) for p in pieces):
+        if any(_only_a_period(p, lex) for p in split_question(text, lex, complete=False)):
             asks |= {"change"}          # 「失业率比去年高吗」 compares with a period the briefing may not give
             compare = None
         elif len(pieces) >= 2:
             base = Query(text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds)
-            parts = tuple(_read(p, lex, allow_parts=False, parent=base) for p in pieces)
+            parts = tuple(_read(p, lex, allow_parts=False, parent=base) for p in _with_subjects(pieces, lex))
     units = _explicit_units(key, lex)
     if units is None and checks and checks[0].unit:   # 「超过50万人次吗」: only 人次 can be compared
         units = frozenset({checks[0].unit})
@@ -85,6 +87,20 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
         tense=_tense(key, lex), overall=cue("overall")(key), counted=_counted(key),
         choice=bool(cue("choice")(key)) and not compare, asked=text,
     )
+
+
+def _with_subjects(pieces: list[str], lex: Lexicon) -> list[str]:
+    """An ask with no subject of its own (「…，截至什么时候」 ", and as of when?") is about the
+    previous part's subject: it is read together with that part."""
+    out: list[str] = []
+    for piece in pieces:
+        key = normalize(piece)
+        bare = key
+        for name in ("when", "number", "day", "ordinal", "verify", "figure", "ask_fillers"):
+            bare = lex.cue(name).regex.sub("", bare)
+        bare = re.sub(r"[\s？?，,。!！]", "", bare)
+        out.append(f"{piece} {out[-1]}" if out and len(bare) < 2 else piece)
+    return out
 
 
 def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, frozenset[str]]:

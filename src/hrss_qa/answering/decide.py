@@ -27,7 +27,7 @@ from ..language import Lexicon, lexicon, pattern
 from ..retrieval import Hit
 from ..text import normalize
 from .features import FEATURES, missing_groups
-from .model import AnswerModel
+from .model import MISFIT_FEATURES, AnswerModel
 from .records import Candidate, Decision, Query, Threshold, Verdict
 from .scope import Coverage, ScopeProblem, evidence_problems
 
@@ -72,16 +72,23 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
     if not ranked:
         return abstain(query, hits, GENERIC_REASON)
     best = ranked[0]
+    confidence = model.confidence([c.score for c in ranked], misfits(best))
     if problems := _hard_problems(query, best, coverage, lex):
-        return abstain(query, hits, problems[0].message, tuple(problems), confidence=best.score)
-    if best.score < model.answer_threshold:
-        return abstain(query, hits, explain(best, model), confidence=best.score)
+        return abstain(query, hits, problems[0].message, tuple(problems), confidence=confidence)
+    if confidence < model.answer_threshold:
+        return abstain(query, hits, explain(best, model), confidence=confidence)
     verdict = None
     if query.yes_no and query.thresholds and not query.choice:
         verdict = check(query.thresholds, best.figure, lex)
-        if verdict is not None and (verdict.holds is None or best.score < model.verdict_threshold):
+        if verdict is not None and (verdict.holds is None or confidence < model.verdict_threshold):
             verdict = replace(verdict, holds=None)
-    return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=best.score)
+    return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence)
+
+
+def misfits(candidate: Candidate) -> float:
+    """How many constraint features say this candidate does not fit the question."""
+    values = dict(zip(FEATURES, candidate.features))
+    return float(sum(values[name] > 0 for name in MISFIT_FEATURES) + (values["unit_explicit"] < 0))
 
 
 def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: tuple[float, ...],
@@ -117,14 +124,18 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
         reason = next((p.reason for p in parts if p.reason), GENERIC_REASON)
         return abstain(query, tuple(h for p in parts for h in p.hits)[:3], reason,
                        problems=tuple(x for p in parts for x in p.problems))
-    kind = "comparison" if query.compare and len(answered) == len(parts) else "several"
+    missing = [p for p in parts if p.kind != "figure"]
+    if query.compare and missing:
+        # A comparison with one side unknown is no comparison: say which side is missing.
+        return abstain(query, tuple(h for p in parts for h in p.hits)[:3], missing[0].reason,
+                       problems=tuple(x for p in missing for x in p.problems))
+    kind = "comparison" if query.compare else "several"
     verdict = None
     if kind == "comparison" and query.yes_no and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
         a, b = (p.candidates[0].figure for p in parts)
         holds = (a.value > b.value) if query.compare == "more" else (a.value < b.value)
         if _exact(a) and _exact(b):
             verdict = Verdict(Threshold(b.text, b.value or 0.0, normalize(b.unit), b.kind, ">" if query.compare == "more" else "<"), holds)
-    missing = [p for p in parts if p.kind != "figure"]
     reason = "；".join(f"关于“{p.query.text}”，{p.reason}" for p in missing)
     return Decision(kind, query, parts[0].hits, tuple(p.candidates[0] for p in answered), verdict=verdict,
                     confidence=min(p.confidence for p in answered) * (1.0 if not missing else 0.5),

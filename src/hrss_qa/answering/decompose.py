@@ -26,6 +26,7 @@ _ZH_JOINERS = {"和", "与", "跟", "及", "以及", "还有", "、", "还是", 
                "？", "?", " "}
 _EN_JOINER = re.compile(r"\s*(?:,\s*)?\b(?:and|or|vs\.?|versus|compared (?:with|to)|as against|with)\b\s*|\s*[,;]\s*")
 _ZH_THAN = re.compile(r"^(?P<a>.+?)(?<![同环对相占])比(?P<b>.+?)(?:还|更|要)?(?:多|少|高|低|大|小)")
+_ZH_OR = re.compile(r"^(?P<a>.+?)(?:多|高|大|少|低)还是(?P<b>.+?)(?:多|高|大|少|低)?(?:呢|啊|吗)?[？?]*$")
 # 「哪个访问量大」「谁的参保人数多」: the measure between "which" and "more" is what every part asks.
 _ZH_WHICH = re.compile(r"(?:哪个|哪一个|哪项|哪一项|哪种|哪边|谁)(?:的)?(?P<measure>[^，,。？?]{0,8}?)(?:更|比较|较|最)?(?:多|高|大|少|低|小)")
 # "Which has more visits: A or B?"
@@ -37,8 +38,11 @@ _SHORT = 4          # a conjunct this short (characters) is an elliptical one: �
 _TRIM = " ，,。？?！!：:的比"
 
 
-def split_question(question: str, lex: Lexicon | None = None) -> list[str]:
-    """The sub-questions of a comparison or double ask, or ``[]`` when it is not one."""
+def split_question(question: str, lex: Lexicon | None = None, complete: bool = True) -> list[str]:
+    """The sub-questions of a comparison or double ask, or ``[]`` when it is not one.
+
+    ``complete=False`` gives the conjuncts as written, before short ones borrow shared words.
+    """
     lex = lex or lexicon()
     text = normalize(question).strip()
     for pattern in (_ZH_THAN, _EN_X_THAN, _EN_THAN):
@@ -49,9 +53,13 @@ def split_question(question: str, lex: Lexicon | None = None) -> list[str]:
             if not (a and b):
                 return []
             # 「A参保人数比B多吗」: B stands for A's subject, so it takes A's measure.
-            if _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii():
+            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii():
                 b += _after_parallel_head(a, b)
             return [a, b]
+    m = _ZH_OR.search(text)   # 「修订的多还是新增的多」
+    if m and len(_tidy(m.group("b"))) >= 2:
+        a, b = _tidy(m.group("a")), _tidy(m.group("b"))
+        return _complete([a, b]) if complete else [a, b]
     measure = ""
     if m := _EN_WHICH.search(text):
         measure, text = m.group("measure").strip(), m.group("rest")
@@ -66,6 +74,8 @@ def split_question(question: str, lex: Lexicon | None = None) -> list[str]:
     parts = [p for p in parts if len(p) >= 2]
     if len(parts) < 2:
         return []
+    if not complete:
+        return parts
     parts = _complete(parts)
     if measure and not all(measure in p for p in parts):
         parts = [p if measure in p else f"{p}{' ' if p.isascii() else ''}{measure}" for p in parts]

@@ -106,7 +106,7 @@ class _Pool:
         self.named = [t for t in facts.named_terms if t in query.key]
         self.named = [t for t in self.named if not any(t != o and t in o for o in self.named)]
         self.contrast = _contrast(found, hits[0], tokens)
-        self.question_words = words(query.text)
+        self.question_words = words(f"{query.text} {expand(query.text)}")
         self.generic = set(lex.words("cues.generic_label_words.zh"))
 
     @classmethod

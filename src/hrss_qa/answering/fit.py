@@ -26,7 +26,7 @@ from .analyze import analyze
 from .confidence import PASSAGE_FEATURES, passage_features
 from .decide import check
 from .features import FEATURES, candidates
-from .model import AnswerModel, Logistic
+from .model import CALIBRATOR_FEATURES, MISFIT_FEATURES, AnswerModel, Logistic, ranking_summary
 from .pipeline import Answerer
 from .records import Query
 from .scope import off_topic, query_problems
@@ -142,6 +142,7 @@ class Outcome:
     correct: bool        # the top candidate is the gold figure
     answerable: bool
     verdict_wrong: bool | None   # None: no verdict possible
+    summary: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 def outcomes(items: list[Item], scores: list[np.ndarray]) -> list[Outcome]:
@@ -154,12 +155,14 @@ def outcomes(items: list[Item], scores: list[np.ndarray]) -> list[Outcome]:
             continue
         top = int(np.argmax(p))
         correct = bool(it.labels[top])
+        values = dict(zip(FEATURES, it.rows[top]))
+        summary = ranking_summary(list(p), float(sum(values[n] > 0 for n in MISFIT_FEATURES) + (values["unit_explicit"] < 0)))
         wrong = None
         if it.gold_verdict and it.query.yes_no and it.query.thresholds and not it.query.choice:
             v = check(it.query.thresholds, it.figures[top])
             if v is not None and v.holds is not None:
                 wrong = (v.holds != (it.gold_verdict == "yes")) or not correct
-        out.append(Outcome(float(p[top]), correct, it.answerable, wrong))
+        out.append(Outcome(float(p[top]), correct, it.answerable, wrong, summary))
     return out
 
 
@@ -217,6 +220,12 @@ def fit(answerer: Answerer, files: list[Path], log=print) -> AnswerModel:
         log(f"C={C}: held-out top-1 {cv[C][0]:.3f}")
     C = max(cv, key=lambda c: cv[c][0])
     _, scores, res = cv[C]
+    # The confidence: P(best candidate right) from the held-out ranking, fitted across sets too.
+    S = np.array([o.summary for o in res if o.summary != (0.0, 0.0, 0.0)])
+    Sy = np.array([int(o.answerable and o.correct) for o in res if o.summary != (0.0, 0.0, 0.0)])
+    calibrator = fit_logistic(S, Sy, CALIBRATOR_FEATURES, 1.0)
+    res = [Outcome(float(calibrator.predict([o.summary])[0]) if o.summary != (0.0, 0.0, 0.0) else 0.0,
+                   o.correct, o.answerable, o.verdict_wrong, o.summary) for o in res]
     answer_t, cost = choose_answer_threshold(res)
     verdict_t = choose_verdict_threshold(res, answer_t)
     figure = fit_logistic(X, y, FEATURES, C)
@@ -230,7 +239,7 @@ def fit(answerer: Answerer, files: list[Path], log=print) -> AnswerModel:
     report = _report(files, items, res, answer_t, verdict_t, C, cost)
     report["passage"] = {"items": len(facts), "positives": int(Py.sum()), "threshold": passage_t}
     log(_summary(report))
-    return AnswerModel(figure, passage, answer_t, verdict_t, passage_t, report)
+    return AnswerModel(figure, passage, calibrator, answer_t, verdict_t, passage_t, report)
 
 
 def _report(files, items, res, answer_t, verdict_t, C, cost) -> dict:

@@ -71,17 +71,43 @@ class Logistic:
         return cls(names, *arrays, float(data["intercept"]))
 
 
+# The calibrator's inputs: the best candidate's logit, its lead over the second, and how many
+# of its constraint features say it does not fit (see :func:`ranking_summary`).
+CALIBRATOR_FEATURES = ("top_logit", "margin", "misfits")
+# Candidate features that mark a constraint the figure does not meet (a count of these is a
+# calibrator input: a figure that misfits is less likely right whatever its rank).
+MISFIT_FEATURES = ("named_missing", "subject_missing", "group_missing", "month_missing", "unmet_change", "unmet_yoy",
+                   "unmet_average", "unmet_target", "unmet_age", "unmet_share", "unmet_one_period",
+                   "unmet_headcount", "unmet_per_person")
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return float(np.log(p / (1 - p)))
+
+
+def ranking_summary(scores: list[float], misfits: float) -> tuple[float, float, float]:
+    """(logit of the best score, its lead over the second in logits, the best's misfit count)."""
+    ordered = sorted(scores, reverse=True)
+    top = _logit(ordered[0])
+    second = _logit(ordered[1]) if len(ordered) > 1 else top - 10.0
+    return (top, top - second, misfits)
+
+
 @dataclass(frozen=True)
 class AnswerModel:
     """The fitted state of the answer stages.
 
-    ``answer_threshold``: below it a figure answer abstains; ``verdict_threshold``: below it a
+    ``figure`` scores each candidate; ``calibrator`` turns the ranking (best score, its lead,
+    its misfits) into the probability that the best figure is the right answer — the answer's
+    confidence.  ``answer_threshold``: below it a figure answer abstains; ``verdict_threshold``: below it a
     yes/no question gets the figure without a verdict; ``passage_threshold``: below it a fact
     answer abstains.  ``report`` holds what it was fitted on and its cross-validated scores.
     """
 
     figure: Logistic
     passage: Logistic
+    calibrator: Logistic
     answer_threshold: float
     verdict_threshold: float
     passage_threshold: float
@@ -90,6 +116,7 @@ class AnswerModel:
 
     def to_dict(self) -> dict:
         return {"format": self.version, "figure": self.figure.to_dict(), "passage": self.passage.to_dict(),
+                "calibrator": self.calibrator.to_dict(),
                 "thresholds": {"answer": self.answer_threshold, "verdict": self.verdict_threshold,
                                "passage": self.passage_threshold},
                 "report": self.report}
@@ -99,8 +126,15 @@ class AnswerModel:
         if data.get("format") != MODEL_FORMAT:
             raise ModelError(f"answer model format {data.get('format')!r}, this version reads {MODEL_FORMAT}")
         t = data["thresholds"]
-        return cls(Logistic.from_dict(data["figure"]), Logistic.from_dict(data["passage"]), float(t["answer"]),
+        return cls(Logistic.from_dict(data["figure"]), Logistic.from_dict(data["passage"]),
+                   Logistic.from_dict(data["calibrator"]), float(t["answer"]),
                    float(t["verdict"]), float(t["passage"]), data.get("report", {}))
+
+    def confidence(self, scores: list[float], misfits: float) -> float:
+        """Calibrated probability that the best of these candidate scores is the right answer."""
+        if not scores:
+            return 0.0
+        return float(self.calibrator.predict([ranking_summary(scores, misfits)])[0])
 
     def save(self, path: Path | str) -> None:
         """Write the model as JSON (the inverse of :func:`load_model`)."""

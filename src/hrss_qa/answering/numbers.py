@@ -111,7 +111,8 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
         if relation is None:
             relation = _relation_after(key[fig.end:fig.end + 6])
         if relation is None and fig.kind in ("quantity", "percent", "count"):
-            relation = _default_relation(before, t) or ("=" if lex.cue("verify")(key) else None)
+            relation = _default_relation(before, t) or _reached(key[fig.end:], t) or \
+                ("=" if lex.cue("verify")(key) else None)
         if relation is None:
             continue
         unit = normalize(fig.unit)
@@ -153,6 +154,11 @@ def _relation_after(after: str) -> Relation | None:
     if re.match(r"\s*(以下|or less|or fewer|or below)", after):
         return "<="
     return None
+
+
+def _reached(after: str, t: dict) -> Relation | None:
+    """「…了没」「…了吗」 after the number: whether a level has been reached (≥)."""
+    return ">=" if any(w in after for w in t["defaults"].get("reached", [])) else None
 
 
 def _default_relation(before: str, t: dict) -> Relation | None:

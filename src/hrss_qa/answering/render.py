@@ -38,6 +38,8 @@ def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
         return _answer(decision, text, cited.all(), figures)
     statements = [(_statement(c), c, cited.number(c.hit, c.sentence)) for c in decision.candidates]
     figures = tuple(c.figure for c in decision.candidates)
+    if decision.kind == "comparison" and (win := _winner(decision)) is not None:
+        figures = (win, *(f for f in figures if f is not win))   # the answer to 「哪个多」 first
     lead = _verdict_lead(decision, lex)
     if q.script == "en":
         body = "; ".join(f"{s} — that is {c.figure.display_value} [{n}]" for s, c, n in statements)
@@ -111,30 +113,43 @@ def _verdict_lead(decision: Decision, lex: Lexicon) -> str:
     return "没有。" if lex.cue("negative_reply")(decision.query.key) and v.threshold.relation != "=" else "不是。"
 
 
+def _winner(decision: Decision) -> Figure | None:
+    """The figure a comparison asks for (the largest, or the smallest for 「哪个少」), if the
+    figures are comparable and not all equal."""
+    from .decide import comparable
+
+    figures = [c.figure for c in decision.candidates]
+    if len(figures) < 2 or not all(comparable(figures[0], f) for f in figures[1:]):
+        return None
+    if len({f.value for f in figures}) == 1:
+        return None
+    pick = min if decision.query.compare == "less" else max
+    return pick(figures, key=lambda f: f.value)
+
+
 def _comparison_tail(decision: Decision) -> str:
     q = decision.query
     en = q.script == "en"
     tail = ""
     figures = [c.figure for c in decision.candidates]
-    if decision.kind == "comparison" and len(figures) == 2:
-        a, b = figures
-        from .decide import comparable
-
-        if not comparable(a, b):
-            units = f"{a.unit or '—'} / {b.unit or '—'}"
-            tail = (f" The two are in different units ({units}) and cannot be compared directly." if en
-                    else _say(f"两者单位不同（{units}），不能直接比较。", q.script))
-        elif a.value == b.value:
-            tail = " The two are the same." if en else _say("两者相同。", q.script)
+    if decision.kind == "comparison" and len(figures) >= 2:
+        winner = _winner(decision)
+        smaller_wins = q.compare == "less"
+        if winner is None and len({f.value for f in figures}) == 1:
+            tail = " They are the same." if en else _say("两者相同。", q.script)
+        elif winner is None:
+            units = " / ".join(f.unit or "—" for f in figures)
+            tail = (f" They are in different units ({units}) and cannot be compared directly." if en
+                    else _say(f"单位不同（{units}），不能直接比较。", q.script))
         else:
-            smaller_wins = q.compare == "less"
-            winner, other = (a, b) if (a.value > b.value) != smaller_wins else (b, a)
-            name = _distinct(winner.label, other.label)
+            others = [f for f in figures if f is not winner]
+            name = _distinct(winner.label, others[0].label) if len(others) == 1 else winner.label
+            degree = "更" if len(figures) == 2 else "最"
             if en:
                 tail = f" {name} is {'smaller' if smaller_wins else 'larger'}."
             else:
-                adjective = ("低" if smaller_wins else "高") if a.kind == "percent" else ("少" if smaller_wins else "多")
-                tail = _say(f"{name}更{adjective}。", q.script)
+                adjective = ("低" if smaller_wins else "高") if winner.kind == "percent" else ("少" if smaller_wins else "多")
+                tail = _say(f"{name}{degree}{adjective}。", q.script)
     if decision.reason:
         tail += (f" The briefing does not give the rest ({decision.reason})." if en
                  else _say(f"另外，{decision.reason}。", q.script))
