@@ -26,8 +26,8 @@ from ..figures import Figure
 from ..language import Lexicon, lexicon, pattern
 from ..retrieval import Hit
 from ..text import normalize
-from .features import FEATURES, missing_groups
-from .model import MISFIT_FEATURES, AnswerModel
+from .features import FEATURES, FIT_FLAGS, missing_groups
+from .model import AnswerModel, ranking_summary
 from .records import Candidate, Decision, Query, Threshold, Verdict
 from .scope import Coverage, ScopeProblem, evidence_problems
 
@@ -44,7 +44,6 @@ REASONS = {
     "unmet_per_person": "发布会给出的是全国的总数，没有针对个人或单个企业的数字",
     "named_missing": "最接近的数字说的不是问题所问的项目，发布会没有给出这个数字",
     "group_missing": "发布会没有单独给出这一人群的这个数字",
-    "unit_explicit": "发布会没有给出这个单位的数字",
     "counted": "发布会没有给出所问事项的数字",
     "passage_gap": "最相关的段落（{section}）没有给出这个数字",
 }
@@ -72,7 +71,7 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
     if not ranked:
         return abstain(query, hits, GENERIC_REASON)
     best = ranked[0]
-    confidence = model.confidence([c.score for c in ranked], misfits(best))
+    confidence = model.confidence([c.score for c in ranked], best.flags)
     if problems := _hard_problems(query, best, coverage, lex):
         return abstain(query, hits, problems[0].message, tuple(problems), confidence=confidence)
     if confidence < model.answer_threshold:
@@ -83,12 +82,6 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         if verdict is not None and (verdict.holds is None or confidence < model.verdict_threshold):
             verdict = replace(verdict, holds=None)
     return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence)
-
-
-def misfits(candidate: Candidate) -> float:
-    """How many constraint features say this candidate does not fit the question."""
-    values = dict(zip(FEATURES, candidate.features))
-    return float(sum(values[name] > 0 for name in MISFIT_FEATURES) + (values["unit_explicit"] < 0))
 
 
 def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: tuple[float, ...],
@@ -148,9 +141,11 @@ def abstain(query: Query, hits, reason: str, problems: tuple[ScopeProblem, ...] 
 
 
 def explain(best: Candidate, model: AnswerModel) -> str:
-    """Why the best figure is not good enough: its most negative explainable feature."""
-    parts = model.figure.contributions(best.features)
-    values = dict(zip(FEATURES, best.features))
+    """Why the best figure is not good enough: its most negative explainable feature (a
+    constraint it does not meet, or a ranking feature against it)."""
+    parts = {**model.figure.contributions(best.features),
+             **model.calibrator.contributions(ranking_summary([best.score], best.flags))}
+    values = {**dict(zip(FEATURES, best.features)), **dict(zip(FIT_FLAGS, best.flags))}
     reasons = [(parts[name], name) for name in REASONS if name in parts and values.get(name)]
     if not reasons:
         return GENERIC_REASON

@@ -26,13 +26,23 @@ from ..text import normalize
 from .records import Candidate, Query
 
 CANDIDATE_HITS = 4
-FEATURES = (
+# What tells which figure a question is about.
+_SUBJECT = (
     "card", "card_gap", "card_best", "sentence_gap", "sentence_lex", "passage_gap", "hit_rank", "best_sentence",
     "label_cover", "query_cover", "focus", "clause_cover", "counted", "unit_explicit", "unit_topical",
-    "stated_equal", "stated_near", "stated_self", "narrower", "named_missing", "subject_missing", "group_missing", "month_missing",
-    "unmet_change", "unmet_yoy", "unmet_average", "unmet_target", "unmet_age", "unmet_share", "unmet_one_period",
-    "unmet_headcount", "unmet_per_person", "contrast", "tense_mismatch",
+    "stated_equal", "stated_near", "stated_self", "narrower", "named_missing", "subject_missing", "group_missing",
+    "month_missing", "contrast", "tense_mismatch",
 )
+# What the question asks of a figure that it may not give (a change, an average, …).
+CONSTRAINTS = ("unmet_change", "unmet_yoy", "unmet_average", "unmet_target", "unmet_age", "unmet_share",
+               "unmet_one_period", "unmet_headcount", "unmet_per_person")
+# The ranker's inputs, in order.
+FEATURES = _SUBJECT + CONSTRAINTS
+# Names the question uses that a figure's evidence lacks, and a unit named outright that it does not have.
+MISFITS = ("named_missing", "subject_missing", "group_missing", "month_missing", "unit_mismatch")
+# The calibrator's view of the chosen figure: every way it may not fit (see model.py).
+FIT_FLAGS = CONSTRAINTS + MISFITS
+
 # An official term in this few passages or fewer names a particular scheme or campaign (職業年金):
 # a figure from a passage without it is not about it.  Shorter terms are ordinary nouns.
 NAMED_MAX_PASSAGES = 3
@@ -77,7 +87,16 @@ def candidates(query: Query, hits: list[Hit], facts: CorpusFacts, lex: Lexicon |
     if not found:
         return []
     pool = _Pool.of(query, found, hits, facts, lex)
-    return [Candidate(f.figure, f.hit, f.sentence, pool.features(f)) for f in found]
+    out = []
+    for f in found:
+        values = pool.features(f)
+        out.append(Candidate(f.figure, f.hit, f.sentence, tuple(values[n] for n in FEATURES), flags=_fit_flags(values)))
+    return out
+
+
+def _fit_flags(values: dict[str, float]) -> tuple[float, ...]:
+    named = {**values, "unit_mismatch": float(values["unit_explicit"] < 0)}
+    return tuple(named[n] for n in FIT_FLAGS)
 
 
 def _gather(query: Query, hits: list[Hit]) -> list[_Found]:
@@ -120,7 +139,7 @@ class _Pool:
         weights = {t: math.log(1 + n / c) for t, c in counts.items()}
         return cls(query, found, hits, facts, lex, tokens, weights)
 
-    def features(self, f: _Found) -> tuple[float, ...]:
+    def features(self, f: _Found) -> dict[str, float]:
         q, fig, hit = self.query, f.figure, f.hit
         clause = normalize(clause_of(f.sentence, fig))
         label = normalize(fig.label)
@@ -159,7 +178,7 @@ class _Pool:
         }
         for name, unmet in unmet_flags(q, fig, clause, self.lex).items():
             values[f"unmet_{name}"] = float(unmet)
-        return tuple(values[name] for name in FEATURES)
+        return values
 
     def _missing_subjects(self, hit: Hit, sentence: Sentence) -> list[str]:
         """Question words that name something this passage measures with another figure, but not
@@ -258,4 +277,4 @@ def _contrast(found: list[_Found], top: Hit, tokens: set[str]) -> dict[tuple[str
     return {(f.hit.passage_id, f.figure.start): (1.0 if a else -1.0) for f, a in zip(group, asked)}
 
 
-__all__ = ["FEATURES", "CorpusFacts", "candidates", "unmet_flags", "missing_groups", "missing_months", "words"]
+__all__ = ["FEATURES", "CONSTRAINTS", "FIT_FLAGS", "CorpusFacts", "candidates", "unmet_flags", "missing_groups", "missing_months", "words"]

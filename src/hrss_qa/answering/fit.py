@@ -25,8 +25,8 @@ from ..text import normalize
 from .analyze import analyze
 from .confidence import PASSAGE_FEATURES, passage_features
 from .decide import check
-from .features import FEATURES, candidates
-from .model import CALIBRATOR_FEATURES, MISFIT_FEATURES, AnswerModel, Logistic, ranking_summary
+from .features import FEATURES, FIT_FLAGS, candidates
+from .model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ranking_summary
 from .pipeline import Answerer
 from .records import Query
 from .scope import off_topic, query_problems
@@ -52,6 +52,7 @@ class Item:
     gold_span: str = ""
     gold_verdict: str = ""
     rows: list[tuple[float, ...]] = field(default_factory=list)
+    flags: list[tuple[float, ...]] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
     figures: list = field(default_factory=list)
     passage: tuple[float, ...] = ()
@@ -82,6 +83,7 @@ def collect(answerer: Answerer, questions: list[tuple[str, Question]]) -> list[I
             if part.is_figure:
                 for c in candidates(part, part_hits, answerer.facts, lex):
                     item.rows.append(c.features)
+                    item.flags.append(c.flags)
                     item.figures.append(c.figure)
                     item.labels.append(int(q.answerable and _is_gold(c, figure, span, engine)))
             else:
@@ -142,7 +144,7 @@ class Outcome:
     correct: bool        # the top candidate is the gold figure
     answerable: bool
     verdict_wrong: bool | None   # None: no verdict possible
-    summary: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    summary: tuple[float, ...] = ()
 
 
 def outcomes(items: list[Item], scores: list[np.ndarray]) -> list[Outcome]:
@@ -155,8 +157,7 @@ def outcomes(items: list[Item], scores: list[np.ndarray]) -> list[Outcome]:
             continue
         top = int(np.argmax(p))
         correct = bool(it.labels[top])
-        values = dict(zip(FEATURES, it.rows[top]))
-        summary = ranking_summary(list(p), float(sum(values[n] > 0 for n in MISFIT_FEATURES) + (values["unit_explicit"] < 0)))
+        summary = ranking_summary(list(p), it.flags[top])
         wrong = None
         if it.gold_verdict and it.query.yes_no and it.query.thresholds and not it.query.choice:
             v = check(it.query.thresholds, it.figures[top])
@@ -221,10 +222,10 @@ def fit(answerer: Answerer, files: list[Path], log=print) -> AnswerModel:
     C = max(cv, key=lambda c: cv[c][0])
     _, scores, res = cv[C]
     # The confidence: P(best candidate right) from the held-out ranking, fitted across sets too.
-    S = np.array([o.summary for o in res if o.summary != (0.0, 0.0, 0.0)])
-    Sy = np.array([int(o.answerable and o.correct) for o in res if o.summary != (0.0, 0.0, 0.0)])
-    calibrator = fit_logistic(S, Sy, CALIBRATOR_FEATURES, 1.0)
-    res = [Outcome(float(calibrator.predict([o.summary])[0]) if o.summary != (0.0, 0.0, 0.0) else 0.0,
+    S = np.array([o.summary for o in res if o.summary])
+    Sy = np.array([int(o.answerable and o.correct) for o in res if o.summary])
+    calibrator = fit_logistic(S, Sy, CALIBRATOR_FEATURES + FIT_FLAGS, 1.0)
+    res = [Outcome(float(calibrator.predict([o.summary])[0]) if o.summary else 0.0,
                    o.correct, o.answerable, o.verdict_wrong, o.summary) for o in res]
     answer_t, cost = choose_answer_threshold(res)
     verdict_t = choose_verdict_threshold(res, answer_t)

@@ -29,6 +29,8 @@ import numpy as np
 
 MODEL_FORMAT = 1
 MODEL_FILE = "answer_model.json"
+# The calibrator's first inputs (the best candidate's constraint flags follow).
+CALIBRATOR_FEATURES = ("top_logit", "margin")
 
 
 class ModelError(ValueError):
@@ -71,27 +73,18 @@ class Logistic:
         return cls(names, *arrays, float(data["intercept"]))
 
 
-# The calibrator's inputs: the best candidate's logit, its lead over the second, and how many
-# of its constraint features say it does not fit (see :func:`ranking_summary`).
-CALIBRATOR_FEATURES = ("top_logit", "margin", "misfits")
-# Candidate features that mark a constraint the figure does not meet (a count of these is a
-# calibrator input: a figure that misfits is less likely right whatever its rank).
-MISFIT_FEATURES = ("named_missing", "subject_missing", "group_missing", "month_missing", "unmet_change", "unmet_yoy",
-                   "unmet_average", "unmet_target", "unmet_age", "unmet_share", "unmet_one_period",
-                   "unmet_headcount", "unmet_per_person")
-
-
 def _logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return float(np.log(p / (1 - p)))
 
 
-def ranking_summary(scores: list[float], misfits: float) -> tuple[float, float, float]:
-    """(logit of the best score, its lead over the second in logits, the best's misfit count)."""
+def ranking_summary(scores: list[float], flags: tuple[float, ...]) -> tuple[float, ...]:
+    """The calibrator's inputs: the best score's logit, its lead over the second (in logits),
+    then the best candidate's fit flags (features.FIT_FLAGS)."""
     ordered = sorted(scores, reverse=True)
     top = _logit(ordered[0])
     second = _logit(ordered[1]) if len(ordered) > 1 else top - 10.0
-    return (top, top - second, misfits)
+    return (top, top - second, *flags)
 
 
 @dataclass(frozen=True)
@@ -99,7 +92,7 @@ class AnswerModel:
     """The fitted state of the answer stages.
 
     ``figure`` scores each candidate; ``calibrator`` turns the ranking (best score, its lead,
-    its misfits) into the probability that the best figure is the right answer — the answer's
+    the constraints it does not meet) into the probability that the best figure is the right answer — the answer's
     confidence.  ``answer_threshold``: below it a figure answer abstains; ``verdict_threshold``: below it a
     yes/no question gets the figure without a verdict; ``passage_threshold``: below it a fact
     answer abstains.  ``report`` holds what it was fitted on and its cross-validated scores.
@@ -130,11 +123,12 @@ class AnswerModel:
                    Logistic.from_dict(data["calibrator"]), float(t["answer"]),
                    float(t["verdict"]), float(t["passage"]), data.get("report", {}))
 
-    def confidence(self, scores: list[float], misfits: float) -> float:
-        """Calibrated probability that the best of these candidate scores is the right answer."""
+    def confidence(self, scores: list[float], flags: tuple[float, ...]) -> float:
+        """Calibrated probability that the best candidate (of these scores, with these fit
+        flags) is the right answer."""
         if not scores:
             return 0.0
-        return float(self.calibrator.predict([ranking_summary(scores, misfits)])[0])
+        return float(self.calibrator.predict([ranking_summary(scores, flags)])[0])
 
     def save(self, path: Path | str) -> None:
         """Write the model as JSON (the inverse of :func:`load_model`)."""
@@ -142,7 +136,8 @@ class AnswerModel:
 
 
 def load_model(path: Path | str | None = None, figure_features: tuple[str, ...] | None = None,
-               passage_features: tuple[str, ...] | None = None) -> AnswerModel:
+               passage_features: tuple[str, ...] | None = None,
+               calibrator_features: tuple[str, ...] | None = None) -> AnswerModel:
     """The model in ``path`` (default: the bundled ``data/answer_model.json``).
 
     When feature names are given they must be the ones the model was fitted with: a model of
@@ -156,7 +151,8 @@ def load_model(path: Path | str | None = None, figure_features: tuple[str, ...] 
         raise ModelError(f"cannot read the answer model {path or MODEL_FILE}: {exc}. "
                          "Re-fit it with `hrss-qa fit`.") from exc
     for want, have, name in ((figure_features, model.figure.features, "figure"),
-                             (passage_features, model.passage.features, "passage")):
+                             (passage_features, model.passage.features, "passage"),
+                             (calibrator_features, model.calibrator.features, "calibrator")):
         if want is not None and tuple(want) != tuple(have):
             raise ModelError(f"the {name} model was fitted for other features ({len(have)} vs {len(want)}); "
                              "re-fit it with `hrss-qa fit`")
@@ -167,6 +163,7 @@ def load_model(path: Path | str | None = None, figure_features: tuple[str, ...] 
 def bundled_model() -> AnswerModel:
     """The bundled model, checked against this version's feature lists (loaded once)."""
     from .confidence import PASSAGE_FEATURES
-    from .features import FEATURES
+    from .features import FEATURES, FIT_FLAGS
 
-    return load_model(figure_features=FEATURES, passage_features=PASSAGE_FEATURES)
+    return load_model(figure_features=FEATURES, passage_features=PASSAGE_FEATURES,
+                      calibrator_features=CALIBRATOR_FEATURES + FIT_FLAGS)

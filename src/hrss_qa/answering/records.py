@@ -100,8 +100,9 @@ class Candidate:
     figure: Figure
     hit: Hit
     sentence: Sentence
-    features: tuple[float, ...]
+    features: tuple[float, ...]            # the ranker's inputs (features.FEATURES)
     score: float = 0.0   # the ranker's probability that this figure is the answer
+    flags: tuple[float, ...] = ()          # ways it may not fit the question (features.FIT_FLAGS)
 
 
 @dataclass(frozen=True)
