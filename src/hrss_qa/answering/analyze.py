@@ -29,7 +29,7 @@ from .numbers import stated_figures, thresholds
 from .records import Period, Query
 
 MAX_QUESTION_CHARS = 500
-UNMET = ("change", "yoy", "average", "target", "age", "share", "one_period", "headcount", "per_person")
+UNMET = ("change", "yoy", "earnings", "average", "target", "age", "share", "one_period", "headcount", "per_person")
 # Words that each ask one thing: two of them make a double ask (「多少…几项」, "when … and how many").
 _ASKS = re.compile(r"多少|几(?!乎)|什么时候|啥时候|甚么时候|何时|哪天|\bhow (?:many|much|large|big|high|long)\b|\bwhen\b|\bwhich\b|\bwhat\b")
 _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|次)?([\u4e00-\u9fff]{2,6})")
@@ -61,6 +61,9 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
         compare = "difference" if cue("difference")(key) else ("less" if cue("smaller")(key) else "more")
     several = bool(cue("several")(key)) or asked_numbers >= 2
     wants, kinds = _wants(key, checks, lex, parent)
+    detail = _detail(key, lex)
+    if detail is not None and not checks:   # 「哪几个职业」「什么原因」: names or reasons, not a number
+        wants, kinds = "fact", frozenset()
     if compare and wants == "fact":   # 「哪个多」 compares figures even without a number word
         wants, kinds = "figure", frozenset({"quantity", "percent", "count"})
     asks = _asks(key, lex)
@@ -79,11 +82,11 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     stated = {f.value for f in stated_figures(key, lex) if f.value is not None and f.kind != "period"}
     return Query(
         text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds,
-        units=units, topical_units=_topical_units(key, lex) | {t.unit for t in checks if t.unit},
+        units=units, topical_units=_topical_units(f"{key} {expand(text)}", lex) | {t.unit for t in checks if t.unit},
         yes_no=yes_no, thresholds=checks, stated_values=frozenset(stated),
         compare=compare if parts else None, several=several and bool(parts), parts=parts,
         asks=frozenset(asks), groups=_named(key, lex, "scope.groups"), places=_places(key, lex),
-        topics=_topics(key, lex), periods=periods_in(key, lex), detail=_detail(key, lex),
+        topics=_topics(key, lex), periods=periods_in(key, lex), detail=detail,
         tense=_tense(key, lex), overall=cue("overall")(key), counted=_counted(key),
         choice=bool(cue("choice")(key)) and not compare, asked=text,
     )

@@ -35,6 +35,7 @@ from .scope import Coverage, ScopeProblem, evidence_problems
 REASONS = {
     "unmet_change": "发布会给出的“{label}”{text}不是新增或变化的数字",
     "unmet_yoy": "发布会没有给出同比或环比的变化，只给出了“{label}”{text}",
+    "unmet_earnings": "发布会给出的“{label}”{text}是规模，没有给出收益或盈利",
     "unmet_average": "发布会没有给出平均数，只给出了“{label}”{text}",
     "unmet_target": "发布会没有给出目标数，只给出了“{label}”{text}",
     "unmet_age": "发布会没有按年龄给出这个数字",
@@ -49,7 +50,8 @@ REASONS = {
 }
 GENERIC_REASON = "发布会没有给出这个问题所问的数字"
 PASSAGE_REASONS = {
-    "change": "发布会没有提到这方面的增减或变化", "yoy": "发布会没有给出同比或环比的变化", "average": "发布会没有给出平均数",
+    "change": "发布会没有提到这方面的增减或变化", "yoy": "发布会没有给出同比或环比的变化",
+    "earnings": "发布会没有给出收益或盈利", "average": "发布会没有给出平均数",
     "target": "发布会没有给出目标数", "age": "发布会没有按年龄给出数字",
     "per_person": "发布会给出的是全国的总数，没有针对个人或单个企业的数字",
 }
@@ -100,7 +102,7 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
             given += lex.words("scope.places.zh")
         if not given or not pattern(given).search(evidence):
             return abstain(query, hits, row["reason"])
-    for name in sorted(query.asks & {"change", "yoy", "average", "target", "age", "per_person"}):
+    for name in sorted(query.asks & {"change", "yoy", "earnings", "average", "target", "age", "per_person"}):
         if not _said(lex, name if name != "per_person" else "average", evidence):
             # 「养老金今年涨了吗」 against 「确保养老金按时足额发放」: no rise is mentioned.
             return abstain(query, hits, PASSAGE_REASONS[name])

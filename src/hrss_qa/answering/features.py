@@ -34,7 +34,7 @@ _SUBJECT = (
     "month_missing", "contrast", "tense_mismatch",
 )
 # What the question asks of a figure that it may not give (a change, an average, …).
-CONSTRAINTS = ("unmet_change", "unmet_yoy", "unmet_average", "unmet_target", "unmet_age", "unmet_share",
+CONSTRAINTS = ("unmet_change", "unmet_yoy", "unmet_earnings", "unmet_average", "unmet_target", "unmet_age", "unmet_share",
                "unmet_one_period", "unmet_headcount", "unmet_per_person")
 # The ranker's inputs, in order.
 FEATURES = _SUBJECT + CONSTRAINTS
@@ -203,6 +203,7 @@ def unmet_flags(query: Query, fig: Figure, clause: str, lex: Lexicon) -> dict[st
     return {
         "change": "change" in asks and not said("change"),
         "yoy": "yoy" in asks and not said("yoy"),
+        "earnings": "earnings" in asks and not said("earnings"),
         "average": "average" in asks and not said("average"),
         "target": "target" in asks and not said("target"),
         "age": "age" in asks and not said("age"),
