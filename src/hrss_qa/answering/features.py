@@ -22,7 +22,7 @@ from ..glossary import expand, official_terms
 from ..language import Lexicon, lexicon, pattern
 from ..lexical import tokenize, words
 from ..retrieval import Hit
-from ..text import normalize
+from ..text import has_han, normalize
 from .records import Candidate, Query
 
 CANDIDATE_HITS = 4
@@ -125,7 +125,8 @@ class _Pool:
         self.named = [t for t in facts.named_terms if t in query.key]
         self.named = [t for t in self.named if not any(t != o and t in o for o in self.named)]
         self.contrast = _contrast(found, hits[0], tokens)
-        self.question_words = words(f"{query.text} {expand(query.text)}")
+        # The question's own words; an English question's only Chinese words are its glossary terms.
+        self.question_words = words(query.text) if has_han(query.text) else words(expand(query.text))
         self.generic = set(lex.words("cues.generic_label_words.zh"))
 
     @classmethod
@@ -183,7 +184,8 @@ class _Pool:
     def _missing_subjects(self, hit: Hit, sentence: Sentence) -> list[str]:
         """Question words that name something this passage measures with another figure, but not
         in this figure's sentence (「工伤保险基金结余」 against the three funds' 累計結余)."""
-        vocabulary = {w for fig in hit.figures for w in words(fig.label)} - self.generic
+        vocabulary = {w for fig in hit.figures if fig.kind not in ("date", "period")   # a date's label names an event
+                      for w in words(fig.label)} - self.generic
         chars = set(normalize(f"{self.facts.section_words.get(hit.passage_id, '')} {sentence.text}"))
         return [w for w in self.question_words if w in vocabulary and not set(w) <= chars]
 
