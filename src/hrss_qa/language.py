@@ -32,12 +32,17 @@ class LanguageDataError(ValueError):
     """A language data file is missing or malformed; the message names the file and entry."""
 
 
-def pattern(zh: list[str] = (), en: list[str] = (), regexes: list[str] = ()) -> re.Pattern | None:
+def pattern(zh=(), en=(), regexes=()) -> re.Pattern | None:
     """One regex matching any Chinese word, any whole English word/phrase, or any pattern.
 
     >>> pattern(["多少"], ["how many"]).search("how many people").group(0)
     'how many'
     """
+    return _pattern(tuple(zh), tuple(en), tuple(regexes))
+
+
+@lru_cache(maxsize=1024)
+def _pattern(zh: tuple[str, ...], en: tuple[str, ...], regexes: tuple[str, ...]) -> re.Pattern | None:
     parts = [re.escape(w) for w in sorted(set(zh), key=len, reverse=True) if w]
     english = [re.escape(w.lower()) for w in sorted(set(en), key=len, reverse=True) if w]
     if english:

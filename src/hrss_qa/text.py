@@ -75,8 +75,12 @@ def to_traditional(text: str) -> str:
     return _converter("s2t").convert(text).translate(_SOURCE_FORMS)
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
-    """The matching key of a text: cleaned, width-folded, Simplified, lower-case Latin."""
+    """The matching key of a text: cleaned, width-folded, Simplified, lower-case Latin.
+
+    Cached: the same passages, sentences and labels are matched against every question.
+    """
     return to_simplified(clean(text)).lower()
 
 

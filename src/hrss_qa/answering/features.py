@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..cards import clause_of
@@ -52,6 +52,18 @@ _CUE_WINDOW = re.compile(r"多少|几|多大|多高|比例|占比|how many|how m
 
 
 @dataclass(frozen=True)
+class FigureText:
+    """The matching keys of one figure's text, computed once (figures do not change)."""
+
+    label: str                  # normalized label
+    label_tokens: frozenset[str]
+    clause: str                 # normalized clause holding the figure
+    clause_tokens: frozenset[str]
+    sentence_chars: frozenset[str]   # characters of its sentence and section words
+    narrower: tuple[tuple[str, str], ...]   # (official term in the label, a broader term inside it)
+
+
+@dataclass(frozen=True)
 class CorpusFacts:
     """What the features need to know about the whole corpus, computed once per engine."""
 
@@ -59,6 +71,29 @@ class CorpusFacts:
     section_words: dict[str, str]     # the passage's section heading words, by passage id
     plan_passages: frozenset[str]     # passages in a part about plans (下一步工作安排)
     named_terms: frozenset[str]       # official terms used by ≤ NAMED_MAX_PASSAGES passages
+    _texts: dict = field(default_factory=dict, compare=False, repr=False)
+    _vocabularies: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def figure_text(self, hit: Hit, fig: Figure, sentence: Sentence) -> FigureText:
+        """The figure's matching keys (cached by document and offset)."""
+        key = (hit.doc_id, fig.start)
+        if key not in self._texts:
+            clause = normalize(clause_of(sentence, fig))
+            label = normalize(fig.label)
+            terms = official_terms(NAMED_MIN_CHARS)
+            narrower = tuple((t, o) for t in terms if t in label for o in official_terms(3)
+                             if o != t and o in t and t.replace(o, "") not in _BROAD_QUALIFIERS)
+            chars = frozenset(normalize(f"{self.section_words.get(hit.passage_id, '')} {sentence.text}"))
+            self._texts[key] = FigureText(label, frozenset(tokenize(fig.label)), clause, frozenset(tokenize(clause)),
+                                          chars, narrower)
+        return self._texts[key]
+
+    def vocabulary(self, hit: Hit, generic: frozenset[str]) -> frozenset[str]:
+        """Words naming what a passage's figures measure (its dates' labels name events, not measures)."""
+        if hit.passage_id not in self._vocabularies:
+            self._vocabularies[hit.passage_id] = frozenset(
+                w for fig in hit.figures if fig.kind not in ("date", "period") for w in words(fig.label)) - generic
+        return self._vocabularies[hit.passage_id]
 
     @classmethod
     def of(cls, passages: list[Passage], plan_words: tuple[str, ...] = ("下一步",)) -> "CorpusFacts":
@@ -127,14 +162,14 @@ class _Pool:
         self.contrast = _contrast(found, hits[0], tokens)
         # The question's own words; an English question's only Chinese words are its glossary terms.
         self.question_words = words(query.text) if has_han(query.text) else words(expand(query.text))
-        self.generic = set(lex.words("cues.generic_label_words.zh"))
+        self.generic = frozenset(lex.words("cues.generic_label_words.zh"))
 
     @classmethod
     def of(cls, query: Query, found: list[_Found], hits: list[Hit], facts: CorpusFacts, lex: Lexicon) -> "_Pool":
         tokens = set(tokenize(f"{query.key} {expand(query.text)}"))
         counts: dict[str, int] = {}
         for f in found:
-            for t in set(tokenize(f.figure.label)):
+            for t in facts.figure_text(f.hit, f.figure, f.sentence).label_tokens:
                 counts[t] = counts.get(t, 0) + 1
         n = len(found)
         weights = {t: math.log(1 + n / c) for t, c in counts.items()}
@@ -142,10 +177,9 @@ class _Pool:
 
     def features(self, f: _Found) -> dict[str, float]:
         q, fig, hit = self.query, f.figure, f.hit
-        clause = normalize(clause_of(f.sentence, fig))
-        label = normalize(fig.label)
+        text = self.facts.figure_text(hit, fig, f.sentence)
+        clause, label, label_tokens = text.clause, text.label, text.label_tokens
         evidence = f"{label} {clause}"
-        label_tokens = set(tokenize(fig.label))
         w = self.weights
         total = sum(w.get(t, 1.0) for t in label_tokens) or 1.0
         asked = [t for t in self.tokens if t in w]
@@ -162,16 +196,16 @@ class _Pool:
             "label_cover": sum(w.get(t, 1.0) for t in label_tokens & self.tokens) / total,
             "query_cover": sum(w[t] for t in asked if t in label_tokens) / (sum(w[t] for t in asked) or 1.0),
             "focus": sum(w.get(t, 1.0) for t in label_tokens & self.focus) / total,
-            "clause_cover": len(set(tokenize(clause)) & self.tokens) / max(len(self.tokens), 1),
+            "clause_cover": len(text.clause_tokens & self.tokens) / max(len(self.tokens), 1),
             "counted": 0.0 if not q.counted else (1.0 if _mentions(evidence, q.counted) else -1.0),
             "unit_explicit": 0.0 if q.units is None else (1.0 if unit in q.units else -1.0),
             "unit_topical": 0.0 if not q.topical_units else (1.0 if unit in q.topical_units else -1.0),
             "stated_equal": float(any(_same_value(fig, t.value) for t in q.thresholds)),
             "stated_near": float(any(fig.value and t.value and 0.5 <= fig.value / t.value <= 2 for t in q.thresholds)),
             "stated_self": float(not q.thresholds and fig.value is not None and fig.value in q.stated_values),
-            "narrower": min(len(_narrower_terms(label, q.key)), 2) / 2,
+            "narrower": min(len({t for t, o in text.narrower if t not in q.key and o in q.key}), 2) / 2,
             "named_missing": min(len(self._missing_named(hit, f.sentence)), 2) / 2,
-            "subject_missing": min(len(self._missing_subjects(hit, f.sentence)), 2) / 2,
+            "subject_missing": min(len(self._missing_subjects(hit, text)), 2) / 2,
             "group_missing": float(bool(missing_groups(q, f.sentence.text, self.lex))),
             "month_missing": float(bool(missing_months(q, hit.text))),
             "contrast": self.contrast.get((hit.passage_id, fig.start), 0.0),
@@ -181,13 +215,11 @@ class _Pool:
             values[f"unmet_{name}"] = float(unmet)
         return values
 
-    def _missing_subjects(self, hit: Hit, sentence: Sentence) -> list[str]:
+    def _missing_subjects(self, hit: Hit, text: FigureText) -> list[str]:
         """Question words that name something this passage measures with another figure, but not
         in this figure's sentence (「工伤保险基金结余」 against the three funds' 累計結余)."""
-        vocabulary = {w for fig in hit.figures if fig.kind not in ("date", "period")   # a date's label names an event
-                      for w in words(fig.label)} - self.generic
-        chars = set(normalize(f"{self.facts.section_words.get(hit.passage_id, '')} {sentence.text}"))
-        return [w for w in self.question_words if w in vocabulary and not set(w) <= chars]
+        vocabulary = self.facts.vocabulary(hit, self.generic)
+        return [w for w in self.question_words if w in vocabulary and not set(w) <= text.sentence_chars]
 
     def _missing_named(self, hit: Hit, sentence: Sentence) -> list[str]:
         key = self.facts.passage_keys.get(hit.passage_id, normalize(hit.text))
@@ -258,13 +290,6 @@ def _focus_tokens(key: str) -> set[str]:
         return set()
     window = key[max(match.start() - 8, 0):match.end() + 8]
     return set(tokenize(f"{window} {expand(window)}"))
-
-
-def _narrower_terms(label: str, key: str) -> list[str]:
-    """Official terms of a label that narrow a term the question uses (電子社保卡 for 社保卡)."""
-    return [t for t in official_terms(NAMED_MIN_CHARS) if t in label and t not in key
-            and any(o != t and o in t and o in key and t.replace(o, "") not in _BROAD_QUALIFIERS
-                    for o in official_terms(3))]
 
 
 def _contrast(found: list[_Found], top: Hit, tokens: set[str]) -> dict[tuple[str, int], float]:
