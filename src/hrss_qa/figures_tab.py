@@ -103,9 +103,8 @@ class FigureTab:
         text = self.docs[row.doc_id].text[row.passage_start:row.passage_end]
         base = row.passage_start
         sentence_start = text.find(row.sentence)
-        spans = [(row.start - base, row.end - base, "hrss-fig")]
-        if sentence_start >= 0:
-            spans.append((sentence_start, sentence_start + len(row.sentence), "hrss-quote"))
+        spans = [(sentence_start, sentence_start + len(row.sentence), "hrss-quote")] if sentence_start >= 0 else []
+        spans.append((row.start - base, row.end - base, "hrss-fig"))
         facts = " · ".join(f"{name}：{escape(value)}" for name, value in (
             ("项目", row.label or "—"), ("原文写法", row.text), ("规范值", row.display_value), ("时期", row.period or "—")))
         return (f'<div class="hrss-fig-passage"><div class="hrss-section-title">{escape(row.section)} '
