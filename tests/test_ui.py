@@ -314,7 +314,8 @@ LIST_QUESTION = "基本养老、失业、工伤保险参保人数分别是多少
 def _copy_text(reply: str) -> str:
     m = re.search(r'<span class="hrss-copy-text" style="display:none">(.*?)</span>', reply)
     assert m, reply
-    return html.unescape(m.group(1).replace("<br>", "\n"))
+    assert "\n" not in m.group(1) and "<br>" not in m.group(1)
+    return html.unescape(m.group(1))
 
 
 def test_a_listed_answer_gets_a_chart_and_a_single_figure_none(service):

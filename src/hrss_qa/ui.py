@@ -27,6 +27,7 @@ first two share one queue slot pool of :data:`CONCURRENCY` (2-core machine).
 """
 
 import ctypes
+import html
 import json
 import logging
 import os
@@ -266,7 +267,8 @@ def _charts_html(answer: Answer, text: str, target: str) -> str:
 
 def _actions_html(answer: Answer, script: DisplayScript, target: str, sources: Mapping[str, str]) -> str:
     """The copy button (its text hidden beside it) and the question's ``?q=`` link."""
-    copy = _esc(copy_text(answer, script, sources))
+    # &#10;, not <br>: the clipboard text is the span's textContent, and the message stays one line of HTML.
+    copy = html.escape(copy_text(answer, script, sources)).replace("\r\n", "\n").replace("\n", "&#10;")
     link = _esc(share_link(answer.question)) if answer.question else ""
     share = f'<a class="hrss-share" href="{link}">{_chrome("问题链接", target)}</a>' if link else ""
     return (f'<div class="hrss-actions"><button class="hrss-copy" type="button">{_chrome("复制回答", target)}</button>'
