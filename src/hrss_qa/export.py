@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -117,20 +119,40 @@ class DownloadFolder:
     """Files offered for download, written once per content into a private temporary folder.
 
     Each file goes into a subfolder named by its content hash, so the browser sees the plain
-    ``name`` and identical content is written once.  The folder is removed with this object.
+    ``name`` and identical content is written once.  Gradio serves a copy from its own cache,
+    so files older than ``max_age`` seconds are removed here (a long-running server would
+    otherwise keep every conversation); the folder goes with this object.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_age: float = 3600.0) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="hrss-qa-downloads-")
         self.path = Path(self._tmp.name)
+        self.max_age = max_age
+        self._pruned = time.monotonic()
 
     def write(self, name: str, data: bytes) -> str:
         """Store ``data`` as ``name``; the file's path."""
+        self._prune()
         folder = self.path / hashlib.sha256(data).hexdigest()[:16]
         target = folder / name
-        if not target.exists():
+        if target.exists():
+            folder.touch()  # offered again: young again
+        else:
             folder.mkdir(parents=True, exist_ok=True)
             partial = folder / f".{name}.part"
             partial.write_bytes(data)
             partial.replace(target)
         return str(target)
+
+    def _prune(self) -> None:
+        """Remove files older than ``max_age`` (looked for at most once per tenth of it)."""
+        if time.monotonic() - self._pruned < self.max_age / 10:
+            return
+        self._pruned = time.monotonic()
+        cutoff = time.time() - self.max_age
+        for folder in self.path.iterdir():
+            try:
+                if folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
+                pass

@@ -524,21 +524,16 @@ class ChatService:
         question = params.get("q") if hasattr(params, "get") else None
         return self.respond(question if isinstance(question, str) else None, turns, script)
 
-    def export_markdown(self, turns: Sequence[Turn] | None, script: DisplayScript = "auto") -> str | None:
-        """The conversation as a Markdown file to download (its path), or ``None`` before any answer."""
-        if not turns:
-            return None
-        exported = datetime.now().astimezone().isoformat(timespec="seconds")
-        text = conversation_markdown(turns, TITLE, script, self.sources(), exported)
-        return self.downloads.write("hrss-qa-conversation.md", text.encode("utf-8"))
-
     def export_button(self, turns: Sequence[Turn] | None, script: DisplayScript = "auto") -> gr.DownloadButton:
-        """The export button, pointing at the conversation so far (disabled when empty)."""
+        """The export button, pointing at the conversation so far as Markdown (disabled when empty)."""
+        path = None
         try:
-            path = self.export_markdown(turns, script)
+            if turns:
+                exported = datetime.now().astimezone().isoformat(timespec="seconds")
+                text = conversation_markdown(turns, TITLE, script, self.sources(), exported)
+                path = self.downloads.write("hrss-qa-conversation.md", text.encode("utf-8"))
         except Exception:
             log.exception("exporting the conversation failed")
-            path = None
         return gr.DownloadButton(value=path, interactive=path is not None)
 
     def on_like(self, turns: list[Turn] | None, data: gr.LikeData) -> None:
