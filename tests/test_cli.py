@@ -34,3 +34,29 @@ def test_bad_corpus_folder_is_a_one_line_error(tmp_path):
     out = _run("--corpus", str(tmp_path / "missing"), "search", "失业率")
     assert out.returncode == 2
     assert "corpus folder not found" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_figures_lists_filters_and_writes_csv(tmp_path):
+    out = _run("figures", "參保人數")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 4
+    assert "失業保險參保人數  2.37億人 = 2.37 億人 (237,000,000 人)  (截至3月底)" in lines[2]
+    assert _run("figures", "访问量", "人次").stdout.count("\n") == 2            # every word must match
+
+    target = tmp_path / "figures.csv"
+    target.write_text("old content", encoding="utf-8")
+    written = _run("figures", "--csv", str(target))
+    assert written.returncode == 0 and "84 figures" in written.stderr
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig").count("\r\n") == 85
+    assert list(tmp_path.iterdir()) == [target]                                  # no partial file left
+
+    rows = json.loads(_run("figures", "--json", "unemployment", "insurance", "insured").stdout)
+    assert [(r["label"], r["text"]) for r in rows] == [("失業保險參保人數", "2.37億人")]
+
+
+def test_figures_with_unknown_words_says_so():
+    out = _run("figures", "foo")
+    assert out.returncode == 0 and out.stdout == ""
+    assert "glossary does not know: foo" in out.stderr and "no figures match 'foo'" in out.stderr

@@ -10,7 +10,9 @@ import logging
 import re
 import socket
 import threading
+import urllib.parse
 from datetime import datetime
+from pathlib import Path
 
 import gradio as gr
 import pytest
@@ -152,7 +154,10 @@ def test_long_input_gets_notice(service):
 def test_markup_in_input_is_shown_as_text(service, attack):
     chat, _ = _ask(service, attack)
     everything = "".join(m["content"] for m in chat)
-    assert "<script" not in everything and "<img" not in everything and "<a " not in everything
+    assert "<script" not in everything and "<img" not in everything
+    # the only links are the answer's own ?q= link, its question percent-encoded
+    links = re.findall(r"<a [^>]*>", everything)
+    assert all(re.fullmatch(r'<a class="hrss-share" href="\?q=[A-Za-z0-9%._~-]+">', a) for a in links), links
     assert html.escape(attack) in chat[0]["content"]
     assert _text(chat[0]["content"]) == attack
 
@@ -287,7 +292,7 @@ def test_served_api_endpoints(engine, tmp_path):
     try:
         client = Client(url, verbose=False)
         named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-        assert set(named) == {"/respond", "/ask"}
+        assert set(named) == {"/respond", "/ask", "/figures"}
         result = client.predict(question="一季度城镇新增就业多少人？", api_name="/ask")
         assert result["ok"] and "297万" in result["text"] and "[1]" in result["text"]
         assert result["answer"]["citations"][0]["passage"] == PASSAGE_297
@@ -297,5 +302,172 @@ def test_served_api_endpoints(engine, tmp_path):
         assert cleared == "" and len(chat) == 2
         shown = _text(chat[1]["content"][0]["text"])
         assert "失業保險參保人數" in shown and "2.37億人" in shown
+    finally:
+        demo.close()
+
+
+# -- charts, copy, links, export -----------------------------------------------------------
+
+LIST_QUESTION = "基本养老、失业、工伤保险参保人数分别是多少？"
+
+
+def _copy_text(reply: str) -> str:
+    m = re.search(r'<span class="hrss-copy-text" style="display:none">(.*?)</span>', reply)
+    assert m, reply
+    assert "\n" not in m.group(1) and "<br>" not in m.group(1)
+    return html.unescape(m.group(1))
+
+
+def test_a_listed_answer_gets_a_chart_and_a_single_figure_none(service):
+    chat, _ = _ask(service, LIST_QUESTION, "一季度城镇新增就业多少人？", "二季度城镇新增就业多少人？")
+    listed, single, abstained = chat[1]["content"], chat[3]["content"], chat[5]["content"]
+    assert listed.count('class="hrss-chart-row"') == 3
+    labels = re.findall(r'<span class="hrss-chart-label">(.*?)</span>', listed)
+    assert labels == ["全國基本養老保險參保人數", "失業保險參保人數", "工傷保險參保人數"]
+    assert "（单位：人）" in listed and '2.37億人 <span class="hrss-cite">[1]</span>' in listed
+    assert "hrss-chart" not in single and "hrss-chart" not in abstained
+
+
+def test_a_comparison_is_charted(service):
+    chat, _ = _ask(service, "社保基金一季度的收入和支出哪个多？")
+    reply = _reply(chat)
+    assert re.findall(r'<span class="hrss-chart-label">(.*?)</span>', reply) == ["社會保險基金總收入", "社會保險基金總支出"]
+
+
+def test_copy_text_is_the_answer_with_its_citation_line(service):
+    chat, turns = _ask(service, "失业保险参保人数是多少？")
+    reply = _reply(chat)
+    copied = _copy_text(reply).splitlines()
+    assert copied[0] == turns[0].answer.text
+    assert copied[1].startswith("[1] 二、社會保障 › 工作進展情況「截至3月底,全國基本養老、失業、工傷保險參保人數")
+    assert copied[1].endswith("」（人力資源社會保障部2023年一季度新聞發布會 · 2023-04-24）") and len(copied) == 2
+    hant = _copy_text(_reply(service.rerender(turns, "zh-Hant")))
+    assert hant.splitlines()[0] == "截至3月底，失業保險參保人數為2.37億人。[1]"
+
+
+def test_each_answer_links_to_its_question(service):
+    chat, turns = _ask(service, "养老保险参保人数是多少？", "那失业保险呢？")
+    first = re.search(r'<a class="hrss-share" href="([^"]+)">', chat[1]["content"]).group(1)
+    assert first == "?q=" + urllib.parse.quote(turns[0].answer.question, safe="")
+    assert urllib.parse.unquote(first[3:]) == "养老保险参保人数是多少?"
+    follow = re.search(r'<a class="hrss-share" href="([^"]+)">', chat[3]["content"]).group(1)
+    # a follow-up links to the question as understood, which stands on its own
+    assert urllib.parse.unquote(follow[3:]) == turns[1].answer.question != "那失业保险呢？"
+
+
+def _file_of(button: gr.DownloadButton) -> str:
+    """The file a DownloadButton update points at (Gradio stores it as FileData outside a page)."""
+    return button.value["path"] if isinstance(button.value, dict) else button.value
+
+
+class _Request:
+    def __init__(self, **params):
+        self.query_params = params
+
+
+def test_page_link_asks_its_question(service):
+    chat, turns, cleared = service.answer_link([], "auto", _Request(q="失业保险参保人数是多少？"))
+    assert len(turns) == 1 and "2.37" in _answer_text(_reply(chat)) and cleared == ""
+    assert service.answer_link([], "auto", _Request())[:2] == ([], [])
+    assert service.answer_link([], "auto", None)[:2] == ([], [])
+    assert service.answer_link([], "auto", _Request(q="   "))[:2] == ([], [])
+
+
+def test_page_link_with_markup_or_a_huge_question_is_safe(service):
+    attack = '<img src=x onerror="alert(1)">失业保险参保人数是多少？'
+    chat, _, _ = service.answer_link([], "auto", _Request(q=attack))
+    everything = "".join(m["content"] for m in chat)
+    assert "<img" not in everything and html.escape(attack) in chat[0]["content"]
+    chat, turns, _ = service.answer_link([], "auto", _Request(q="失业率" * 50_000))
+    assert turns[0].answer.notice and len(_text(chat[0]["content"])) <= 501
+
+
+def test_export_is_markdown_with_questions_answers_and_citations(service):
+    _, turns = _ask(service, "失业保险参保人数是多少？", "二季度城镇新增就业多少人？", "**粗体** [x](javascript:alert(1)) <b>")
+    assert service.export_button([]).interactive is False
+    path = _file_of(service.export_button(turns))
+    text = open(path, encoding="utf-8").read()
+    assert text.startswith("# 人社部 2023 年一季度新闻发布会 · 问答助手\n\n导出时间：")
+    assert "## 1. 问：失业保险参保人数是多少？" in text
+    assert turns[0].answer.text in text
+    assert "- [1] 二、社會保障 › 工作進展情況（人力資源社會保障部2023年一季度新聞發布會 · 2023-04-24）" in text
+    assert "  > 截至3月底,全國基本養老、失業、工傷保險參保人數分別為10.52億人、2.37億人、2.89億人。" in text
+    assert "## 2. 问：二季度城镇新增就业多少人？" in text and "**发布会未提及。**" in text
+    assert "相关段落（仅供参考）：" in text
+    assert r"## 3. 问：\*\*粗体\*\* [x]\(javascript:alert(1)) &lt;b&gt;" in text
+    assert "<b>" not in text and "](" not in text
+    assert path.endswith("hrss-qa-conversation.md")
+
+
+def test_export_follows_the_display_script(service):
+    _, turns = _ask(service, "失业保险参保人数是多少？")
+    button = service.export_button(turns, "zh-Hant")
+    assert button.interactive is True
+    assert "失業保險參保人數為2.37億人" in open(_file_of(button), encoding="utf-8").read()
+
+
+# -- the Figures tab -----------------------------------------------------------------------
+
+FIGURES_TABLE = json.loads((Path(__file__).parent / "data" / "figures_table.json").read_text(encoding="utf-8"))["figures"]
+
+
+@pytest.fixture(scope="module")
+def figure_tab():
+    from hrss_qa.corpus import load_corpus
+    from hrss_qa.figures_tab import FigureTab
+
+    return FigureTab(load_corpus())
+
+
+def test_figure_tab_filters_and_offers_the_csv(figure_tab):
+    frame, status, button = figure_tab.table("參保人數")
+    assert [row[4] for row in frame["data"]] == ["3月底", "10.52億人", "2.37億人", "2.89億人"]
+    assert frame["headers"][:6] == ["#", "发布会", "部分", "项目", "原文写法", "规范值"]
+    assert "共 84 个数字" in status and "筛选「參保人數」：4 个" in status
+    data = open(_file_of(button), "rb").read()
+    assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig").count("\r\n") == 5
+    assert button.interactive is True
+
+
+def test_figure_tab_says_when_nothing_matches(figure_tab):
+    frame, status, button = figure_tab.table('<img src=x onerror="alert(1)"> foo')
+    assert frame["data"] == [] and button.interactive is False
+    assert "<img" not in status and "&lt;img" in status and "没有匹配的数字" in status
+    _, status, _ = figure_tab.table("foo")
+    assert "未识别的英文词已忽略：foo" in status
+
+
+def test_figure_tab_passage_highlights_the_figure(figure_tab):
+    number = next(r["line"] and i + 1 for i, r in enumerate(FIGURES_TABLE) if r["text"] == "2.37億人")
+    shown = figure_tab.passage_html(number)
+    assert '<mark class="hrss-quote hrss-fig"><strong>2.37億人</strong></mark>' in shown
+    assert "二、社會保障 › 工作進展情況" in shown and "電子社保卡領用人數7.64億人" in shown
+    for bad in (None, "x", 0, 10_000, -1, [1]):
+        assert "点击表格中的一行" in figure_tab.passage_html(bad)
+    assert "2.37億人" in figure_tab.on_select(gr.SelectData(None, {"index": [0, 4], "value": "2.37億人",
+                                                                     "row_value": [number, "…"]}))
+    assert "点击表格中的一行" in figure_tab.on_select(gr.SelectData(None, {"index": [0, 0], "value": None}))
+
+
+def test_figures_endpoint_function_never_raises(figure_tab):
+    assert len(figure_tab.rows_json("")) == len(FIGURES_TABLE) == len(figure_tab.rows_json(None))
+    assert [r["text"] for r in figure_tab.rows_json(297)] == ["297萬人"]       # a number from a script
+    assert figure_tab.rows_json("\ud800" * 10) == []                           # lone surrogates: nothing, no error
+    assert figure_tab.rows_json("参" * 1_000_000) == []
+
+
+def test_served_figures_endpoint_returns_every_hand_checked_row(engine, tmp_path):
+    from gradio_client import Client
+
+    demo = build_demo(ChatService(engine, feedback_path=tmp_path / "feedback.jsonl"))
+    _, url, _ = demo.launch(**launch_options("127.0.0.1", _free_port()), prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(url, verbose=False)
+        rows = client.predict(text="", api_name="/figures")
+        fields = ("text", "value", "unit", "qualifier", "kind", "label", "start", "end")
+        assert [{k: r[k] for k in fields} for r in rows] == [{k: t[k] for k in fields} for t in FIGURES_TABLE]
+        assert all(r["section"] and r["sentence"] and r["display_value"] for r in rows)
+        insured = client.predict(text="unemployment insurance insured", api_name="/figures")
+        assert [(r["label"], r["text"], r["period"]) for r in insured] == [("失業保險參保人數", "2.37億人", "截至3月底")]
     finally:
         demo.close()

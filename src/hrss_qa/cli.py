@@ -1,4 +1,4 @@
-"""Command line: ``hrss-qa build | search | ask | serve | eval``.
+"""Command line: ``hrss-qa build | search | ask | figures | serve | eval``.
 
 >>> main(["search", "一季度城镇新增就业多少人？", "-k", "3"])   # doctest: +SKIP
 """
@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 from .text import to_simplified
 
@@ -63,6 +64,34 @@ def _cmd_ask(args) -> int:
         print(f"    「{c.quote}」")
     if result.figures and not result.abstained:
         print(say("數字: ") + "; ".join(f"{f.label} {f.text} = {f.display_value}" for f in result.figures))
+    return 0
+
+
+def _cmd_figures(args) -> int:
+    from .corpus import load_corpus
+    from .figure_table import csv_bytes, figure_rows, filter_rows, parse_filter, rows_csv
+
+    words = " ".join(args.filter)
+    query = parse_filter(words)
+    if query.ignored:
+        print(f"hrss-qa: ignored words the glossary does not know: {', '.join(query.ignored)}", file=sys.stderr)
+    rows = filter_rows(figure_rows(load_corpus(args.corpus)), query)
+    if args.csv == "-":
+        sys.stdout.write(rows_csv(rows))
+    elif args.csv:
+        target = Path(args.csv)
+        partial = target.with_name(f".{target.name}.part")  # never leave a half-written file
+        partial.write_bytes(csv_bytes(rows))
+        partial.replace(target)
+        print(f"{len(rows)} figures → {target}", file=sys.stderr)
+    elif args.json:
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            period = f"  ({r.period})" if r.period else ""
+            print(f"{r.number:>4}  {r.section}  {r.label or '—'}  {r.text} = {r.display_value}{period}")
+    if not rows:
+        print(f"hrss-qa: no figures match {words!r}", file=sys.stderr)
     return 0
 
 
@@ -134,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("figures", help="every figure of the briefings, optionally filtered (no model needed)")
+    p.add_argument("filter", nargs="*", help="words to match (all of them): Simplified, Traditional or English")
+    p.add_argument("--csv", metavar="FILE", help="write CSV (UTF-8 with BOM, for Excel) to FILE; '-' = stdout, no BOM")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser("serve", help="start the chat UI")
     p.add_argument("--host", default="127.0.0.1")

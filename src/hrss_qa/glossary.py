@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from .language import lexicon
 from .text import normalize
@@ -32,15 +33,34 @@ def _english_pattern() -> re.Pattern:
     return re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b")
 
 
+class GlossaryTerm(NamedTuple):
+    """A glossary word found in a normalized text, where it is, and the official terms it stands for."""
+
+    word: str
+    start: int
+    end: int
+    official: tuple[str, ...]
+
+
+def glossary_terms(key: str) -> list[GlossaryTerm]:
+    """The glossary words in ``key`` (a :func:`~hrss_qa.text.normalize`d text): English phrases
+    (longest first, whole words) and then everyday Chinese words, in glossary order.
+
+    >>> [(t.word, t.official) for t in glossary_terms("how many migrant workers")]
+    [('migrant workers', ('农民工',))]
+    """
+    found = [GlossaryTerm(m.group(1), m.start(1), m.end(1), tuple(ENGLISH[m.group(1)].split()))
+             for m in _english_pattern().finditer(key)]
+    for word, official in COLLOQUIAL.items():
+        if (start := key.find(word)) >= 0:
+            found.append(GlossaryTerm(word, start, start + len(word), tuple(official.split())))
+    return found
+
+
 def expand(question: str) -> str:
     """Official terms triggered by ``question`` (space-separated, Simplified), or ``""``."""
     key = normalize(question)
-    terms: list[str] = []
-    for match in _english_pattern().finditer(key):
-        terms += ENGLISH[match.group(1)].split()
-    for word, official in COLLOQUIAL.items():
-        if word in key:
-            terms += official.split()
+    terms = [t for found in glossary_terms(key) for t in found.official]
     # Keep first occurrence order; drop terms already in the question.
     return " ".join(t for t in dict.fromkeys(terms) if t not in key)
 

@@ -10,11 +10,17 @@ The module has four layers, each usable without the next:
 * **behaviour**: :class:`ChatService` loads the engine in a background thread and
   implements the handlers (``respond``, ``ask``, ``rerender``, ``on_like``) with plain
   Python values, so tests call them directly.
-* **wiring**: :func:`build_demo` lays out the Gradio page; :func:`launch` serves it.
+* **wiring**: :func:`build_demo` lays out the Gradio page (the chat, and the 數據一覽 /
+  Figures tab of :mod:`hrss_qa.figures_tab`); :func:`launch` serves it.
+
+A reply also carries a bar chart when its text states two or more figures of one unit
+(:mod:`hrss_qa.charts`), a copy button and a ``?q=…`` link to the question; opening the page
+with ``?q=…`` asks it, and the conversation downloads as Markdown (:mod:`hrss_qa.export`).
 
 API endpoints (``gradio_client``): ``/respond`` (the chat box: message, display script →
-chat messages) and ``/ask`` (question, optional earlier questions → the answer as JSON plus
-its rendered HTML).  Both share one queue slot pool of :data:`CONCURRENCY` (2-core machine).
+chat messages), ``/ask`` (question, optional earlier questions → the answer as JSON plus
+its rendered HTML) and ``/figures`` (filter text → the briefings' figures as rows).  The
+first two share one queue slot pool of :data:`CONCURRENCY` (2-core machine).
 
 >>> render_question("<script>alert(1)</script>")
 '<div class="hrss-q">&lt;script&gt;alert(1)&lt;/script&gt;</div>'
@@ -37,7 +43,13 @@ import gradio as gr
 from filelock import FileLock
 
 from .answering import MAX_QUESTION_CHARS, Answer, Citation, answer_with
+from .charts import bar_chart_html, chart_groups
+from .corpus import CorpusError, load_corpus
+from .export import DownloadFolder, cited_numbers, conversation_markdown, copy_text, share_link
 from .figures import Figure
+from .figures_tab import FigureTab, add_figures_tab
+from .html_text import escape as _esc
+from .html_text import mark_spans as _marked
 from .retrieval import Engine
 from .text import clean, to_simplified, to_traditional
 
@@ -99,14 +111,44 @@ mark.hrss-fig { background: #fbbf24; color: #111827; font-weight: 700; padding: 
 table.hrss-figures { border-collapse: collapse; font-size: .9em; margin: .3em 0; }
 table.hrss-figures th, table.hrss-figures td {
     border: 1px solid var(--border-color-primary); padding: .15em .5em; text-align: left; }
+.hrss-chart { margin: .4em 0 .6em; max-width: 42em; font-size: .9em; }
+.hrss-chart-caption { font-weight: 600; margin-bottom: .2em; }
+.hrss-chart-row { display: grid; grid-template-columns: minmax(6em, 13em) 1fr max-content; gap: .5em;
+                  align-items: center; margin: .15em 0; }
+.hrss-chart-label { line-height: 1.3; }
+.hrss-chart-track { background: var(--background-fill-secondary); border-radius: 3px; height: 1.1em; }
+.hrss-chart-bar { display: block; height: 100%; background: #f59e0b; border-radius: 3px; }
+.hrss-chart-value { font-weight: 600; white-space: nowrap; }
+.hrss-actions { margin-top: .5em; font-size: .85em; display: flex; gap: 1em; align-items: center; }
+.hrss-actions button, .hrss-actions a { color: var(--color-accent); background: none; border: 1px solid
+    var(--border-color-primary); border-radius: 4px; padding: .05em .6em; cursor: pointer; text-decoration: none; }
+.hrss-fig-status { margin: .2em 0; }
+.hrss-fig-passage { margin-top: .5em; }
+"""
+
+COPY_JS = """
+() => {
+  // The copy button of each reply: its text is in a hidden span beside it (Gradio keeps no data-* attributes).
+  const fallback = (text) => {
+    const area = document.createElement('textarea');
+    area.value = text; document.body.appendChild(area); area.select();
+    try { document.execCommand('copy'); } finally { area.remove(); }
+  };
+  document.addEventListener('click', async (event) => {
+    const button = event.target.closest && event.target.closest('.hrss-copy');
+    if (!button) return;
+    const source = button.closest('.hrss-reply')?.querySelector('.hrss-copy-text');
+    if (!source) return;
+    const text = source.textContent;
+    try { await navigator.clipboard.writeText(text); } catch (e) { fallback(text); }
+    const label = button.textContent;
+    button.textContent = '✓ ' + label;
+    setTimeout(() => { button.textContent = label; }, 1500);
+  });
+}
 """
 
 # -- rendering ---------------------------------------------------------------------------
-
-
-def _esc(text: str) -> str:
-    """HTML-escape ``text`` and turn newlines into ``<br>`` (so a message stays one HTML block)."""
-    return html.escape(text, quote=True).replace("\r\n", "\n").replace("\n", "<br>")
 
 
 def _target_script(answer: Answer, script: DisplayScript) -> str:
@@ -131,23 +173,6 @@ def _chrome(text: str, target: str) -> str:
 def _answer_html(text: str) -> str:
     """Escaped answer text with its ``[n]`` markers styled as citations."""
     return re.sub(r"\[(\d+)\]", r'<span class="hrss-cite">[\1]</span>', _esc(text))
-
-
-def _marked(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
-    """``text`` escaped, with each ``(start, end, css_class)`` span wrapped in ``<mark>``.
-
-    Overlapping spans (a figure inside the quoted sentence) are cut at every boundary, so
-    tags never cross: each piece gets one ``<mark>`` carrying all the classes that cover it.
-    """
-    cuts = sorted({0, len(text), *(max(0, min(len(text), p)) for s, e, _ in spans for p in (s, e))})
-    pieces = []
-    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-        classes = [cls for s, e, cls in spans if s <= a and b <= e]
-        piece = _esc(text[a:b])
-        if "hrss-fig" in classes:
-            piece = f"<strong>{piece}</strong>"
-        pieces.append(f'<mark class="{" ".join(classes)}">{piece}</mark>' if classes else piece)
-    return "".join(pieces)
 
 
 def _figure_span(citation: Citation, figure: Figure) -> tuple[int, int] | None:
@@ -200,10 +225,10 @@ def _sources_html(answer: Answer, target: str, sources: Mapping[str, str]) -> st
     An answer lists the passages its text cites under 出处 and the others under
     其他相关段落; an abstention lists them all as 相关段落（仅供参考）.
     """
-    cited_numbers = set() if answer.abstained else {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
-    groups = [("出处（发布会原文）", [c for c in answer.citations if c.number in cited_numbers]),
+    cited = cited_numbers(answer)
+    groups = [("出处（发布会原文）", [c for c in answer.citations if c.number in cited]),
               ("相关段落（仅供参考）" if answer.abstained else "其他相关段落（仅供参考）",
-               [c for c in answer.citations if c.number not in cited_numbers])]
+               [c for c in answer.citations if c.number not in cited])]
     highlight = _answering_figures(answer)
     out = []
     for title, citations in groups:
@@ -228,6 +253,28 @@ def _figures_html(answer: Answer, target: str) -> str:
             f'<table class="hrss-figures"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
+def _charts_html(answer: Answer, text: str, target: str) -> str:
+    """A bar chart per unit when the shown answer text states two or more of its figures."""
+    if answer.abstained:
+        return ""
+    charts = []
+    for group in chart_groups(text, answer.figures):
+        unit = group[0].unit
+        caption = _chrome("图：回答中的数字" + (f"（单位：{unit}）" if unit else ""), target)
+        charts.append(bar_chart_html(group, caption, lambda f: _source_of(answer, f)))
+    return "".join(charts)
+
+
+def _actions_html(answer: Answer, script: DisplayScript, target: str, sources: Mapping[str, str]) -> str:
+    """The copy button (its text hidden beside it) and the question's ``?q=`` link."""
+    # &#10;, not <br>: the clipboard text is the span's textContent, and the message stays one line of HTML.
+    copy = html.escape(copy_text(answer, script, sources)).replace("\r\n", "\n").replace("\n", "&#10;")
+    link = _esc(share_link(answer.question)) if answer.question else ""
+    share = f'<a class="hrss-share" href="{link}">{_chrome("问题链接", target)}</a>' if link else ""
+    return (f'<div class="hrss-actions"><button class="hrss-copy" type="button">{_chrome("复制回答", target)}</button>'
+            f'{share}<span class="hrss-copy-text" style="display:none">{copy}</span></div>')
+
+
 def render_reply(answer: Answer, script: DisplayScript = "auto", asked: str | None = None,
                  sources: Mapping[str, str] | None = None) -> str:
     """One assistant message (HTML, a single block without newlines) for ``answer``.
@@ -248,8 +295,10 @@ def render_reply(answer: Answer, script: DisplayScript = "auto", asked: str | No
         label = _chrome("结合上文，理解为：", target)
         parts.append(f'<p class="hrss-context">{label}{_esc(answer.question)}</p>')
     parts.append(f'<p class="hrss-answer-text">{_answer_html(text)}</p>')
+    parts.append(_charts_html(answer, text, target))
     parts.append(_figures_html(answer, target))
     parts.append(_sources_html(answer, target, sources or {}))
+    parts.append(_actions_html(answer, script, target, sources or {}))
     kind = "hrss-abstain" if answer.abstained else "hrss-answer"
     return f'<div class="hrss-reply {kind}">{"".join(parts)}</div>'
 
@@ -370,6 +419,7 @@ class ChatService:
         if engine is None and load is None:
             raise ValueError("ChatService needs an engine or a load function")
         self.feedback = FeedbackLog(resolve_feedback_path(feedback_path))
+        self.downloads = DownloadFolder()
         self.load_wait = load_wait
         self._load = load
         self._engine = engine
@@ -467,6 +517,25 @@ class ChatService:
         return {"ok": turn.answer is not None, "text": turn.reply_text, "html": html_reply,
                 "answer": turn.answer.to_dict() if turn.answer else None}
 
+    def answer_link(self, turns: list[Turn] | None, script: DisplayScript,
+                    request: gr.Request | None = None) -> tuple[list[dict[str, str]], list[Turn], str]:
+        """Page-load handler: ask the question of a ``?q=…`` link (anything else: no change)."""
+        params = getattr(request, "query_params", None) or {}
+        question = params.get("q") if hasattr(params, "get") else None
+        return self.respond(question if isinstance(question, str) else None, turns, script)
+
+    def export_button(self, turns: Sequence[Turn] | None, script: DisplayScript = "auto") -> gr.DownloadButton:
+        """The export button, pointing at the conversation so far as Markdown (disabled when empty)."""
+        path = None
+        try:
+            if turns:
+                exported = datetime.now().astimezone().isoformat(timespec="seconds")
+                text = conversation_markdown(turns, TITLE, script, self.sources(), exported)
+                path = self.downloads.write("hrss-qa-conversation.md", text.encode("utf-8"))
+        except Exception:
+            log.exception("exporting the conversation failed")
+        return gr.DownloadButton(value=path, interactive=path is not None)
+
     def on_like(self, turns: list[Turn] | None, data: gr.LikeData) -> None:
         """Chatbot ``.like`` handler: log the vote on the liked assistant message."""
         self.record_feedback(turns or [], data.index, data.liked)
@@ -495,51 +564,49 @@ def _theme() -> gr.themes.Base:
     return gr.themes.Soft(font=sans, font_mono=["Noto Sans Mono CJK SC", "ui-monospace", "monospace"])
 
 
-def build_demo(service: ChatService) -> gr.Blocks:
-    """The page: description, status, chat, 简/繁 switch, example questions per section."""
+def _figure_tab(corpus_dir: str | os.PathLike[str] | None) -> FigureTab:
+    """The Figures tab over the corpus (empty, with the error logged, when it cannot be read)."""
+    try:
+        return FigureTab(load_corpus(corpus_dir))
+    except CorpusError:
+        log.exception("the figures table has no corpus")
+        return FigureTab([])
+
+
+def build_demo(service: ChatService, figures: FigureTab | None = None) -> gr.Blocks:
+    """The page: description, status; a chat tab (chat, 简/繁 switch, export, example questions
+    per section) and the 數據一覽 / Figures tab (``figures``, default: the bundled corpus)."""
     answer_slots = {"concurrency_id": "answer", "concurrency_limit": CONCURRENCY}
     private = {"api_visibility": "private"}
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    figures = figures or _figure_tab(None)
+    # Download files older than a day leave Gradio's cache (a long-running server keeps many).
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         gr.Markdown(f"# {TITLE}\n\n{DESCRIPTION}")
         status = gr.Markdown(service.status_markdown(), elem_id="hrss-status")
         timer = gr.Timer(1.0, active=not service.ready)
         turns = gr.State([])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    label="对话", show_label=False, elem_id="hrss-chat", height=620, layout="bubble",
-                    render_markdown=True, sanitize_html=True, allow_tags=False, latex_delimiters=[],
-                    line_breaks=False, feedback_options=("Like", "Dislike"), buttons=["copy_all"],
-                    placeholder="在下方输入问题，或点击右侧的示例问题。回答只来自发布会原文，并标注出处。",
-                )
-                textbox = gr.Textbox(
-                    label="问题", show_label=False, elem_id="hrss-input", lines=1, max_lines=6, autofocus=True,
-                    placeholder="输入问题后按 Enter，例如：一季度城镇新增就业多少人？", submit_btn="发送",
-                )
-                with gr.Row():
-                    script = gr.Radio(SCRIPT_CHOICES, value="auto", label="答案文字：简 / 繁", elem_id="hrss-script", scale=3)
-                    clear = gr.Button("清空对话", variant="secondary", scale=1)
-            with gr.Column(scale=2):
-                gr.Markdown("### 示例问题（点击即问）")
-                datasets = [
-                    gr.Dataset(components=[textbox], samples=[[q] for q in questions], label=section,
-                               type="values", layout="gallery", elem_classes="hrss-examples")
-                    for section, questions in EXAMPLES
-                ]
-                gr.Markdown("每条回答下方有「赞 / 踩」按钮，反馈会记录下来，帮助我们改进。")
+        with gr.Tabs(elem_id="hrss-tabs"):
+            with gr.Tab("问答", id="chat", elem_id="hrss-chat-tab"):
+                chatbot, textbox, script, clear, export, datasets = _chat_layout()
+            with gr.Tab("數據一覽 / Figures", id="figures", elem_id="hrss-figures-tab"):
+                add_figures_tab(figures)
 
         chat_outputs = [chatbot, turns, textbox]
+        then_export = {"fn": service.export_button, "inputs": [turns, script], "outputs": export,
+                       "show_progress": "hidden", **private}
         textbox.submit(service.respond, [textbox, turns, script], chat_outputs, api_name="respond",
-                       api_description="Ask in the chat: message, display script → chat messages.", **answer_slots)
+                       api_description="Ask in the chat: message, display script → chat messages.",
+                       **answer_slots).then(**then_export)
 
         def answer_example(sample: list[str], history: list[Turn], shown: DisplayScript):
             return service.respond(sample[0] if sample else "", history, shown)
 
         for dataset in datasets:
-            dataset.click(answer_example, [dataset, turns, script], chat_outputs, **answer_slots, **private)
-        script.change(service.rerender, [turns, script], chatbot, **private)
-        clear.click(lambda: ([], []), None, [chatbot, turns], queue=False, **private)
-        chatbot.clear(lambda: [], None, turns, queue=False, **private)
+            dataset.click(answer_example, [dataset, turns, script], chat_outputs, **answer_slots, **private).then(
+                **then_export)
+        script.change(service.rerender, [turns, script], chatbot, **private).then(**then_export)
+        clear.click(lambda: ([], []), None, [chatbot, turns], queue=False, **private).then(**then_export)
+        chatbot.clear(lambda: [], None, turns, queue=False, **private).then(**then_export)
         chatbot.like(service.on_like, [turns], None, **private)
 
         def refresh_status() -> tuple[str, gr.Timer]:
@@ -548,11 +615,43 @@ def build_demo(service: ChatService) -> gr.Blocks:
         quiet = {"queue": False, "show_progress": "hidden", **private}
         demo.load(refresh_status, None, [status, timer], **quiet)
         timer.tick(refresh_status, None, [status, timer], **quiet)
+        demo.load(service.answer_link, [turns, script], chat_outputs, **answer_slots, **private).then(**then_export)
         gr.api(service.ask, api_name="ask",
                api_description="Answer one question (history: earlier questions) → {ok, text, html, answer}.",
                **answer_slots)
     demo.queue(default_concurrency_limit=CONCURRENCY)
     return demo
+
+
+def _chat_layout() -> tuple[gr.Chatbot, gr.Textbox, gr.Radio, gr.Button, gr.DownloadButton, list[gr.Dataset]]:
+    """The chat tab's components (events are wired by :func:`build_demo`)."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(
+                label="对话", show_label=False, elem_id="hrss-chat", height=620, layout="bubble",
+                render_markdown=True, sanitize_html=True, allow_tags=False, latex_delimiters=[],
+                line_breaks=False, feedback_options=("Like", "Dislike"), buttons=["copy_all"],
+                placeholder="在下方输入问题，或点击右侧的示例问题。回答只来自发布会原文，并标注出处。",
+            )
+            textbox = gr.Textbox(
+                label="问题", show_label=False, elem_id="hrss-input", lines=1, max_lines=6, autofocus=True,
+                placeholder="输入问题后按 Enter，例如：一季度城镇新增就业多少人？", submit_btn="发送",
+            )
+            with gr.Row():
+                script = gr.Radio(SCRIPT_CHOICES, value="auto", label="答案文字：简 / 繁", elem_id="hrss-script", scale=3)
+                clear = gr.Button("清空对话", variant="secondary", scale=1)
+                export = gr.DownloadButton("导出对话（Markdown）", value=None, interactive=False, variant="secondary",
+                                           elem_id="hrss-export", scale=1)
+        with gr.Column(scale=2):
+            gr.Markdown("### 示例问题（点击即问）")
+            datasets = [
+                gr.Dataset(components=[textbox], samples=[[q] for q in questions], label=section,
+                           type="values", layout="gallery", elem_classes="hrss-examples")
+                for section, questions in EXAMPLES
+            ]
+            gr.Markdown("每条回答下方有「赞 / 踩」按钮，反馈会记录下来，帮助我们改进；「复制回答」复制答案和出处，"
+                        "「问题链接」可分享给别人（打开即提问）。")
+    return chatbot, textbox, script, clear, export, datasets
 
 
 MALLOC_ARENAS = 2
@@ -576,8 +675,8 @@ def _limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
 
 def launch_options(host: str = "127.0.0.1", port: int = 7860) -> dict[str, Any]:
     """Keyword arguments for ``Blocks.launch``: address, theme, CSS, no SSR, no sharing."""
-    return {"server_name": host, "server_port": port, "theme": _theme(), "css": CSS, "ssr_mode": False,
-            "share": False, "show_error": False, "footer_links": ["api"]}
+    return {"server_name": host, "server_port": port, "theme": _theme(), "css": CSS, "js": COPY_JS,
+            "ssr_mode": False, "share": False, "show_error": False, "footer_links": ["api"]}
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860, corpus_dir: str | os.PathLike[str] | None = None,
@@ -592,7 +691,7 @@ def launch(host: str = "127.0.0.1", port: int = 7860, corpus_dir: str | os.PathL
 
     service = ChatService(load=load, feedback_path=feedback_path)
     log.info("feedback log: %s", service.feedback.path.resolve())
-    demo = build_demo(service)
+    demo = build_demo(service, _figure_tab(corpus_dir))
     demo.launch(**launch_options(host, port), prevent_thread_lock=True)
     service.start_loading()  # after the server is up: the load would otherwise compete with it for the GIL
     demo.block_thread()
