@@ -87,7 +87,7 @@ def _pct(values: list[float], p: float) -> float:
 
 def worker(questions_path: str | None) -> None:
     t0 = time.perf_counter()
-    from hrss_qa.answer import answer_with
+    from hrss_qa.answering import answer_with
     from hrss_qa.evaluation import load_questions
     from hrss_qa.retrieval import Engine
 

@@ -86,7 +86,7 @@ def worker(backend: str, index_dir: Path, passes: int) -> dict:
     """One round for one backend: load the model once, rebuild the index, time the question set."""
     import psutil
 
-    from hrss_qa.answer import answer_with
+    from hrss_qa.answering import answer_with
     from hrss_qa.embedding import load_embedder
     from hrss_qa.evaluation import load_questions
     from hrss_qa.retrieval import Engine

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from hrss_qa.answer import answer_with, contextualize
+from hrss_qa.answering import answer_with
 from hrss_qa.evaluation import evaluate, load_questions
 from hrss_qa.text import normalize
 
@@ -248,12 +248,6 @@ def test_empty_and_overlong_questions(engine):
     assert empty.kind == "empty" and empty.citations == ()
     long = answer_with(engine, "失业率" * 400)
     assert long.notice and "500" in long.notice
-
-
-def test_follow_up_question_uses_history():
-    assert "失业保险" in contextualize("那失业保险呢？", ["养老保险参保人数是多少？"])
-    assert contextualize("失业保险参保人数是多少？", ["养老保险参保人数是多少？"]) == "失业保险参保人数是多少？"
-    assert contextualize("那失业保险呢？", []) == "那失业保险呢？"
 
 
 def test_follow_up_answer(engine):

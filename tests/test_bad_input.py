@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hrss_qa.answer import Answer, answer_with
+from hrss_qa.answering import Answer, answer_with
 from hrss_qa.figures import extract_figures, parse_number
 from hrss_qa.retrieval import Engine
 

@@ -47,9 +47,9 @@ def test_figures_lists_filters_and_writes_csv(tmp_path):
     target = tmp_path / "figures.csv"
     target.write_text("old content", encoding="utf-8")
     written = _run("figures", "--csv", str(target))
-    assert written.returncode == 0 and "84 figures" in written.stderr
+    assert written.returncode == 0 and "87 figures" in written.stderr
     data = target.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig").count("\r\n") == 85
+    assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig").count("\r\n") == 88
     assert list(tmp_path.iterdir()) == [target]                                  # no partial file left
 
     rows = json.loads(_run("figures", "--json", "unemployment", "insurance", "insured").stdout)

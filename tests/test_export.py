@@ -9,7 +9,7 @@ import os
 import time
 import urllib.parse
 
-from hrss_qa.answer import MAX_QUESTION_CHARS
+from hrss_qa.answering import MAX_QUESTION_CHARS
 from hrss_qa.export import DownloadFolder, capped, markdown_inline, share_link
 
 

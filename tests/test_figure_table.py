@@ -77,7 +77,7 @@ def test_period_is_the_date_its_sentence_gives_before_it(rows):
     assert _by_text(rows, "2.37億人").period == "截至3月底"     # 截至 kept: a cumulative figure
     assert _by_text(rows, "7.75萬億元").period == "3月底"       # written without 截至
     assert _by_text(rows, "13.7億人").period == ""              # its sentence states none
-    assert _by_text(rows, "超過2.11萬億元").period == ""         # 截至去年底 is not a figure: nothing invented
+    assert _by_text(rows, "超過2.11萬億元").period == "截至去年底"  # a date relative to the briefing's year
     assert all(r.period == "" for r in rows if r.kind in ("date", "period"))
 
 

@@ -31,6 +31,8 @@ import faiss
 import numpy as np
 import pytest
 
+from hrss_qa.cards import passage_cards
+
 from hrss_qa.chunking import chunk_corpus
 from hrss_qa.corpus import CorpusError, corpus_fingerprint, load_corpus
 from hrss_qa.index import (MANIFEST, PASSAGES, VECTORS, IndexUnavailableError, LoadedIndex, expected_identity,
@@ -116,7 +118,7 @@ def assert_valid_on_disk(folder: Path, docs, embedder) -> dict:
     records = json.loads((folder / PASSAGES).read_text(encoding="utf-8"))
     assert len(records) == manifest["n_passages"]
     vectors = faiss.read_index(str(folder / VECTORS))
-    assert vectors.ntotal == manifest["n_passages"] + manifest["n_sentences"]
+    assert vectors.ntotal == manifest["n_passages"] + manifest["n_sentences"] + manifest["n_cards"]
     assert not [p.name for p in folder.iterdir() if p.name.startswith(f".{VECTORS}.")
                 or p.name.startswith(f".{PASSAGES}.") or p.name.startswith(f".{MANIFEST}.")], "temp files left"
     return manifest
@@ -131,6 +133,7 @@ def top_passage(loaded: LoadedIndex, embedder, question: str = QUESTION):
     if row < n:
         return loaded.passages[row]
     owners = [i for i, p in enumerate(loaded.passages) for _ in p.sentences]
+    owners += [i for i, p in enumerate(loaded.passages) for _ in passage_cards(p)]   # figure-card rows
     return loaded.passages[owners[row - n]]
 
 

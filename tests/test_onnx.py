@@ -135,7 +135,7 @@ def test_query_path_imports_no_torch(tmp_path: Path, onnx_embedders) -> None:
     code = textwrap.dedent("""
         import json, sys
         from hrss_qa.retrieval import Engine
-        from hrss_qa.answer import answer_with
+        from hrss_qa.answering import answer_with
         engine = Engine(corpus_dir=sys.argv[1], index_dir=sys.argv[2])
         hits = engine.retrieve("一季度城镇新增就业多少人？", k=3)
         answer = answer_with(engine, "失业保险参保人数是多少？")

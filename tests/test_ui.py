@@ -423,7 +423,7 @@ def test_figure_tab_filters_and_offers_the_csv(figure_tab):
     frame, status, button = figure_tab.table("參保人數")
     assert [row[4] for row in frame["data"]] == ["3月底", "10.52億人", "2.37億人", "2.89億人"]
     assert frame["headers"][:6] == ["#", "发布会", "部分", "项目", "原文写法", "规范值"]
-    assert "共 84 个数字" in status and "筛选「參保人數」：4 个" in status
+    assert "共 87 个数字" in status and "筛选「參保人數」：4 个" in status
     data = open(_file_of(button), "rb").read()
     assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig").count("\r\n") == 5
     assert button.interactive is True

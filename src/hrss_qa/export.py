@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
 
-from .answer import MAX_QUESTION_CHARS, Answer, Citation
+from .answering import MAX_QUESTION_CHARS, Answer, Citation
 from .text import to_script
 
 _MD_SPECIAL = re.compile(r"([\\`*_~])")

@@ -25,7 +25,7 @@ def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
     lex = lex or lexicon()
     q = decision.query
     if decision.kind == "empty":
-        return _answer(decision, _say("请输入一个关于发布会内容的问题。", q.script), (), ())
+        return _answer(decision, _say("请输入一个关于发布会内容的问题。", q.script), (), (), abstained=True)
     if decision.kind == "abstain":
         return _abstention(decision)
     cited = _Citations(decision.hits)
@@ -41,9 +41,15 @@ def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
     if decision.kind == "comparison" and (win := _winner(decision)) is not None:
         figures = (win, *(f for f in figures if f is not win))   # the answer to 「哪个多」 first
     lead = _verdict_lead(decision, lex)
-    if q.script == "en":
+    if q.script == "en" and len(statements) == 1:
+        s1, c, n = statements[0]
+        text = f"{lead}The briefing states: {s1} — that is {c.figure.display_value}. [{n}]"
+    elif q.script == "en":
         body = "; ".join(f"{s} — that is {c.figure.display_value} [{n}]" for s, c, n in statements)
         text = f"{lead}The briefing states: {body}."
+    elif len(statements) == 1:   # 「…2.37亿人。[1]」: the marker after the sentence it cites
+        s1, _, n = statements[0]
+        text = f"{_say(lead + s1, q.script)}。[{n}]"
     else:
         body = "；".join(_say(s, q.script) + f"[{n}]" for s, _, n in statements)
         text = f"{_say(lead, q.script)}{body}。"
