@@ -38,9 +38,8 @@ def test_figure_answers(engine, question, figure, fragment):
     assert doc.text[first.start:first.end] == first.quote
 
 
-@pytest.mark.parametrize(
-    "question, figure, lead",
-    [
+YES_NO = ("是的", "不是", "没有", "沒有", "Yes", "No")
+YES_NO_CHECKS = [
         ("今年1到3月城镇新增就业有没有到300万？", "297萬人", "没有。"),
         ("3月份失业率超过5%了吗", "5.3%", "是的。"),
         ("3月份失业率超过6%了吗", "5.3%", "没有。"),
@@ -52,13 +51,21 @@ def test_figure_answers(engine, question, figure, fragment):
         ("聽說社保降費每年幫企業省超過2000億，是這樣嗎？", "1800億元", "沒有。"),   # 2000億 is no year
         ("电子社保卡被用过的次数有没有到32亿？", "31億次", "没有。"),
         ("Is the unemployment rate above 5 percent?", "5.3%", "Yes."),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize("question, figure, lead", YES_NO_CHECKS)
 def test_yes_no_questions_check_the_stated_figure(engine, question, figure, lead):
-    """A question checking a figure it states gets that figure from the briefing and a verdict."""
+    """A question checking a figure it states gets that figure from the briefing and, when the
+    model is sure enough, the verdict — never the wrong one."""
     a = answer_with(engine, question)
     assert not a.abstained and a.figures[0].text == figure, a.text
-    assert a.text.startswith(lead), a.text
+    assert a.text.startswith(lead) or (not a.verdict and not a.text.startswith(YES_NO)), a.text
+
+
+def test_yes_no_questions_mostly_get_their_verdict(engine):
+    given = [answer_with(engine, q).verdict for q, _, _ in YES_NO_CHECKS]
+    assert sum(bool(v) for v in given) >= len(YES_NO_CHECKS) - 2, given
 
 
 def test_a_wrong_premise_is_corrected_not_confirmed(engine):
@@ -110,7 +117,7 @@ def test_person_times_answer_how_many_were_served(engine):
     ("农民工的失业率是多少？", "农民工"),                  # 5.3% is everyone's rate
     ("高校毕业生春季专场提供了多少岗位？", "高校毕业生"),   # 420萬人次 is for all job seekers
     ("职业培训券啥时候截止？", "数字"),                    # 一季度 is when they were issued, not a deadline
-    ("350万人次培训里实际是多少个人？", "数字"),            # person-times only
+    ("350万人次培训里实际是多少个人？", "人次"),            # person-times only
     ("社保卡怎么申领？", "办理方式"),
 ])
 def test_more_near_misses_abstain(engine, question, reason):

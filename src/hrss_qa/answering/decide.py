@@ -43,7 +43,8 @@ REASONS = {
     "unmet_one_period": "发布会给出的“{label}”{text}是累计数，没有给出单月的数字",
     "unmet_headcount": "发布会给出的“{label}”{text}是人次，没有给出人数",
     "unmet_per_person": "发布会给出的是全国的总数，没有针对个人或单个企业的数字",
-    "named_missing": "最接近的数字说的不是问题所问的项目，发布会没有给出这个数字",
+    "named_missing": "最接近的数字说的不是“{missing}”，发布会没有给出关于“{missing}”的这个数字",
+    "subject_missing": "最接近的数字说的不是“{missing}”，发布会没有给出关于“{missing}”的这个数字",
     "group_missing": "发布会没有单独给出这一人群的这个数字",
     "counted": "发布会没有给出所问事项的数字",
     "passage_gap": "最相关的段落（{section}）没有给出这个数字",
@@ -154,7 +155,9 @@ def explain(best: Candidate, model: AnswerModel) -> str:
     weight, name = min(reasons)
     if weight >= 0:
         return GENERIC_REASON
-    return REASONS[name].format(label=best.figure.label, text=best.figure.text, section=best.hit.section)
+    missing = best.missing[0] if best.missing else "问题所问的项目"
+    return REASONS[name].format(label=best.figure.label, text=best.figure.text, section=best.hit.section,
+                                missing=missing)
 
 
 def check(thresholds: tuple[Threshold, ...], figure: Figure, lex: Lexicon | None = None) -> Verdict | None:

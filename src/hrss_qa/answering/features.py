@@ -37,7 +37,7 @@ _SUBJECT = (
 CONSTRAINTS = ("unmet_change", "unmet_yoy", "unmet_earnings", "unmet_average", "unmet_target", "unmet_age", "unmet_share",
                "unmet_one_period", "unmet_headcount", "unmet_per_person")
 # The ranker's inputs, in order.
-FEATURES = _SUBJECT + CONSTRAINTS
+FEATURES = _SUBJECT
 # Names the question uses that a figure's evidence lacks, and a unit named outright that it does not have.
 MISFITS = ("named_missing", "subject_missing", "group_missing", "month_missing", "unit_mismatch")
 # The calibrator's view of the chosen figure: every way it may not fit (see model.py).
@@ -125,7 +125,10 @@ def candidates(query: Query, hits: list[Hit], facts: CorpusFacts, lex: Lexicon |
     out = []
     for f in found:
         values = pool.features(f)
-        out.append(Candidate(f.figure, f.hit, f.sentence, tuple(values[n] for n in FEATURES), flags=_fit_flags(values)))
+        text = facts.figure_text(f.hit, f.figure, f.sentence)
+        missing = (*pool.missing_named(f.hit, text), *pool.missing_subjects(f.hit, text))
+        out.append(Candidate(f.figure, f.hit, f.sentence, tuple(values[n] for n in FEATURES), flags=_fit_flags(values),
+                             missing=tuple(dict.fromkeys(missing))))
     return out
 
 
@@ -204,8 +207,8 @@ class _Pool:
             "stated_near": float(any(fig.value and t.value and 0.5 <= fig.value / t.value <= 2 for t in q.thresholds)),
             "stated_self": float(not q.thresholds and fig.value is not None and fig.value in q.stated_values),
             "narrower": min(len({t for t, o in text.narrower if t not in q.key and o in q.key}), 2) / 2,
-            "named_missing": min(len(self._missing_named(hit, f.sentence)), 2) / 2,
-            "subject_missing": min(len(self._missing_subjects(hit, text)), 2) / 2,
+            "named_missing": min(len(self.missing_named(hit, text)), 2) / 2,
+            "subject_missing": min(len(self.missing_subjects(hit, text)), 2) / 2,
             "group_missing": float(bool(missing_groups(q, f.sentence.text, self.lex))),
             "month_missing": float(bool(missing_months(q, hit.text))),
             "contrast": self.contrast.get((hit.passage_id, fig.start), 0.0),
@@ -215,16 +218,17 @@ class _Pool:
             values[f"unmet_{name}"] = float(unmet)
         return values
 
-    def _missing_subjects(self, hit: Hit, text: FigureText) -> list[str]:
+    def missing_subjects(self, hit: Hit, text: FigureText) -> list[str]:
         """Question words that name something this passage measures with another figure, but not
         in this figure's sentence (「工伤保险基金结余」 against the three funds' 累計結余)."""
         vocabulary = self.facts.vocabulary(hit, self.generic)
         return [w for w in self.question_words if w in vocabulary and not set(w) <= text.sentence_chars]
 
-    def _missing_named(self, hit: Hit, sentence: Sentence) -> list[str]:
+    def missing_named(self, hit: Hit, text: FigureText) -> list[str]:
+        """Scheme or campaign names of the question (職業年金) that neither this figure's passage
+        nor its sentence states."""
         key = self.facts.passage_keys.get(hit.passage_id, normalize(hit.text))
-        chars = set(normalize(sentence.text))
-        return [t for t in self.named if t not in key and not set(t) <= chars]
+        return [t for t in self.named if t not in key and not set(t) <= text.sentence_chars]
 
 
 def unmet_flags(query: Query, fig: Figure, clause: str, lex: Lexicon) -> dict[str, bool]:

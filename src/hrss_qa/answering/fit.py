@@ -123,16 +123,19 @@ def held_out_scores(items: list[Item], C: float) -> list[np.ndarray]:
     """Each figure item's candidate probabilities from a model fitted without its question set."""
     X, y, owner = _figure_arrays(items)
     groups = np.array([items[i].group for i in owner])
+    # The ranker learns which figure a question is about from questions that have one.
+    has_answer = np.array([items[i].answerable and any(items[i].labels) for i in owner])
     out = [np.zeros(len(it.rows)) for it in items]
+    first = {i: int(np.flatnonzero(owner == i)[0]) for i in set(owner.tolist())}
     for g in sorted(set(groups)):
-        train = groups != g
+        train = (groups != g) & has_answer
         if y[train].sum() == 0 or y[train].sum() == train.sum():
             continue
         model = fit_logistic(X[train], y[train], FEATURES, C)
-        p = model.predict(X[~train])
-        for idx, prob in zip(np.flatnonzero(~train), p):
+        held = groups == g
+        for idx, prob in zip(np.flatnonzero(held), model.predict(X[held])):
             i = owner[idx]
-            out[i][list(np.flatnonzero(owner == i)).index(idx)] = prob
+            out[i][idx - first[i]] = prob
     return out
 
 
@@ -229,7 +232,9 @@ def fit(answerer: Answerer, files: list[Path], log=print) -> AnswerModel:
                    o.correct, o.answerable, o.verdict_wrong, o.summary) for o in res]
     answer_t, cost = choose_answer_threshold(res)
     verdict_t = choose_verdict_threshold(res, answer_t)
-    figure = fit_logistic(X, y, FEATURES, C)
+    owner = _figure_arrays(items)[2]
+    has_answer = np.array([items[i].answerable and any(items[i].labels) for i in owner])
+    figure = fit_logistic(X[has_answer], y[has_answer], FEATURES, C)
 
     facts = [it for it in items if not it.query.is_figure]
     PX = np.array([it.passage for it in facts], dtype=float).reshape(-1, len(PASSAGE_FEATURES))

@@ -103,6 +103,7 @@ class Candidate:
     features: tuple[float, ...]            # the ranker's inputs (features.FEATURES)
     score: float = 0.0   # the ranker's probability that this figure is the answer
     flags: tuple[float, ...] = ()          # ways it may not fit the question (features.FIT_FLAGS)
+    missing: tuple[str, ...] = ()          # words of the question its evidence does not state
 
 
 @dataclass(frozen=True)

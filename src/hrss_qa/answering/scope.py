@@ -87,10 +87,26 @@ def query_problems(query: Query, coverages: list[Coverage], corpus_key: str, lex
     for place in query.places:
         if place not in corpus_key:
             out.append(ScopeProblem("place", place, f"发布会给出的是全国情况，没有专门介绍{place}的数据"))
+    if not query.yes_no and (count := unstated_count(query.key, corpus_key, lex)):
+        out.append(ScopeProblem("count", count, f"发布会没有提到“{count}”"))
     for topic in query.topics:
         if normalize(topic) not in corpus_key:
             out.append(ScopeProblem("topic", topic, f"发布会没有涉及“{topic}”"))
     return out
+
+
+def unstated_count(key: str, corpus_key: str, lex: Lexicon | None = None) -> str:
+    """「36个大城市」 of 「36个大城市的失业率是多少」 when the corpus never says 36个, else "".
+
+    >>> unstated_count("全国36个大城市的失业率是多少", "3月份全國城鎮調查失業率為5.3%")
+    '36个大城市'
+    """
+    lex = lex or lexicon()
+    classifiers = "".join(lex.words("units.restricting.classifiers"))
+    for m in re.finditer(rf"(?<![\d.\-])(\d+)\s*([{classifiers}])", key):
+        if m.group(0) not in corpus_key:
+            return key[m.start():m.end() + 3].rstrip("的之，,？?")
+    return ""
 
 
 def evidence_problems(query: Query, evidence: str, coverage: Coverage | None, lex: Lexicon | None = None) -> list[ScopeProblem]:
