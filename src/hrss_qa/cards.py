@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .chunking import Passage, Sentence
 from .figures import Figure, extract_figures
 
-CARD_VERSION = "cards-v1"
+CARD_VERSION = "cards-v2"
 _CLAUSE_CUT = re.compile(r"[,，;；:：。]")
 
 
@@ -57,6 +57,10 @@ def passage_cards(passage: Passage) -> list[FigureCard]:
     cards = []
     for fig in extract_figures(passage.text, offset=passage.start):
         sentence = sentence_of(passage, fig)
-        text = f"{passage.context}：{fig.label} {fig.text}｜{clause_of(sentence, fig)}"
+        clause = clause_of(sentence, fig)
+        # The sentence's first clause often names whose figure it is (聯合10部門開展春風行動…,
+        # …發布崗位3800萬個): the card carries it too.
+        head = _CLAUSE_CUT.split(sentence.text, maxsplit=1)[0]
+        text = f"{passage.context}：{fig.label} {fig.text}｜{clause}" + (f"｜{head}" if head and head not in clause else "")
         cards.append(FigureCard(fig, sentence, text))
     return cards

@@ -40,6 +40,7 @@ _MONTH = re.compile(r"(?<![\d\-~至到])(1[0-2]|[1-9]|十[一二]|[一二三四�
 _EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A range (1-3月, January to March) is a period, not a question about its months.
 _RANGE = re.compile(rf"\d{{1,2}}\s*[-~至到]\s*\d{{1,2}}月|\b(?:{_EN_MONTHS})\s*(?:-|to|through|–)\s*(?:{_EN_MONTHS})\b")
+_SHORT_PART = 6   # characters of its own: a part this short leans on the whole question
 _CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 
 
@@ -75,7 +76,8 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
             compare = None
         elif len(pieces) >= 2:
             base = Query(text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds)
-            parts = tuple(_read(p, lex, allow_parts=False, parent=base) for p in _with_subjects(pieces, lex))
+            parts = tuple(replace(_read(p, lex, allow_parts=False, parent=base), context=context)
+                          for p, context in _with_subjects(pieces, text, lex))
     units = _explicit_units(key, lex)
     if units is None and checks and checks[0].unit:   # 「超过50万人次吗」: only 人次 can be compared
         units = frozenset({checks[0].unit})
@@ -92,10 +94,13 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     )
 
 
-def _with_subjects(pieces: list[str], lex: Lexicon) -> list[str]:
-    """An ask with no subject of its own (「…，截至什么时候」 ", and as of when?") is about the
-    previous part's subject: it is read together with that part."""
+def _with_subjects(pieces: list[str], whole: str, lex: Lexicon) -> list[tuple[str, str]]:
+    """Each part with the retrieval context it needs.  An ask with no subject of its own
+    (「…，截至什么时候」 ", and as of when?") is about the previous part's subject: it is read
+    together with that part; a short one (「…注册用户多少、访问量多少」) is looked up with the
+    whole question around it."""
     out: list[str] = []
+    contexts: list[str] = []
     for piece in pieces:
         key = normalize(piece)
         bare = key
@@ -103,7 +108,8 @@ def _with_subjects(pieces: list[str], lex: Lexicon) -> list[str]:
             bare = lex.cue(name).regex.sub("", bare)
         bare = re.sub(r"[\s？?，,。!！]", "", bare)
         out.append(f"{piece} {out[-1]}" if out and len(bare) < 2 else piece)
-    return out
+        contexts.append(whole if out and 2 <= len(bare) <= _SHORT_PART else "")
+    return list(zip(out, contexts))
 
 
 def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, frozenset[str]]:

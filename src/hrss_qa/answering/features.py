@@ -39,7 +39,7 @@ CONSTRAINTS = ("unmet_change", "unmet_yoy", "unmet_earnings", "unmet_average", "
 # The ranker's inputs, in order.
 FEATURES = _SUBJECT
 # Names the question uses that a figure's evidence lacks, and a unit named outright that it does not have.
-MISFITS = ("named_missing", "subject_missing", "group_missing", "month_missing", "unit_mismatch")
+MISFITS = ("named_missing", "subject_missing", "group_missing", "month_missing", "unit_mismatch", "counted_missing")
 # The calibrator's view of the chosen figure: every way it may not fit (see model.py).
 FIT_FLAGS = CONSTRAINTS + MISFITS
 
@@ -133,7 +133,7 @@ def candidates(query: Query, hits: list[Hit], facts: CorpusFacts, lex: Lexicon |
 
 
 def _fit_flags(values: dict[str, float]) -> tuple[float, ...]:
-    named = {**values, "unit_mismatch": float(values["unit_explicit"] < 0)}
+    named = {**values, "unit_mismatch": float(values["unit_explicit"] < 0), "counted_missing": float(values["counted"] < 0)}
     return tuple(named[n] for n in FIT_FLAGS)
 
 

@@ -77,9 +77,11 @@ def collect(answerer: Answerer, questions: list[tuple[str, Question]]) -> list[I
             units = [(p, q.gold_figures[i], spans[i] if len(spans) > 1 else spans[0]) for i, p in enumerate(query.parts)]
         else:
             units = [(query, q.gold_figures[0] if q.gold_figures else "", spans[0])]
+        if query.parts:
+            units = _assign(units, engine, answerer, lex)
         for n, (part, figure, span) in enumerate(units):
             item = Item(f"{q.id}#{n}", group, part, q.answerable, figure, span, q.gold_verdict if not query.parts else "")
-            part_hits = hits if part is query else engine.retrieve(part.text, k=5)
+            part_hits = hits if part is query else engine.retrieve(f"{part.text} {part.context}".strip(), k=5)
             if part.is_figure:
                 for c in candidates(part, part_hits, answerer.facts, lex):
                     item.rows.append(c.features)
@@ -91,6 +93,29 @@ def collect(answerer: Answerer, questions: list[tuple[str, Question]]) -> list[I
                 item.passage_label = int(q.answerable and bool(span) and span in part_hits[0].text)
             items.append(item)
     return items
+
+
+def _assign(units, engine, answerer, lex):
+    """Give each part the gold figure it asks for.  Sets list a comparison's figures either in
+    the order asked or winner first, so the pairing is the one whose figures' cards are closest
+    to the parts that ask them."""
+    from itertools import permutations
+
+    figures = [(f, s) for _, f, s in units]
+    if len(units) > 3:
+        return units
+    best, best_score = units, float("-inf")
+    for order in permutations(range(len(units))):
+        score = 0.0
+        for (part, _, _), k in zip(units, order):
+            figure, span = figures[k]
+            cards = [c for c in candidates(part, engine.retrieve(f"{part.text} {part.context}".strip(), k=5),
+                                           answerer.facts, lex)
+                     if _is_gold(c, figure, span, engine)]
+            score += max((c.features[FEATURES.index("card")] for c in cards), default=0.0)
+        if score > best_score:
+            best, best_score = [(part, *figures[k]) for (part, _, _), k in zip(units, order)], score
+    return best
 
 
 def _is_gold(candidate, figure: str, span: str, engine) -> bool:

@@ -64,7 +64,7 @@ class Answerer:
 
     def decide(self, query: Query) -> Decision:
         """The decision for an analyzed query (retrieval included)."""
-        hits = self.engine.retrieve(query.text, k=K)
+        hits = self.engine.retrieve(f"{query.text} {query.context}".strip(), k=K)
         if not hits:
             return abstain(query, hits, "没有找到相关内容")
         problems = query_problems(query, list(self.coverage.values()), self.corpus_key, self.lex)

@@ -87,6 +87,7 @@ class Query:
     choice: bool = False                         # 「…还是…」: which, not whether
     asked: str = ""
     reading: str = ""                            # how a follow-up was read (shown to the user)
+    context: str = ""                            # more words for retrieval only (an elliptical part's question)
 
     @property
     def is_figure(self) -> bool:
