@@ -22,6 +22,7 @@ from ..text import normalize
 from .records import Relation, Threshold
 
 _RELATIONS: tuple[Relation, ...] = (">", ">=", "<", "<=", "=", "~")
+_NEGATED: dict[str, Relation] = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "=", "~": "~"}
 _RELATION_KEYS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "~": "approx"}
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:点[零一二两三四五六七八九]+)?[万亿]+")
 _FILLER_AFTER_RELATION = r"(?:\s*(?:了|得|到|至|上|the|a|an))*\s*"
@@ -105,6 +106,8 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
             continue
         before = key[:fig.start]
         relation = _qualifier_relation(fig.qualifier, t) if fig.qualifier else None
+        if relation is not None and re.search(r"(没有|没|未|不)\s*$", _without_markers(before, t)):
+            relation = _NEGATED[relation]   # 「没超过2000万」 is at most
         text = fig.text[len(fig.qualifier):] if fig.qualifier and fig.text.startswith(fig.qualifier) else fig.text
         if relation is None:
             relation = _relation_before(before, t)
@@ -123,12 +126,16 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
     return tuple(sorted(out, key=lambda t: t.kind in ("date", "period")))
 
 
-def _relation_before(before: str, t: dict) -> Relation | None:
-    """The relation word that ends right before a number (the longest one: 不到 over 到)."""
-    text = before
+def _without_markers(text: str, t: dict) -> str:
+    """The text with yes/no markers (有没有, 是不是) blanked: they ask, they do not relate."""
     for marker in t["markers"]:
         text = text.replace(marker, " ")
-    text = text.rstrip()[-24:]
+    return text.rstrip()
+
+
+def _relation_before(before: str, t: dict) -> Relation | None:
+    """The relation word that ends right before a number (the longest one: 不到 over 到)."""
+    text = _without_markers(before, t)[-24:]
     best: tuple[int, Relation] | None = None
     for rel, pattern in t["ending"].items():
         m = pattern.search(text)

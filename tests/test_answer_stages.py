@@ -1,0 +1,237 @@
+"""The answer stages one by one, with inputs built directly (no embedding model, no index).
+
+The wordings here are deliberately in no question set: each test checks a class of question
+(a relation word, a coordination, a qualifier), not a particular question.
+"""
+
+import numpy as np
+import pytest
+
+from hrss_qa.answering.analyze import analyze, periods_in
+from hrss_qa.answering.decide import check, decide_figure
+from hrss_qa.answering.decompose import split_question
+from hrss_qa.answering.model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ModelError, load_model
+from hrss_qa.answering.numbers import spelled_out, thresholds
+from hrss_qa.answering.records import Candidate, Decision, Threshold
+from hrss_qa.answering.render import render
+from hrss_qa.answering.scope import coverage_of, query_problems, unstated_count
+from hrss_qa.answering.features import FEATURES, FIT_FLAGS
+from hrss_qa.chunking import Sentence
+from hrss_qa.corpus import Document
+from hrss_qa.figures import extract_figures
+from hrss_qa.retrieval import Hit
+
+
+# --- numbers and relations --------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, value, relation", [
+    ("够3000万了吗", 3e7, ">="),
+    ("破300万了没", 3e6, ">="),
+    ("不到一半吧", 50.0, "<"),
+    ("有没有超过5%", 5.0, ">"),
+    ("是不是2.3亿人", 2.3e8, "="),
+    ("差不多300万吧", 3e6, "~"),
+    ("覆盖九成以上了吗", 90.0, ">="),
+    ("没超过两千万吧", 2e7, "<="),
+    ("Has it topped 2 billion?", 2e9, ">"),
+    ("Was it fewer than 300,000?", 3e5, "<"),
+    ("Did they reach 1.5 million?", 1.5e6, ">="),
+    ("Were 4.2 million posts offered?", 4.2e6, "="),
+])
+def test_a_checked_number_and_its_relation(question, value, relation):
+    [t] = thresholds(question)
+    assert (t.value, t.relation) == (value, relation)
+
+
+@pytest.mark.parametrize("question", ["第五届大会开过了吗？", "3月份失业率多少？", "2022年的呢？"])
+def test_numbers_that_name_the_subject_or_time_are_not_checked(question):
+    assert thresholds(question) == ()
+
+
+def test_numbers_in_words_are_written_as_a_briefing_writes_them():
+    assert spelled_out("a three-year plan with 1.5 million posts, half of them") == "a 3年 plan with 150万 posts, 50% of them"
+    assert spelled_out("两千三百万人") == "2300万人"
+
+
+# --- decomposition ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, parts", [
+    ("甲项目和乙项目的投入哪个大？", ["甲项目的投入", "乙项目的投入"]),
+    ("今年的收入和支出哪个多？", ["今年的收入", "今年的支出"]),
+    ("补贴发了多少钱、覆盖多少人？", ["补贴发了多少钱", "覆盖多少人"]),
+    ("A计划参加人数比B计划多吗？", ["a计划参加人数", "b计划参加人数"]),
+    ("Which was higher, the income or the spending of the fund?", ["the income of the fund", "the spending of the fund"]),
+])
+def test_coordinated_asks_split_and_borrow_shared_words(question, parts):
+    assert split_question(question) == parts
+
+
+@pytest.mark.parametrize("question", ["城镇新增就业多少人？", "社保基金收入同比增长多少？", "哪一类企业会拿到比较多的支持？"])
+def test_single_asks_do_not_split(question):
+    assert split_question(question) == [] or not analyze(question).parts
+
+
+def test_a_period_as_the_other_side_is_a_change_not_a_comparison():
+    q = analyze("参加人数比去年底多了吗？")
+    assert q.parts == () and "yoy" in q.asks or "change" in q.asks
+
+
+# --- what is asked --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, wants, kinds", [
+    ("这个数截至哪天？", "date", {"date"}),
+    ("是第几届大会？", "ordinal", {"ordinal"}),
+    ("发了多少张卡？", "figure", {"quantity", "percent", "count"}),
+    ("有没有超过5%？", "figure", {"percent"}),
+    ("下一步要怎么做？", "fact", set()),
+    ("这些职业分别是哪几个？", "fact", set()),
+])
+def test_the_kind_of_answer_wanted(question, wants, kinds):
+    q = analyze(question)
+    assert (q.wants, set(q.kinds)) == (wants, kinds)
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("参保人数同比增长多少？", "yoy"),
+    ("平均每月发了多少？", "average"),
+    ("全年目标是多少？", "target"),
+    ("基金去年赚了多少？", "earnings"),
+    ("How much did each retiree get per month?", "average"),
+])
+def test_measures_a_briefing_often_lacks_are_noticed(question, asked):
+    assert asked in analyze(question).asks
+
+
+def test_periods_from_words():
+    assert [(p.text, p.year, p.months) for p in periods_in("2022年上半年")] == [("上半年", 2022, (1, 6))]
+    assert [(p.text, p.offset) for p in periods_in("last year")] == [("last year", -1)]
+    assert periods_in("january to march") == ()          # a range, not a question about its months
+    assert [p.months for p in periods_in("5月份")] == [(5, 5)]
+
+
+# --- scope -------------------------------------------------------------------------------------------
+
+DOC = Document("d", "1-3月城鎮新增就業297萬人。", event="2024年一季度新聞發布會", date="2024-04-20")
+
+
+def test_a_briefing_covers_the_period_its_metadata_names():
+    cov = coverage_of(DOC)
+    assert (cov.year, cov.months, cov.label) == (2024, (1, 3), "2024年一季度")
+    assert not query_problems(analyze("一季度新增就业多少？"), [cov], "1-3月城镇新增就业297万人")
+    [problem] = query_problems(analyze("二季度新增就业多少？"), [cov], "1-3月城镇新增就业297万人")
+    assert problem.kind == "period" and "2024年一季度" in problem.message
+
+
+def test_a_restricting_count_the_corpus_never_states():
+    assert unstated_count("全国36个大城市的失业率", "全国城镇调查失业率") == "36个大城市"
+    assert unstated_count("10个重点事项有哪些", "10个重点高频事项") == ""
+
+
+# --- checking a threshold against a figure ----------------------------------------------------------
+
+def fig(text: str):
+    return extract_figures(text)[0]
+
+
+@pytest.mark.parametrize("figure, value, relation, holds", [
+    ("發放超過261萬張", 2.6e6, ">", True),       # more than 261萬 is more than 260萬
+    ("發放超過261萬張", 2.62e6, ">", None),      # …but not surely more than 262萬
+    ("訪問量近32億人次", 3.2e9, ">=", False),    # nearly 32億 is under it
+    ("參保人數2.37億人", 2.37e8, "=", True),
+    ("參保人數2.37億人", 2e8, ">", True),
+    ("參保人數2.37億人", 2.4e8, "~", True),      # within 5%
+    ("參保人數2.37億人", 3e8, "~", False),
+])
+def test_a_verdict_only_where_the_figure_decides_it(figure, value, relation, holds):
+    verdict = check((Threshold("x", value, "", "quantity", relation),), fig(figure))
+    assert verdict.holds is holds
+
+
+def test_units_that_count_different_things_are_not_compared():
+    assert check((Threshold("50万人", 5e5, "人", "quantity", ">"),), fig("解決用工需求52萬人次")) is None
+
+
+# --- the decision policy, with a model whose numbers are set by hand ----------------------------------
+
+def hit_with(text: str, section: str = "一、就業 › 工作進展情況") -> Hit:
+    sentence = Sentence(text, 0, len(text))
+    figures = tuple(extract_figures(text))
+    return Hit(rank=1, score=1.0, passage_id="p1", doc_id="d", section=section, text=text, start=0, end=len(text),
+               sentence=sentence, figures=figures, sentence_scores=(1.0,), sentence_lexical=(1.0,),
+               sentences=(sentence,), figure_scores=(0.9,) * len(figures))
+
+
+def model_with(confidence_logit: float, answer: float = 0.5, verdict: float = 0.8) -> AnswerModel:
+    """A model whose confidence is σ(confidence_logit) whatever the candidate, unless a fit flag is set."""
+    n = len(FEATURES)
+    figure = Logistic(FEATURES, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
+    names = CALIBRATOR_FEATURES + FIT_FLAGS
+    coef = np.array([0.0, 0.0] + [-20.0] * len(FIT_FLAGS))
+    calibrator = Logistic(names, np.zeros(len(names)), np.ones(len(names)), coef, confidence_logit)
+    passage = Logistic(("a",), np.zeros(1), np.ones(1), np.zeros(1), 0.0)
+    return AnswerModel(figure, passage, calibrator, answer, verdict, 0.5)
+
+
+def candidate(hit: Hit, flags: dict | None = None) -> Candidate:
+    values = {name: 0.0 for name in FIT_FLAGS} | (flags or {})
+    return Candidate(hit.figures[-1], hit, hit.sentence, (0.0,) * len(FEATURES), score=0.5,
+                     flags=tuple(values[n] for n in FIT_FLAGS))
+
+
+def test_confident_yes_no_check_gets_a_verdict():
+    hit = hit_with("失業保險參保人數2.37億人。")
+    q = analyze("失业保险参保人数超过2亿了吗？")
+    d = decide_figure(q, [hit], [candidate(hit)], model_with(3.0), {})
+    assert d.kind == "figure" and d.verdict.holds is True
+    assert render(d).text.startswith("是的。") and render(d).verdict == "yes"
+
+
+def test_less_sure_gets_the_figure_without_a_verdict():
+    hit = hit_with("失業保險參保人數2.37億人。")
+    q = analyze("失业保险参保人数超过2亿了吗？")
+    a = render(decide_figure(q, [hit], [candidate(hit)], model_with(0.5), {}))   # σ(0.5) = 0.62: answer, no verdict
+    assert not a.abstained and a.verdict == "" and not a.text.startswith(("是的", "不是", "没有"))
+    assert "2.37亿人" in a.text and a.confidence == pytest.approx(0.6225, abs=1e-3)
+
+
+def test_unsure_abstains_and_says_why():
+    hit = hit_with("失業保險參保人數2.37億人。")
+    q = analyze("失业保险参保人数同比增长多少？")
+    d = decide_figure(q, [hit], [candidate(hit, {"unmet_yoy": 1.0})], model_with(3.0), {})
+    assert d.kind == "abstain" and "同比" in d.reason
+    assert render(d).abstained and render(d).figures == ()
+
+
+def test_a_group_the_sentence_does_not_name_rules_a_figure_out():
+    hit = hit_with("3月份全國城鎮調查失業率為5.3%。")
+    d = decide_figure(analyze("农民工的失业率是多少？"), [hit], [candidate(hit)], model_with(5.0), {})
+    assert d.kind == "abstain" and "农民工" in d.reason
+
+
+def test_answer_text_quotes_the_source_and_cites_it():
+    hit = hit_with("截至3月底,失業保險參保人數2.37億人。")
+    d = Decision("figure", analyze("失业保险参保人数多少"), (hit,), (candidate(hit),), confidence=0.9)
+    a = render(d)
+    assert a.text == "截至3月底，失业保险参保人数2.37亿人。[1]"
+    assert a.citations[0].quote == hit.text and a.figures[0].text == "2.37億人"
+    en = render(Decision("figure", analyze("How many people have unemployment insurance?"), (hit,),
+                         (candidate(hit),), confidence=0.9))
+    assert en.text.endswith("that is 2.37 億人 (237,000,000 人). [1]")
+
+
+# --- the fitted model's file ---------------------------------------------------------------------------
+
+def test_model_saves_and_loads_the_same(tmp_path):
+    model = model_with(1.0)
+    model.save(tmp_path / "m.json")
+    again = load_model(tmp_path / "m.json")
+    assert again.to_dict() == model.to_dict()
+
+
+def test_a_model_fitted_for_other_features_is_refused(tmp_path):
+    model_with(1.0).save(tmp_path / "m.json")
+    with pytest.raises(ModelError, match="other features"):
+        load_model(tmp_path / "m.json", figure_features=("card",))
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="hrss-qa fit"):
+        load_model(tmp_path / "bad.json")
