@@ -286,3 +286,34 @@ def test_answer_quality_bars(engine):
     assert report.figure_accuracy >= 0.96, report.figure_accuracy
     assert report.abstain_recall >= 0.90, report.abstain_recall
     assert report.false_abstain <= 0.03, report.false_abstain
+
+
+def test_readme_python_example_runs_twice():
+    """`hrss_qa.answer` stays the function however often it is called (no submodule shadows it)."""
+    import hrss_qa
+
+    hits = hrss_qa.retrieve("一季度城镇新增就业多少人？", k=5)
+    first = hrss_qa.answer("失业保险参保人数是多少？")
+    second = hrss_qa.answer("失业保险参保人数是多少？")
+    assert hits[0].figures and first.text == second.text and first.figures[0].text == "2.37億人"
+    assert hrss_qa.default_engine().answer("失业保险参保人数是多少？").text == first.text
+
+
+def test_every_answer_has_a_confidence_and_verdicts_come_only_with_figures(engine):
+    for q in load_questions():
+        a = answer_with(engine, q.question)
+        assert 0.0 <= a.confidence <= 1.0
+        assert a.verdict in ("", "yes", "no")
+        assert not a.verdict or (a.figures and not a.abstained), (q.id, a.text)
+
+
+def test_no_wrong_verdicts_on_any_development_set(engine):
+    from pathlib import Path
+
+    from hrss_qa.evaluation import evaluate
+
+    for path in sorted(Path(__file__).resolve().parents[1].glob("eval/*.jsonl")):
+        if path.name.startswith("conversations"):
+            continue
+        report = evaluate(engine, load_questions(path))
+        assert report.wrong_verdicts == 0, (path.name, [r.id for r in report.results if r.verdict_wrong])

@@ -80,7 +80,8 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
                           for p, context in _with_subjects(pieces, text, lex))
     units = _explicit_units(key, lex)
     if units is None and checks and checks[0].unit:   # 「超过50万人次吗」: only 人次 can be compared
-        units = frozenset({checks[0].unit})
+        units = frozenset(next((g for g in lex.words("units.comparable.groups") if checks[0].unit in g),
+                               [checks[0].unit]))
     stated = {f.value for f in stated_figures(key, lex) if f.value is not None and f.kind != "period"}
     return Query(
         text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds,

@@ -59,10 +59,10 @@ PASSAGE_REASONS = {
 
 
 def rank(candidates: list[Candidate], model: AnswerModel) -> list[Candidate]:
-    """Candidates with the figure model's probability as ``score``, best first."""
+    """Candidates with the figure model's choice probability as ``score``, best first."""
     if not candidates:
         return []
-    scores = model.figure.predict([c.features for c in candidates])
+    scores = model.figure.choice([c.features for c in candidates])
     scored = [replace(c, score=float(p)) for c, p in zip(candidates, scores)]
     return sorted(scored, key=lambda c: -c.score)
 
@@ -75,8 +75,11 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         return abstain(query, hits, GENERIC_REASON)
     best = ranked[0]
     confidence = model.confidence([c.score for c in ranked], best.flags)
-    if problems := _hard_problems(query, best, coverage, lex):
+    if problems := hard_problems(query, best, coverage, lex):
         return abstain(query, hits, problems[0].message, tuple(problems), confidence=confidence)
+    raised = [name for name, value in zip(FIT_FLAGS, best.flags) if value > 0 and name in model.hard_flags]
+    if raised:
+        return abstain(query, hits, _reason(raised[0], best), confidence=confidence)
     if confidence < model.answer_threshold:
         return abstain(query, hits, explain(best, model), confidence=confidence)
     verdict = None
@@ -155,9 +158,13 @@ def explain(best: Candidate, model: AnswerModel) -> str:
     weight, name = min(reasons)
     if weight >= 0:
         return GENERIC_REASON
+    return _reason(name, best)
+
+
+def _reason(name: str, best: Candidate) -> str:
     missing = best.missing[0] if best.missing else "问题所问的项目"
-    return REASONS[name].format(label=best.figure.label, text=best.figure.text, section=best.hit.section,
-                                missing=missing)
+    return REASONS.get(name, GENERIC_REASON).format(label=best.figure.label, text=best.figure.text,
+                                                    section=best.hit.section, missing=missing)
 
 
 def check(thresholds: tuple[Threshold, ...], figure: Figure, lex: Lexicon | None = None) -> Verdict | None:
@@ -239,7 +246,7 @@ def _decide(t: Threshold, low: float, high: float, open_low: bool, open_high: bo
     return None
 
 
-def _hard_problems(query: Query, best: Candidate, coverage: dict[str, Coverage], lex: Lexicon) -> list[ScopeProblem]:
+def hard_problems(query: Query, best: Candidate, coverage: dict[str, Coverage], lex: Lexicon) -> list[ScopeProblem]:
     """Constraints the best figure's evidence must meet whatever the model says."""
     problems = evidence_problems(query, best.hit.text, coverage.get(best.hit.doc_id), lex)
     groups = missing_groups(query, best.sentence.text, lex)

@@ -40,8 +40,10 @@ CONSTRAINTS = ("unmet_change", "unmet_yoy", "unmet_earnings", "unmet_average", "
 FEATURES = _SUBJECT
 # Names the question uses that a figure's evidence lacks, and a unit named outright that it does not have.
 MISFITS = ("named_missing", "subject_missing", "group_missing", "month_missing", "unit_mismatch", "counted_missing")
-# The calibrator's view of the chosen figure: every way it may not fit (see model.py).
-FIT_FLAGS = CONSTRAINTS + MISFITS
+# How well the chosen figure matches in absolute terms (the ranker only compares candidates).
+MATCH = ("card", "query_cover", "label_cover", "sentence_lex", "passage_gap")
+# The calibrator's view of the chosen figure: how well it matches, every way it may not fit (see model.py).
+FIT_FLAGS = MATCH + CONSTRAINTS + MISFITS
 
 # An official term in this few passages or fewer names a particular scheme or campaign (職業年金):
 # a figure from a passage without it is not about it.  Shorter terms are ordinary nouns.
@@ -88,12 +90,13 @@ class CorpusFacts:
                                           chars, narrower)
         return self._texts[key]
 
-    def vocabulary(self, hit: Hit, generic: frozenset[str]) -> frozenset[str]:
-        """Words naming what a passage's figures measure (its dates' labels name events, not measures)."""
-        if hit.passage_id not in self._vocabularies:
-            self._vocabularies[hit.passage_id] = frozenset(
-                w for fig in hit.figures if fig.kind not in ("date", "period") for w in words(fig.label)) - generic
-        return self._vocabularies[hit.passage_id]
+    def vocabulary(self, figures: list[tuple[Figure, ...]], generic: frozenset[str]) -> frozenset[str]:
+        """Words naming what the corpus's figures measure (dates' labels name events, not measures)."""
+        if "corpus" not in self._vocabularies:
+            self._vocabularies["corpus"] = frozenset(
+                w for group in figures for fig in group if fig.kind not in ("date", "period")
+                for w in words(fig.label)) - generic
+        return self._vocabularies["corpus"]
 
     @classmethod
     def of(cls, passages: list[Passage], plan_words: tuple[str, ...] = ("下一步",)) -> "CorpusFacts":
@@ -115,13 +118,18 @@ class _Found:
     card: float
 
 
-def candidates(query: Query, hits: list[Hit], facts: CorpusFacts, lex: Lexicon | None = None) -> list[Candidate]:
-    """Figures of the top hits whose kind can answer ``query``, each with its feature vector."""
+def candidates(query: Query, hits: list[Hit], facts: CorpusFacts, lex: Lexicon | None = None,
+               figures: list[tuple[Figure, ...]] | None = None) -> list[Candidate]:
+    """Figures of the top hits whose kind can answer ``query``, each with its feature vector.
+
+    ``figures`` are every passage's figures (what the corpus measures); the hits' own by default.
+    """
     lex = lex or lexicon()
     found = _gather(query, hits)
     if not found:
         return []
     pool = _Pool.of(query, found, hits, facts, lex)
+    pool.figures = figures if figures is not None else [h.figures for h in hits]
     out = []
     for f in found:
         values = pool.features(f)
@@ -142,12 +150,22 @@ def _gather(query: Query, hits: list[Hit]) -> list[_Found]:
     for rank, hit in enumerate(hits[:CANDIDATE_HITS]):
         scores = hit.figure_scores or (0.0,) * len(hit.figures)
         for fig, card in zip(hit.figures, scores):
-            if fig.kind not in query.kinds:
+            if fig.kind not in query.kinds or _ruled_out(query, fig):
                 continue
             at = next((i for i, s in enumerate(hit.sentences) if s.start <= fig.start < s.end), None)
             sentence = hit.sentences[at] if at is not None else hit.sentence
             out.append(_Found(fig, hit, rank, sentence, at if at is not None else -1, card))
     return out
+
+
+def _ruled_out(query: Query, fig: Figure) -> bool:
+    """A unit named outright (「一张多少钱」) rules out figures of other units; a number the question
+    states to say what it is about (「3324万参加的人里…」) is not its answer unless it is checked."""
+    unit = normalize(fig.unit) if fig.kind != "percent" else "%"
+    if query.units is not None and unit not in query.units:
+        return True
+    checked = query.yes_no or query.choice   # 「…1.65万亿元，是“超过”还是“接近”」 asks about the stated figure
+    return not checked and fig.value is not None and fig.value in query.stated_values
 
 
 class _Pool:
@@ -219,9 +237,10 @@ class _Pool:
         return values
 
     def missing_subjects(self, hit: Hit, text: FigureText) -> list[str]:
-        """Question words that name something this passage measures with another figure, but not
-        in this figure's sentence (「工伤保险基金结余」 against the three funds' 累計結余)."""
-        vocabulary = self.facts.vocabulary(hit, self.generic)
+        """Question words that name something the briefing measures with another figure, but not
+        in this figure's sentence (「工伤保险基金结余」 against the three funds' 累計結余;
+        「基金收入」 against 投資運營規模)."""
+        vocabulary = self.facts.vocabulary(self.figures, self.generic)
         return [w for w in self.question_words if w in vocabulary and not set(w) <= text.sentence_chars]
 
     def missing_named(self, hit: Hit, text: FigureText) -> list[str]:

@@ -24,15 +24,16 @@ from ..glossary import expand
 from ..text import normalize
 from .analyze import analyze
 from .confidence import PASSAGE_FEATURES, passage_features
-from .decide import check
-from .features import FEATURES, FIT_FLAGS, candidates
+from .decide import check, hard_problems
+from .features import FEATURES, FIT_FLAGS, MATCH, candidates
 from .model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ranking_summary
 from .pipeline import Answerer
 from .records import Query
 from .scope import off_topic, query_problems
 
 # Costs of outcomes (a wrong figure, or a figure for an unanswerable question, costs 1).
-COST_FALSE_ABSTAIN = 0.7     # declining a question the briefing answers
+COST_FALSE_ABSTAIN = 1.0     # declining a question the briefing answers: as bad as a wrong figure (the
+                             # verdict is what must never be wrong, see below)
 COST_WRONG_VERDICT = 10.0    # a confident 是的/不是 that is wrong: the worst thing the product can do
 COST_NO_VERDICT = 0.3        # stating the figure without the verdict a yes/no question wanted
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
@@ -53,6 +54,7 @@ class Item:
     gold_verdict: str = ""
     rows: list[tuple[float, ...]] = field(default_factory=list)
     flags: list[tuple[float, ...]] = field(default_factory=list)
+    blocked: list[bool] = field(default_factory=list)      # ruled out by a hard constraint (decide.hard_problems)
     labels: list[int] = field(default_factory=list)
     figures: list = field(default_factory=list)
     passage: tuple[float, ...] = ()
@@ -83,9 +85,10 @@ def collect(answerer: Answerer, questions: list[tuple[str, Question]]) -> list[I
             item = Item(f"{q.id}#{n}", group, part, q.answerable, figure, span, q.gold_verdict if not query.parts else "")
             part_hits = hits if part is query else engine.retrieve(f"{part.text} {part.context}".strip(), k=5)
             if part.is_figure:
-                for c in candidates(part, part_hits, answerer.facts, lex):
+                for c in candidates(part, part_hits, answerer.facts, lex, engine.figures):
                     item.rows.append(c.features)
                     item.flags.append(c.flags)
+                    item.blocked.append(bool(hard_problems(part, c, answerer.coverage, lex)))
                     item.figures.append(c.figure)
                     item.labels.append(int(q.answerable and _is_gold(c, figure, span, engine)))
             else:
@@ -104,15 +107,17 @@ def _assign(units, engine, answerer, lex):
     figures = [(f, s) for _, f, s in units]
     if len(units) > 3:
         return units
-    best, best_score = units, float("-inf")
+    best, best_score = units, (-1, float("-inf"))
     for order in permutations(range(len(units))):
-        score = 0.0
+        found, similarity = 0, 0.0   # parts whose gold is among their candidates first, then card similarity
         for (part, _, _), k in zip(units, order):
             figure, span = figures[k]
             cards = [c for c in candidates(part, engine.retrieve(f"{part.text} {part.context}".strip(), k=5),
-                                           answerer.facts, lex)
+                                           answerer.facts, lex, engine.figures)
                      if _is_gold(c, figure, span, engine)]
-            score += max((c.features[FEATURES.index("card")] for c in cards), default=0.0)
+            found += bool(cards)
+            similarity += max((c.features[FEATURES.index("card")] for c in cards), default=0.0)
+        score = (found, similarity)
         if score > best_score:
             best, best_score = [(part, *figures[k]) for (part, _, _), k in zip(units, order)], score
     return best
@@ -136,6 +141,33 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, names: tuple[str, ...], C: float)
     return Logistic(names, mean, scale, clf.coef_[0].astype(float), float(clf.intercept_[0]))
 
 
+def fit_choice(X: np.ndarray, y: np.ndarray, owner: np.ndarray, names: tuple[str, ...], C: float) -> Logistic:
+    """A conditional logit: weights w maximizing Σ_q log softmax(X_q w)[gold_q] − ||w||² / 2C,
+    over the questions q that have a gold candidate (one softmax per question)."""
+    from scipy.optimize import minimize
+
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    Z = (X - mean) / scale
+    groups = [np.flatnonzero(owner == i) for i in np.unique(owner)]
+    groups = [g for g in groups if y[g].sum() > 0]
+
+    def loss(w):
+        total, grad = 0.0, np.zeros_like(w)
+        for g in groups:
+            z = Z[g] @ w
+            z = z - z.max()
+            p = np.exp(z) / np.exp(z).sum()
+            gold = y[g] > 0
+            total -= np.log(p[gold].sum() + 1e-12)
+            q = p * gold / (p[gold].sum() + 1e-12)   # the posterior over the gold rows
+            grad -= Z[g].T @ (q - p)
+        return total + w @ w / (2 * C), grad + w / C
+
+    w = minimize(loss, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B").x
+    return Logistic(names, mean, scale, w.astype(float), 0.0)
+
+
 def _figure_arrays(items: list[Item]):
     rows = [(i, r, l) for i, it in enumerate(items) for r, l in zip(it.rows, it.labels)]
     X = np.array([r for _, r, _ in rows], dtype=float).reshape(-1, len(FEATURES))
@@ -156,11 +188,10 @@ def held_out_scores(items: list[Item], C: float) -> list[np.ndarray]:
         train = (groups != g) & has_answer
         if y[train].sum() == 0 or y[train].sum() == train.sum():
             continue
-        model = fit_logistic(X[train], y[train], FEATURES, C)
-        held = groups == g
-        for idx, prob in zip(np.flatnonzero(held), model.predict(X[held])):
-            i = owner[idx]
-            out[i][idx - first[i]] = prob
+        model = fit_choice(X[train], y[train], owner[train], FEATURES, C)
+        for i in {int(o) for o in owner[groups == g]}:
+            rows = np.flatnonzero(owner == i)
+            out[i] = model.choice(X[rows])
     return out
 
 
@@ -175,7 +206,21 @@ class Outcome:
     summary: tuple[float, ...] = ()
 
 
-def outcomes(items: list[Item], scores: list[np.ndarray]) -> list[Outcome]:
+def hard_flags(items: list[Item]) -> tuple[tuple[str, ...], dict]:
+    """The constraint flags that no gold figure raises but some unanswerable question's figures do:
+    the data say such a flag means "not the answer", so it is enforced (see decide.py)."""
+    evidence = {}
+    for k, name in enumerate(FIT_FLAGS):
+        if name in MATCH:
+            continue
+        gold = sum(1 for it in items for l, fl in zip(it.labels, it.flags) if l and fl[k] > 0)
+        unanswerable = sum(1 for it in items if not it.answerable and any(fl[k] > 0 for fl in it.flags))
+        evidence[name] = {"gold_raising": gold, "unanswerable_raising": unanswerable}
+    hard = tuple(n for n, e in evidence.items() if e["gold_raising"] == 0 and e["unanswerable_raising"] > 0)
+    return hard, evidence
+
+
+def outcomes(items: list[Item], scores: list[np.ndarray], hard: tuple[str, ...] = ()) -> list[Outcome]:
     out = []
     for it, p in zip(items, scores):
         if not it.query.is_figure:
@@ -186,6 +231,10 @@ def outcomes(items: list[Item], scores: list[np.ndarray]) -> list[Outcome]:
         top = int(np.argmax(p))
         correct = bool(it.labels[top])
         summary = ranking_summary(list(p), it.flags[top])
+        raised = any(v > 0 and n in hard for n, v in zip(FIT_FLAGS, it.flags[top]))
+        if it.blocked[top] or raised:   # the decision abstains whatever the confidence
+            out.append(Outcome(0.0, correct, it.answerable, None, ()))
+            continue
         wrong = None
         if it.gold_verdict and it.query.yes_no and it.query.thresholds and not it.query.choice:
             v = check(it.query.thresholds, it.figures[top])
@@ -207,6 +256,16 @@ def choose_answer_threshold(results: list[Outcome]) -> tuple[float, float]:
                 cost += COST_FALSE_ABSTAIN
         best = min(best, (cost, -t))
     return -best[1], best[0]
+
+
+def tradeoff(results: list[Outcome], thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8)) -> list[dict]:
+    """Held-out figure accuracy, abstention recall and false abstention at several thresholds."""
+    answerable = [o for o in results if o.answerable]
+    unanswerable = [o for o in results if not o.answerable]
+    return [{"threshold": t,
+             "figure": round(float(np.mean([o.correct and o.p >= t for o in answerable])), 4),
+             "abstain_recall": round(float(np.mean([o.p < t for o in unanswerable])), 4),
+             "false_abstain": round(float(np.mean([o.p < t for o in answerable])), 4)} for t in thresholds]
 
 
 def choose_verdict_threshold(results: list[Outcome], answer_threshold: float) -> float:
@@ -248,7 +307,9 @@ def fit(answerer: Answerer, files: list[Path], log=print) -> AnswerModel:
         cv[C] = (np.mean([o.correct for o in res if o.answerable]), scores, res)
         log(f"C={C}: held-out top-1 {cv[C][0]:.3f}")
     C = max(cv, key=lambda c: cv[c][0])
-    _, scores, res = cv[C]
+    _, scores, _ = cv[C]
+    hard, evidence = hard_flags(items)
+    res = outcomes(items, scores, hard)
     # The confidence: P(best candidate right) from the held-out ranking, fitted across sets too.
     S = np.array([o.summary for o in res if o.summary])
     Sy = np.array([int(o.answerable and o.correct) for o in res if o.summary])
@@ -259,7 +320,7 @@ def fit(answerer: Answerer, files: list[Path], log=print) -> AnswerModel:
     verdict_t = choose_verdict_threshold(res, answer_t)
     owner = _figure_arrays(items)[2]
     has_answer = np.array([items[i].answerable and any(items[i].labels) for i in owner])
-    figure = fit_logistic(X[has_answer], y[has_answer], FEATURES, C)
+    figure = fit_choice(X[has_answer], y[has_answer], owner[has_answer], FEATURES, C)
 
     facts = [it for it in items if not it.query.is_figure]
     PX = np.array([it.passage for it in facts], dtype=float).reshape(-1, len(PASSAGE_FEATURES))
@@ -268,9 +329,14 @@ def fit(answerer: Answerer, files: list[Path], log=print) -> AnswerModel:
     passage_t = choose_passage_threshold(items, passage.predict(PX))
 
     report = _report(files, items, res, answer_t, verdict_t, C, cost)
+    report["tradeoff"] = tradeoff(res)
+    for row in report["tradeoff"]:
+        log(f"  at {row['threshold']:.2f}: figure {row['figure']:.3f}, abstention recall {row['abstain_recall']:.3f}, "
+            f"false abstention {row['false_abstain']:.3f}")
     report["passage"] = {"items": len(facts), "positives": int(Py.sum()), "threshold": passage_t}
     log(_summary(report))
-    return AnswerModel(figure, passage, calibrator, answer_t, verdict_t, passage_t, report)
+    report["hard_flags"] = evidence
+    return AnswerModel(figure, passage, calibrator, answer_t, verdict_t, passage_t, report, hard)
 
 
 def _report(files, items, res, answer_t, verdict_t, C, cost) -> dict:

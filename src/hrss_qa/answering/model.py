@@ -3,8 +3,9 @@
 Two logistic models, fitted by :mod:`hrss_qa.answering.fit` on the project's question sets
 and saved with their provenance in ``data/answer_model.json``:
 
-* the **figure model** gives each candidate figure the probability that it answers the query;
-  the best candidate's probability is the answer's confidence;
+* the **figure model** chooses the figure a question is about among its candidates (a
+  conditional logit: a softmax over one question's candidates), and a **calibrator** turns that
+  choice and the constraints the chosen figure does not meet into the answer's confidence;
 * the **passage model** gives a fact answer (a quoted sentence) the probability that its passage
   is the right one.
 
@@ -55,6 +56,13 @@ class Logistic:
         z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
+    def choice(self, rows: np.ndarray) -> np.ndarray:
+        """A softmax over the rows (one query's candidates): the probability that each is the one."""
+        rows = np.atleast_2d(np.asarray(rows, dtype=float))
+        z = ((rows - self.mean) / self.scale) @ self.coef
+        z = np.exp(z - z.max())
+        return z / z.sum()
+
     def contributions(self, row: np.ndarray) -> dict[str, float]:
         """Each feature's part of the logit for one row (why a candidate scored as it did)."""
         z = (np.asarray(row, dtype=float) - self.mean) / self.scale * self.coef
@@ -91,11 +99,14 @@ def ranking_summary(scores: list[float], flags: tuple[float, ...]) -> tuple[floa
 class AnswerModel:
     """The fitted state of the answer stages.
 
-    ``figure`` scores each candidate; ``calibrator`` turns the ranking (best score, its lead,
+    ``figure`` chooses among one query's candidates (a softmax over their scores, fitted as a
+    conditional logit); ``calibrator`` turns the ranking (best score, its lead,
     the constraints it does not meet) into the probability that the best figure is the right answer — the answer's
     confidence.  ``answer_threshold``: below it a figure answer abstains; ``verdict_threshold``: below it a
     yes/no question gets the figure without a verdict; ``passage_threshold``: below it a fact
-    answer abstains.  ``report`` holds what it was fitted on and its cross-validated scores.
+    answer abstains.  ``hard_flags``: fit flags that no gold answer of the training sets raised
+    (a change asked where a level is given, a named scheme the passage lacks…); a figure that
+    raises one is not stated, whatever the confidence.  ``report`` holds what it was fitted on and its cross-validated scores.
     """
 
     figure: Logistic
@@ -105,6 +116,7 @@ class AnswerModel:
     verdict_threshold: float
     passage_threshold: float
     report: dict = field(default_factory=dict, compare=False)
+    hard_flags: tuple[str, ...] = ()
     version: int = MODEL_FORMAT
 
     def to_dict(self) -> dict:
@@ -112,6 +124,7 @@ class AnswerModel:
                 "calibrator": self.calibrator.to_dict(),
                 "thresholds": {"answer": self.answer_threshold, "verdict": self.verdict_threshold,
                                "passage": self.passage_threshold},
+                "hard_flags": list(self.hard_flags),
                 "report": self.report}
 
     @classmethod
@@ -121,7 +134,8 @@ class AnswerModel:
         t = data["thresholds"]
         return cls(Logistic.from_dict(data["figure"]), Logistic.from_dict(data["passage"]),
                    Logistic.from_dict(data["calibrator"]), float(t["answer"]),
-                   float(t["verdict"]), float(t["passage"]), data.get("report", {}))
+                   float(t["verdict"]), float(t["passage"]), data.get("report", {}),
+                   tuple(data.get("hard_flags", ())))
 
     def confidence(self, scores: list[float], flags: tuple[float, ...]) -> float:
         """Calibrated probability that the best candidate (of these scores, with these fit

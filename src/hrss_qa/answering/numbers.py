@@ -113,7 +113,7 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
             relation = _relation_before(before, t)
         if relation is None:
             relation = _relation_after(key[fig.end:fig.end + 6])
-        if relation is None and fig.kind in ("quantity", "percent", "count"):
+        if relation is None and fig.kind in ("quantity", "percent", "count") and not _names_its_noun(key, fig):
             relation = _default_relation(before, t) or _reached(key[fig.end:], t) or \
                 ("=" if lex.cue("verify")(key) else None)
         if relation is None:
@@ -161,6 +161,12 @@ def _relation_after(after: str) -> Relation | None:
     if re.match(r"\s*(以下|or less|or fewer|or below)", after):
         return "<="
     return None
+
+
+def _names_its_noun(key: str, fig: Figure) -> bool:
+    """「三项社保基金」「16场招聘会」: a number before its noun says which thing, it is not checked."""
+    after = key[fig.end:fig.end + 1]
+    return bool(re.match(r"[\u4e00-\u9fff]", after)) and after not in "了吗吧呢啊嘛么的"
 
 
 def _reached(after: str, t: dict) -> Relation | None:

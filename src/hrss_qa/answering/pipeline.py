@@ -76,7 +76,7 @@ class Answerer:
         if query.parts:
             return combine(query, [self.decide(part) for part in query.parts])
         if query.is_figure:
-            ranked = rank(candidates(query, hits, self.facts, self.lex), self.model)
+            ranked = rank(candidates(query, hits, self.facts, self.lex, self.engine.figures), self.model)
             return decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
         return decide_passage(query, hits, self.model, passage_features(hits), self.lex)
 
