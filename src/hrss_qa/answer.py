@@ -8,7 +8,7 @@ citations quote the original Traditional sentence.
 >>> a = answer("失业保险参保人数是多少？")
 >>> a.text
 '截至3月底，失业保险参保人数为2.37亿人。[1]'
->>> a.citations[0].quote[:20], a.figures[0].value
+>>> a.citations[0].quote[:34], a.figures[0].value
 ('截至3月底,全國基本養老、失業、工傷保險參保人數分別為10.52億人', 237000000.0)
 """
 
