@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -201,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `hrss-qa ask … | head -1`: the reader has gone, which is not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except (OSError, ValueError, RuntimeError) as exc:
         logging.getLogger("hrss_qa").debug("failed", exc_info=True)
         print(f"hrss-qa: error: {exc}", file=sys.stderr)
