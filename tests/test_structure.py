@@ -11,7 +11,6 @@ import ast
 import importlib.metadata
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -156,6 +155,7 @@ def _requirement_name(spec: str) -> str:
 
 
 def test_every_third_party_import_is_declared() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = {_requirement_name(spec) for spec in project["dependencies"]}
     owners = importlib.metadata.packages_distributions()
