@@ -5,7 +5,7 @@
     python benchmarks/bench_core.py --quick              # 1 repeat, 1 pass: a smoke run
 
 For each backend (``$HRSS_QA_BACKEND``: ``torch``, ``onnx``, ``onnx-int8`` when the installed
-``hrss_qa.embedding`` knows them), ``--repeats`` rounds (default 3), each in a fresh process so that
+``hrss_qa.settings.BACKENDS`` lists them), ``--repeats`` rounds (default 3), each in a fresh process so that
 memory and start-up are its own; the backends take turns round by round, so that a change of the
 machine's load hits each of them alike:
 
@@ -87,13 +87,13 @@ def worker(backend: str, index_dir: Path, passes: int) -> dict:
     import psutil
 
     from hrss_qa.answering import answer_with
-    from hrss_qa.embedding import load_embedder
+    from hrss_qa.encoders import load_encoder
     from hrss_qa.evaluation import load_questions
     from hrss_qa.retrieval import Engine
 
     out: dict = {"backend": backend, "load_start": load1()}
     t0 = time.perf_counter()
-    embedder = load_embedder(backend=backend)  # materializes the model/graph; imports warm
+    embedder = load_encoder(backend=backend)  # materializes the model/graph; imports warm
     out["model_first_load_s"] = round(time.perf_counter() - t0, 3)
     out["embedder"] = repr(embedder)
     del embedder
@@ -187,10 +187,10 @@ def cold_start(backend: str, index_dir: Path) -> dict:
 def available_backends() -> list[str]:
     sys.path.insert(0, str(SRC))
     try:
-        from hrss_qa import embedding
+        from hrss_qa import settings
     finally:
         sys.path.pop(0)
-    names = list(getattr(embedding, "BACKENDS", ("torch",)))
+    names = list(settings.BACKENDS)
     ok = []
     for name in names:
         if name.startswith("onnx"):

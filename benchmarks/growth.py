@@ -115,11 +115,9 @@ def embed_real(out: Path, backend: str | None) -> None:
     from hrss_qa.evaluation import load_questions
     from hrss_qa.retrieval import Engine
 
-    if backend:
-        os.environ["HRSS_QA_BACKEND"] = backend
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hrss-growth-") as tmp:
-        engine = Engine(index_dir=tmp, rebuild=True)
+        engine = Engine(index_dir=tmp, rebuild=True, backend=backend)
     build_s = time.perf_counter() - t0
     recorder = _Recorder(engine.embedder)
     engine.embedder = recorder
@@ -233,7 +231,7 @@ def make_engine(docs, passages, faiss_index, table) -> tuple:
     extraction, per-passage arrays, its warm-up query.  Returns the engine, the BM25 seconds and the
     seconds of the rest of ``__init__``.
     """
-    from hrss_qa import embedding, retrieval
+    from hrss_qa import encoders, retrieval
     from hrss_qa.index import LoadedIndex
 
     n_sentences = sum(len(p.sentences) for p in passages)
@@ -250,17 +248,17 @@ def make_engine(docs, passages, faiss_index, table) -> tuple:
             bm25_seconds.append(time.perf_counter() - t0)
             return model
 
-    saved = (retrieval.load_corpus, retrieval.load_or_build, retrieval.BM25, embedding.load_embedder)
+    saved = (retrieval.load_corpus, retrieval.load_or_build, retrieval.BM25, encoders.load_encoder)
     retrieval.load_corpus = lambda *a, **k: docs
     retrieval.load_or_build = lambda *a, **k: LoadedIndex(manifest, passages, faiss_index)
     retrieval.BM25 = TimedBM25
-    embedding.load_embedder = lambda *a, **k: embedder
+    encoders.load_encoder = lambda *a, **k: embedder
     try:
         t0 = time.perf_counter()
         engine = retrieval.Engine(index_dir=tempfile.gettempdir())
         total = time.perf_counter() - t0
     finally:
-        retrieval.load_corpus, retrieval.load_or_build, retrieval.BM25, embedding.load_embedder = saved
+        retrieval.load_corpus, retrieval.load_or_build, retrieval.BM25, encoders.load_encoder = saved
     embedder.misses = 0  # the warm-up query is not one of ours
     return engine, sum(bm25_seconds), total - sum(bm25_seconds)
 

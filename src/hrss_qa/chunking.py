@@ -13,7 +13,7 @@ so ``doc.text[p.start:p.end] == p.text`` and a citation points at the exact span
 
 >>> from hrss_qa.corpus import load_corpus
 >>> passages = chunk_document(load_corpus()[0])
->>> passages[1].section, passages[1].text[:12]
+>>> passages[1].section, passages[1].text[:15]
 ('一、就業 › 工作進展情況', '1-3月城鎮新增就業297萬人')
 """
 

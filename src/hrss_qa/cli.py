@@ -1,6 +1,14 @@
 """Command line: ``hrss-qa build | search | ask | figures | serve | eval``.
 
->>> main(["search", "一季度城镇新增就业多少人？", "-k", "3"])   # doctest: +SKIP
+Options before (or after) the command set the :class:`~hrss_qa.settings.Settings`; each falls back
+to its ``HRSS_QA_*`` variable, then to the default.  Output is the result only: warnings and
+errors go to stderr, and ``-v`` adds what is being loaded (``-vv``: debug).
+
+>>> main(["search", "一季度城镇新增就业多少人？", "-k", "1"])   # doctest: +ELLIPSIS
+[1] ...  一、就業 › 工作進展情況  (hrss-2023q1-briefing ...)
+    1-3月城鎮新增就業297萬人,3月份全國城鎮調查失業率為5.3%,就業局勢保持總體平穩。
+    figures: ...城鎮新增就業 297萬人...
+0
 """
 
 from __future__ import annotations
@@ -13,28 +21,26 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from .settings import BACKENDS, Settings
 from .text import to_simplified
 
 
-
-def _engine(args):
+def _engine(settings: Settings, rebuild: bool = False):
     from .retrieval import Engine
 
-    return Engine(corpus_dir=args.corpus, index_dir=args.index, model=args.model, cache_dir=args.cache)
+    return Engine(settings=settings, rebuild=rebuild)
 
 
-def _cmd_build(args) -> int:
-    from .retrieval import Engine
-
-    engine = Engine(corpus_dir=args.corpus, index_dir=args.index, model=args.model, cache_dir=args.cache, rebuild=True)
+def _cmd_build(args, settings: Settings) -> int:
+    engine = _engine(settings, rebuild=True)
     m = engine.index.manifest
     print(f"index {engine.index_dir}: {m.n_passages} passages, {m.n_sentences} sentences, "
           f"{m.faiss_kind}, model {m.model}, built in {m.build_seconds:.1f} s")
     return 0
 
 
-def _cmd_search(args) -> int:
-    hits = _engine(args).retrieve(args.question, k=args.k)
+def _cmd_search(args, settings: Settings) -> int:
+    hits = _engine(settings).retrieve(args.question, k=args.k)
     if args.json:
         print(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
         return 0
@@ -48,10 +54,10 @@ def _cmd_search(args) -> int:
     return 0
 
 
-def _cmd_ask(args) -> int:
+def _cmd_ask(args, settings: Settings) -> int:
     from .answering import answer_with
 
-    result = answer_with(_engine(args), args.question)
+    result = answer_with(_engine(settings), args.question)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -67,7 +73,7 @@ def _cmd_ask(args) -> int:
     return 0
 
 
-def _cmd_figures(args) -> int:
+def _cmd_figures(args, settings: Settings) -> int:
     from .corpus import load_corpus
     from .figure_table import csv_bytes, figure_rows, filter_rows, parse_filter, rows_csv
 
@@ -75,7 +81,7 @@ def _cmd_figures(args) -> int:
     query = parse_filter(words)
     if query.ignored:
         print(f"hrss-qa: ignored words the glossary does not know: {', '.join(query.ignored)}", file=sys.stderr)
-    rows = filter_rows(figure_rows(load_corpus(args.corpus)), query)
+    rows = filter_rows(figure_rows(load_corpus(settings.corpus_dir)), query)
     if args.csv == "-":
         sys.stdout.write(rows_csv(rows))
     elif args.csv:
@@ -95,18 +101,17 @@ def _cmd_figures(args) -> int:
     return 0
 
 
-def _cmd_serve(args) -> int:
+def _cmd_serve(args, settings: Settings) -> int:
     from .ui import launch
 
-    launch(host=args.host, port=args.port, corpus_dir=args.corpus, index_dir=args.index, model=args.model,
-           cache_dir=args.cache, feedback_path=args.feedback)
+    launch(host=args.host, port=args.port, settings=settings)
     return 0
 
 
-def _cmd_eval(args) -> int:
+def _cmd_eval(args, settings: Settings) -> int:
     from .evaluation import run_cli
 
-    return run_cli(args)
+    return run_cli(args, settings)
 
 
 DEV_SETS = ("questions.jsonl", "holdout*.jsonl", "train*.jsonl")
@@ -137,18 +142,18 @@ def _hit_json(hit) -> dict:
 
 
 _BACKEND_HELP = "embedding backend of the default model: torch, onnx or onnx-int8 ($HRSS_QA_BACKEND; default onnx-int8)"
+_VERBOSE_HELP = "show what is loaded and built (INFO); twice for debug output"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .embedding import BACKENDS
-
     parser = argparse.ArgumentParser(prog="hrss-qa", description="Cited QA over the MOHRSS 2023 Q1 briefing.")
-    parser.add_argument("--corpus", help="corpus folder (default: bundled corpus/, or $HRSS_QA_CORPUS)")
-    parser.add_argument("--index", help="index folder (default: index/, or $HRSS_QA_INDEX)")
+    parser.add_argument("--corpus", help="folder of briefings (default: the bundled briefing; $HRSS_QA_CORPUS)")
+    parser.add_argument("--index", help="index folder (default: index/ in a checkout, else under the cache; "
+                                        "$HRSS_QA_INDEX)")
     parser.add_argument("--model", help="sentence-transformers model id or folder, or 'default' ($HRSS_QA_MODEL)")
-    parser.add_argument("--cache", help="cache folder for materialized models ($HRSS_QA_CACHE)")
+    parser.add_argument("--cache", help="cache folder for the converted model (default ~/.cache/hrss-qa; $HRSS_QA_CACHE)")
     parser.add_argument("--backend", choices=BACKENDS, help=_BACKEND_HELP)
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=_VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("build", help="(re)build the index").set_defaults(func=_cmd_build)
@@ -173,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the chat UI")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--feedback", help="feedback JSONL path ($HRSS_QA_FEEDBACK)")
+    p.add_argument("--feedback", help="feedback JSONL path (default ./feedback.jsonl; $HRSS_QA_FEEDBACK)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("eval", help="evaluate on a question set")
@@ -196,19 +201,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_fit)
     for sub_parser in sub.choices.values():  # also after the command; SUPPRESS keeps the top-level value
         sub_parser.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS, help=_BACKEND_HELP)
+        sub_parser.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=_VERBOSE_HELP)
     return parser
+
+
+def configure_logging(verbosity: int = 0) -> None:
+    """Warnings only by default; ``1``: INFO (our loading lines, faiss's loader, httpx); ``2``: DEBUG.
+
+    faiss logs nine INFO lines on import (AVX512/AVX2 modules this wheel does not ship) and httpx one
+    per request of the chat's own health checks: noise unless asked for.
+    """
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(max(verbosity, 0), 2)]
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s" if verbosity else "hrss-qa: %(levelname)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt, datefmt="%H:%M:%S")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "backend", None):  # read by embedding.load_embedder (Engine has no backend argument)
-        os.environ["HRSS_QA_BACKEND"] = args.backend
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    configure_logging(args.verbose)
     try:
-        return args.func(args)
+        settings = Settings.resolve(corpus_dir=args.corpus, index_dir=args.index, model=args.model,
+                                    backend=args.backend, cache_dir=args.cache,
+                                    feedback_path=getattr(args, "feedback", None))
+        return args.func(args, settings)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `hrss-qa ask … | head -1`: the reader has gone, which is not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except (OSError, ValueError, RuntimeError) as exc:
         logging.getLogger("hrss_qa").debug("failed", exc_info=True)
         print(f"hrss-qa: error: {exc}", file=sys.stderr)

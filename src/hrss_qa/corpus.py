@@ -5,7 +5,10 @@ A corpus is a folder of ``<doc_id>.txt`` files (UTF-8), each with an optional
 Dropping the next quarter's briefing and its sidecar into the folder and rebuilding
 the index is all it takes to add it.
 
->>> docs = load_corpus(default_corpus_dir())
+The folder may be any :class:`importlib.resources.abc.Traversable`: a directory on disk, or the
+briefings bundled inside the installed package (:mod:`hrss_qa.bundled`).
+
+>>> docs = load_corpus()                                   # the configured corpus: the bundled briefing
 >>> docs[0].doc_id, docs[0].date
 ('hrss-2023q1-briefing', '2023-04-24')
 """
@@ -15,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .bundled import Traversable
 
 log = logging.getLogger(__name__)
 
@@ -45,23 +49,21 @@ class Document:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-def default_corpus_dir() -> Path:
-    """``$HRSS_QA_CORPUS`` if set, else the ``corpus/`` folder bundled with the project."""
-    env = os.environ.get("HRSS_QA_CORPUS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "corpus"
-
-
-def load_corpus(corpus_dir: Path | str | None = None) -> list[Document]:
+def load_corpus(corpus_dir: Path | str | Traversable | None = None) -> list[Document]:
     """Read every ``*.txt`` in ``corpus_dir`` (sorted by name) with its JSON sidecar.
 
-    Hidden files (``.name.txt``, an editor's ``.#name.txt`` lock link) are not briefings.
+    ``None`` means the configured corpus (:class:`~hrss_qa.settings.Settings`).  Hidden files
+    (``.name.txt``, an editor's ``.#name.txt`` lock link) are not briefings.
     """
-    folder = Path(corpus_dir) if corpus_dir is not None else default_corpus_dir()
+    if corpus_dir is None:
+        from .settings import Settings
+
+        corpus_dir = Settings.resolve().corpus_dir
+    folder = corpus_dir if isinstance(corpus_dir, Traversable) else Path(corpus_dir)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    docs = [_load_document(path) for path in sorted(folder.glob("*.txt")) if not path.name.startswith(".")]
+    entries = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".txt")), key=lambda e: e.name)
+    docs = [_load_document(entry, folder) for entry in entries if not entry.name.startswith(".")]
     if not docs:
         raise CorpusError(f"no .txt briefings in corpus folder {folder}")
     ids = [d.doc_id for d in docs]
@@ -80,7 +82,7 @@ def corpus_fingerprint(docs: list[Document]) -> str:
     return digest.hexdigest()
 
 
-def _load_document(path: Path) -> Document:
+def _load_document(path: Traversable, folder: Traversable) -> Document:
     try:
         # Strip a BOM and normalize newlines so offsets are stable across editors.
         text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
@@ -91,8 +93,9 @@ def _load_document(path: Path) -> Document:
     if not text.strip():
         raise CorpusError(f"{path} is empty")
     meta: dict = {}
-    sidecar = path.with_suffix(".json")
-    if sidecar.exists():
+    stem = path.name[: -len(".txt")]
+    sidecar = folder / f"{stem}.json"
+    if sidecar.is_file():
         try:
             meta = json.loads(sidecar.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -103,7 +106,7 @@ def _load_document(path: Path) -> Document:
         log.warning("no metadata sidecar %s; citing %s by file name only", sidecar.name, path.name)
     known = {"title", "issuer", "event", "date", "source"}
     return Document(
-        doc_id=str(meta.get("doc_id", path.stem)),
+        doc_id=str(meta.get("doc_id", stem)),
         text=text,
         path=str(path),
         extra={k: v for k, v in meta.items() if k not in known | {"doc_id"}},

@@ -1,8 +1,11 @@
 """Evaluation stage: the fixed question set, its metrics, and baselines side by side.
 
->>> report = evaluate()                     # default engine, eval/questions.jsonl
->>> round(report.hit1, 2), round(report.figure_accuracy, 2)
-(0.96, 0.97)
+>>> questions = load_questions()                     # the bundled set: eval/questions.jsonl
+>>> len(questions), sum(q.answerable for q in questions)
+(216, 190)
+>>> report = evaluate(questions=questions[:40])      # the default engine on the first 40
+>>> report.n_answerable, report.hit5 >= 0.95
+(40, True)
 
 A question counts as a hit at rank r when the r-th passage returned contains its gold span
 (a quoted span of the briefing).  The figure score compares the first figure of the answer
@@ -22,7 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import bundled
+from .bundled import Traversable
 from .retrieval import Engine, Mode
+from .settings import Settings
 from .text import normalize
 
 
@@ -92,13 +98,10 @@ class Report:
         return data
 
 
-def default_questions_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
-
-
-def load_questions(path: Path | str | None = None) -> list[Question]:
-    """Read a JSONL question file; a malformed line raises ValueError naming the line."""
-    path = Path(path) if path else default_questions_path()
+def load_questions(path: Path | str | Traversable | None = None) -> list[Question]:
+    """Read a JSONL question file (default: the bundled ``questions.jsonl``); a malformed line raises
+    ValueError naming the line."""
+    path = bundled.questions_file() if not path else path if isinstance(path, Traversable) else Path(path)
     out = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -355,11 +358,11 @@ _THRESHOLDS = [("min_hit1", "hit1", 1), ("min_hit5", "hit5", 1), ("min_mrr", "mr
                ("max_false_abstain", "false_abstain", -1), ("max_wrong_verdicts", "wrong_verdicts", -1)]
 
 
-def run_cli(args) -> int:
+def run_cli(args, settings: Settings) -> int:
     """``hrss-qa eval``: print the report (and baselines), exit 1 when a threshold is missed."""
     if getattr(args, "backends", None):
-        return run_backends_cli(args)
-    engine = Engine(corpus_dir=args.corpus, index_dir=args.index, model=args.model, cache_dir=args.cache)
+        return run_backends_cli(args, settings)
+    engine = Engine(settings=settings)
     if getattr(args, "conversations", None):
         return _run_conversations(engine, args)
     questions = load_questions(args.questions)
@@ -435,41 +438,27 @@ def _print_reports(reports: list[Report], engine: Engine) -> None:
 # -- embedding backends side by side -------------------------------------------------------------------
 
 
-def compare_backends(backends: list[str], questions: list[Question], corpus_dir=None, model: str | None = None,
-                     cache_dir=None) -> list[Report]:
-    """The product's report once per embedding backend, each engine on its own temporary index.
-
-    The backend reaches the engine through ``$HRSS_QA_BACKEND`` (restored afterwards).
-    """
+def compare_backends(backends: list[str], questions: list[Question], settings: Settings | None = None) -> list[Report]:
+    """The product's report once per embedding backend, each engine on its own temporary index."""
     import gc
-    import os
     import tempfile
 
-    from .embedding import resolve_backend
-
+    settings = settings or Settings.resolve()
     reports = []
-    saved = os.environ.get("HRSS_QA_BACKEND")
-    try:
-        for backend in backends:
-            os.environ["HRSS_QA_BACKEND"] = resolve_backend(backend)
-            with tempfile.TemporaryDirectory(prefix=f"hrss-qa-eval-{backend}-") as index_dir:
-                engine = Engine(corpus_dir=corpus_dir, index_dir=index_dir, model=model, cache_dir=cache_dir)
-                reports.append(evaluate(engine, questions, system=f"hrss-qa [{engine.embedder.backend}]"))
-                del engine
-                gc.collect()
-    finally:
-        if saved is None:
-            os.environ.pop("HRSS_QA_BACKEND", None)
-        else:
-            os.environ["HRSS_QA_BACKEND"] = saved
+    for backend in backends:
+        with tempfile.TemporaryDirectory(prefix=f"hrss-qa-eval-{backend}-") as index_dir:
+            engine = Engine(settings=settings.replace(backend=backend, index_dir=index_dir))
+            reports.append(evaluate(engine, questions, system=f"hrss-qa [{engine.embedder.backend}]"))
+            del engine
+            gc.collect()
     return reports
 
 
-def run_backends_cli(args) -> int:
+def run_backends_cli(args, settings: Settings) -> int:
     """``hrss-qa eval --backends torch,onnx,onnx-int8``: one table row per backend, then the questions they disagree on."""
     questions = load_questions(args.questions)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    reports = compare_backends(backends, questions, args.corpus, args.model, args.cache)
+    reports = compare_backends(backends, questions, settings)
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
         return 0

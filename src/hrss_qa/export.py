@@ -78,9 +78,10 @@ def _doc_title(citation: Citation, sources: Mapping[str, str]) -> str:
 def copy_text(answer: Answer, script: str = "auto", sources: Mapping[str, str] | None = None) -> str:
     """The answer and its citation line, for the clipboard.
 
-    >>> print(copy_text(a))   # doctest: +SKIP
+    >>> from hrss_qa import answer
+    >>> print(copy_text(answer("一季度城镇新增就业多少人？")))
     1-3月城镇新增就业297万人。[1]
-    [1] 一、就業 › 工作進展情況「1-3月城鎮新增就業297萬人,3月份全國城鎮調查失業率為5.3%,就業局勢保持總體平穩。」（…）
+    [1] 一、就業 › 工作進展情況「1-3月城鎮新增就業297萬人,3月份全國城鎮調查失業率為5.3%,就業局勢保持總體平穩。」（hrss-2023q1-briefing）
     """
     lines = [_shown(answer, script)]
     for c in _cited(answer):

@@ -10,7 +10,7 @@ domain vocabulary, not phrases of particular questions.
 >>> expand("How many migrant workers were transported back to work?")
 '农民工 运送 返岗'
 >>> expand("城里多了多少工作岗位")
-'城镇 就业 岗位'
+'城镇 就业'
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Index stage: passage and sentence vectors in FAISS, the passage records and a manifest.
 
-Layout of an index folder::
+Layout of an index folder (an :class:`~hrss_qa.artifacts.Artifact`)::
 
     index/
       manifest.json     what built it (model, dim, corpus hash, chunker version, time) + file checksums
@@ -8,18 +8,16 @@ Layout of an index folder::
       vectors.faiss     one vector per passage, then one per sentence, then one per figure card
       .lock             held while building
 
-Every file is written to a temporary name and renamed into place; the manifest is
-written last and records each file's size and SHA-256.  A load therefore sees either a
-complete index or a mismatch it can name (missing file, checksum, other model, other
-corpus), never a silently half-written one.  Two processes building at once serialize
-on the lock.  Before an index is served, its records must equal a fresh chunking of the
-corpus and a few of its vectors must match a fresh embedding of their rows, so records
-and vectors that do not belong together are rebuilt even when the checksums agree.
+Like every artifact, it is built under the lock in a temporary folder and published with its
+manifest last, so a load sees a complete index or a mismatch it can name (missing file, checksum,
+other model, other corpus), never a silently half-written one; two processes building at once
+serialize on the lock.  Before an index is served, its records must also equal a fresh chunking of
+the corpus and a few of its vectors must match a fresh embedding of their rows, so records and
+vectors that do not belong together are rebuilt even when the checksums agree.
 
->>> from hrss_qa.corpus import load_corpus
->>> from hrss_qa.embedding import load_embedder
->>> docs, emb = load_corpus(), load_embedder()
->>> idx = load_or_build(Path("index"), docs, emb)     # builds once, loads afterwards
+>>> from hrss_qa.engine import default_engine
+>>> engine = default_engine()
+>>> idx = load_or_build(engine.settings.index_dir, engine.docs, engine.embedder)   # current: loaded, not rebuilt
 >>> idx.faiss.ntotal == len(idx.passages) + idx.n_sentences + idx.n_cards
 True
 """
@@ -29,8 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +37,8 @@ import faiss
 # FAISS's OpenMP threads slowed the 100× benchmark's search threefold (benchmarks/README.md).
 faiss.omp_set_num_threads(1)
 import numpy as np
-from filelock import FileLock
 
+from .artifacts import Artifact
 from .cards import CARD_VERSION, passage_cards
 from .chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from .corpus import Document, corpus_fingerprint
@@ -135,39 +131,41 @@ def expected_identity(docs: list[Document], embedder) -> dict:
     }
 
 
+def index_artifact(index_dir: Path, docs: list[Document], embedder) -> Artifact:
+    """The index folder as an artifact: current when built by this format and chunker, from this corpus and model."""
+    return Artifact(Path(index_dir), identity=expected_identity(docs, embedder), manifest_name=MANIFEST,
+                    checksums="all", what="index")
+
+
 def load_or_build(index_dir: Path, docs: list[Document], embedder, rebuild: bool = False) -> LoadedIndex:
     """Load the index in ``index_dir`` if it is complete and current, else (re)build it.
 
-    The reason for every rebuild is logged at WARNING, so a user sees it happen.
+    The reason for a rebuild is logged at WARNING, so a user sees it happen; a first build at INFO.
     """
-    index_dir = Path(index_dir)
-    want = expected_identity(docs, embedder)
+    artifact = index_artifact(index_dir, docs, embedder)
     if not rebuild:
-        loaded, problem = _try_load(index_dir, want, docs, embedder)
+        loaded, problem = _try_load(artifact, docs, embedder)
         if loaded is not None:
             return loaded
-        log.warning("index in %s needs a rebuild: %s", index_dir, problem)
+        if problem == "missing":
+            log.info("building the index in %s (first use)", index_dir)
+        else:
+            log.warning("index in %s needs a rebuild: %s", index_dir, problem)
     try:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(index_dir / ".lock"), timeout=600)
-        lock.acquire()
+        with artifact.lock():
+            if not rebuild:  # another process may have finished the same build while we waited
+                loaded, _ = _try_load(artifact, docs, embedder)
+                if loaded is not None:
+                    return loaded
+            return build(artifact, docs, embedder)
     except OSError as exc:
         raise IndexUnavailableError(
             f"cannot build the index in {index_dir}: {exc.strerror or exc}. Choose a writable folder "
             "with --index or HRSS_QA_INDEX") from exc
-    try:
-        # Another process may have finished the same build while we waited.
-        if not rebuild:
-            loaded, _ = _try_load(index_dir, want, docs, embedder)
-            if loaded is not None:
-                return loaded
-        return build(index_dir, docs, embedder)
-    finally:
-        lock.release()
 
 
-def build(index_dir: Path, docs: list[Document], embedder) -> LoadedIndex:
-    """Chunk, embed and write a fresh index; returns it loaded.  Caller holds the lock."""
+def build(artifact: Artifact, docs: list[Document], embedder) -> LoadedIndex:
+    """Chunk, embed and publish a fresh index; returns it loaded.  Caller holds ``artifact.lock()``."""
     t0 = time.perf_counter()
     passages = chunk_corpus(docs)
     inputs = passage_inputs(passages)
@@ -175,36 +173,18 @@ def build(index_dir: Path, docs: list[Document], embedder) -> LoadedIndex:
     vectors = np.ascontiguousarray(embedder.encode_passages(inputs, show_progress=True), dtype=np.float32)
     index = make_faiss_index(vectors)
     n_sentences = sum(len(p.sentences) for p in passages)
-    for name in (MANIFEST, PASSAGES, VECTORS):  # temp files of a build that was killed
-        for stale in index_dir.glob(f".{name}.*"):
-            log.warning("removing %s, left by an interrupted build", stale)
-            stale.unlink(missing_ok=True)
+    fields = {"model": embedder.name, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+              "n_passages": len(passages), "n_sentences": n_sentences,
+              "n_cards": len(inputs) - len(passages) - n_sentences,
+              "faiss_kind": type(index).__name__, "build_seconds": round(time.perf_counter() - t0, 3)}
 
-    records = json.dumps([p.to_dict() for p in passages], ensure_ascii=False).encode("utf-8")
-    try:
-        files = {
-            PASSAGES: _write_atomic(index_dir / PASSAGES, records),
-            VECTORS: _write_atomic(index_dir / VECTORS, faiss.serialize_index(index).tobytes()),
-        }
-    except OSError as exc:
-        raise IndexUnavailableError(f"cannot write the index in {index_dir}: {exc}") from exc
-    identity = expected_identity(docs, embedder)
-    manifest = Manifest(
-        model=embedder.name,
-        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        n_passages=len(passages),
-        n_sentences=n_sentences,
-        n_cards=len(inputs) - len(passages) - n_sentences,
-        faiss_kind=type(index).__name__,
-        build_seconds=round(time.perf_counter() - t0, 3),
-        files=files,
-        **identity,
-    )
-    try:
-        _write_atomic(index_dir / MANIFEST, json.dumps(manifest.__dict__, ensure_ascii=False, indent=2).encode("utf-8"))
-    except OSError as exc:
-        raise IndexUnavailableError(f"cannot write the index in {index_dir}: {exc}") from exc
-    log.info("index written to %s in %.1f s", index_dir, manifest.build_seconds)
+    def write(tmp: Path) -> dict:
+        (tmp / PASSAGES).write_text(json.dumps([p.to_dict() for p in passages], ensure_ascii=False), encoding="utf-8")
+        (tmp / VECTORS).write_bytes(faiss.serialize_index(index).tobytes())
+        return fields
+
+    manifest = Manifest.from_dict(artifact.publish(write))
+    log.info("index written to %s in %.1f s", artifact.folder, manifest.build_seconds)
     return LoadedIndex(manifest, passages, index)
 
 
@@ -223,38 +203,16 @@ def make_faiss_index(vectors: np.ndarray) -> faiss.Index:
     return index
 
 
-def _try_load(index_dir: Path, want: dict, docs: list[Document], embedder) -> tuple[LoadedIndex | None, str]:
+def _try_load(artifact: Artifact, docs: list[Document], embedder) -> tuple[LoadedIndex | None, str]:
     """The loaded index, or None and the reason it cannot be served."""
-    path = index_dir / MANIFEST
-    if not path.exists():
-        if any((index_dir / name).exists() for name in (PASSAGES, VECTORS)):
-            return None, f"{MANIFEST} is missing (an interrupted build?)"
-        return None, "no index yet"
+    if (problem := artifact.problem()) is not None:  # manifest, identity, sizes and checksums
+        return None, problem
     try:
-        manifest = Manifest.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        files = {name: (int(manifest.files[name]["size"]), str(manifest.files[name]["sha256"]))
-                 for name in (PASSAGES, VECTORS)}
-    except OSError as exc:
-        return None, f"{MANIFEST} unreadable ({exc.strerror})"
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        return None, f"manifest unreadable ({type(exc).__name__}: {exc})"
-    for key, value in want.items():
-        if getattr(manifest, key) != value:
-            return None, f"{key} changed ({getattr(manifest, key)!s:.16} → {value!s:.16})"
-    blobs = {}
-    for name, (size, sha256) in files.items():
-        try:
-            blob = (index_dir / name).read_bytes()
-        except OSError as exc:
-            return None, f"{name} unreadable ({exc.strerror})"
-        if len(blob) != size or hashlib.sha256(blob).hexdigest() != sha256:
-            return None, f"{name} is damaged or from another build (checksum mismatch)"
-        blobs[name] = blob
-    try:
-        passages = [Passage.from_dict(d) for d in json.loads(blobs[PASSAGES].decode("utf-8"))]
-        index = faiss.deserialize_index(np.frombuffer(blobs[VECTORS], dtype=np.uint8))
+        manifest = Manifest.from_dict(artifact.read_manifest())
+        passages = [Passage.from_dict(d) for d in json.loads((artifact.folder / PASSAGES).read_text(encoding="utf-8"))]
+        index = faiss.deserialize_index(np.frombuffer((artifact.folder / VECTORS).read_bytes(), dtype=np.uint8))
     except Exception as exc:  # noqa: BLE001 - any decoding failure means "rebuild"
-        return None, f"index files cannot be decoded ({exc})"
+        return None, f"index files cannot be decoded ({type(exc).__name__}: {exc})"
     n_sent = sum(len(p.sentences) for p in passages)
     if (len(passages) != manifest.n_passages or n_sent != manifest.n_sentences
             or index.ntotal != len(passages) + n_sent + manifest.n_cards):
@@ -291,19 +249,3 @@ def _spot_check(index: faiss.Index, passages: list[Passage], embedder) -> str | 
     if float(cosine.min()) < SPOT_CHECK_MIN_COSINE:
         return f"vectors do not match the passage records (cosine {float(cosine.min()):.3f} at a re-embedded row)"
     return None
-
-
-def _write_atomic(path: Path, data: bytes) -> dict:
-    """Write bytes to ``path`` via a temp file + fsync + rename; returns size and SHA-256."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600: another user serving this index could not read it
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}

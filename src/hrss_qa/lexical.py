@@ -11,7 +11,7 @@ All of them are taken from :func:`hrss_qa.text.normalize` output, so a Simplifie
 question and the Traditional briefing produce the same tokens.
 
 >>> bm25 = BM25.fit(["1-3月城鎮新增就業297萬人", "電子社保卡領用人數7.64億人"])
->>> bm25.scores(tokenize("城镇新增就业")).argmax()
+>>> int(bm25.scores(tokenize("城镇新增就业")).argmax())
 0
 """
 

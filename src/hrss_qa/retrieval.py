@@ -7,16 +7,16 @@ answered by one sentence of an item; a passage's evidence is its best sentence.
 The two signals are fused by a weighted sum of per-query normalized scores (weights
 chosen on the project's question set, see ``hrss-qa eval``).
 
->>> engine = Engine()                       # bundled corpus, ./index, default model
+>>> from hrss_qa.engine import default_engine
+>>> engine = default_engine()               # the configured corpus, index and model (shared in a process)
 >>> hit = engine.retrieve("一季度城镇新增就业多少人？", k=5)[0]
->>> hit.section, hit.text[:15]
+>>> hit.section, hit.text[:17]
 ('一、就業 › 工作進展情況', '1-3月城鎮新增就業297萬人,3')
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -25,12 +25,14 @@ from typing import Literal
 
 import numpy as np
 
+from .bundled import Traversable
 from .chunking import Passage, Sentence
-from .corpus import Document, default_corpus_dir, load_corpus
+from .corpus import Document, load_corpus
 from .figures import Figure, extract_figures
 from .index import LoadedIndex, load_or_build
 from .glossary import expand
 from .lexical import BM25, tokenize
+from .settings import Settings
 from .text import clean, normalize
 
 log = logging.getLogger(__name__)
@@ -109,35 +111,38 @@ class Signals:
     dense_c: np.ndarray
 
 
-def default_index_dir() -> Path:
-    """``$HRSS_QA_INDEX`` if set, else ``index/`` next to the bundled corpus."""
-    env = os.environ.get("HRSS_QA_INDEX")
-    return Path(env) if env else default_corpus_dir().parent / "index"
-
-
 class Engine:
     """The loaded corpus, model and index, ready to answer ``retrieve()`` calls.
 
-    >>> engine = Engine(corpus_dir="corpus", index_dir="index", model="default")
-    >>> [h.section for h in engine.retrieve("電子社保卡領用人數", k=2)]
+    Arguments left out come from ``settings``, else from the environment and the defaults
+    (:class:`~hrss_qa.settings.Settings`): the bundled briefing, its index, the default model on
+    ``onnx-int8``.
+
+    >>> from hrss_qa.bundled import corpus_dir
+    >>> engine = Engine(corpus_dir=corpus_dir(), model="default", backend="onnx-int8")
+    >>> [h.section for h in engine.retrieve("電子社保卡領用人數", k=2)]   # doctest: +ELLIPSIS
     ['二、社會保障 › 工作進展情況', ...]
     """
 
     def __init__(
         self,
-        corpus_dir: Path | str | None = None,
+        corpus_dir: Path | str | Traversable | None = None,
         index_dir: Path | str | None = None,
         model: str | None = None,
         cache_dir: Path | str | None = None,
         rebuild: bool = False,
         weights: FusionWeights | None = None,
         backend: str | None = None,
+        settings: Settings | None = None,
     ):
-        from .embedding import load_embedder
+        from .encoders import load_encoder
 
-        self.docs: list[Document] = load_corpus(corpus_dir)
-        self.embedder = load_embedder(model, Path(cache_dir) if cache_dir else None, backend=backend)
-        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        given = {"corpus_dir": corpus_dir, "index_dir": index_dir, "model": model, "cache_dir": cache_dir,
+                 "backend": backend}
+        self.settings = settings.replace(**given) if settings is not None else Settings.resolve(**given)
+        self.docs: list[Document] = load_corpus(self.settings.corpus_dir)
+        self.embedder = load_encoder(self.settings)
+        self.index_dir = self.settings.index_dir
         self.index: LoadedIndex = load_or_build(self.index_dir, self.docs, self.embedder, rebuild=rebuild)
         self.weights = weights or FusionWeights()
         self.passages: list[Passage] = self.index.passages

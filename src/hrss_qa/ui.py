@@ -51,6 +51,7 @@ from .figures_tab import FigureTab, add_figures_tab
 from .html_text import escape as _esc
 from .html_text import mark_spans as _marked
 from .retrieval import Engine
+from .settings import DEFAULT_FEEDBACK_FILE, Settings  # noqa: F401 - DEFAULT_FEEDBACK_FILE: the old name here
 from .text import clean, to_simplified, to_traditional
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,6 @@ CONCURRENCY = 2
 LOAD_WAIT_SECONDS = 60.0
 """How long a question waits for the engine that is still loading before it is told to retry."""
 
-DEFAULT_FEEDBACK_FILE = "feedback.jsonl"
 
 SCRIPT_CHOICES: list[tuple[str, DisplayScript]] = [("随提问", "auto"), ("简体", "zh-Hans"), ("繁體", "zh-Hant")]
 
@@ -357,8 +357,8 @@ def _render_turn(turn: Turn, script: DisplayScript, sources: Mapping[str, str] |
 
 
 def resolve_feedback_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The feedback file: the argument, else ``$HRSS_QA_FEEDBACK``, else ``./feedback.jsonl``."""
-    return Path(path or os.environ.get("HRSS_QA_FEEDBACK") or DEFAULT_FEEDBACK_FILE)
+    """The feedback file: the argument, else ``$HRSS_QA_FEEDBACK``, else ``./feedback.jsonl`` (see :mod:`hrss_qa.settings`)."""
+    return Settings.resolve(feedback_path=path).feedback_path
 
 
 class FeedbackLog:
@@ -658,14 +658,14 @@ MALLOC_ARENAS = 2
 """glibc malloc arenas of the server process (its default is 8 per core, one per busy thread)."""
 
 
-def _limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+def _limit_malloc_arenas(settings: Settings, arenas: int = MALLOC_ARENAS) -> None:
     """Cap glibc's malloc arenas before the server starts its threads.
 
     Each of the server's many threads (event loop, queue workers, thread pool) otherwise gets an
     arena of its own whose freed memory is seldom returned: ~40 MB of peak RSS under 20 clients
     (``benchmarks/load_test.py``).  ``MALLOC_ARENA_MAX`` set by the user wins; not glibc: no-op.
     """
-    if os.environ.get("MALLOC_ARENA_MAX"):
+    if settings.malloc_arena_max:
         return
     try:
         ctypes.CDLL(None).mallopt(-8, arenas)  # -8 = M_ARENA_MAX
@@ -681,17 +681,23 @@ def launch_options(host: str = "127.0.0.1", port: int = 7860) -> dict[str, Any]:
 
 def launch(host: str = "127.0.0.1", port: int = 7860, corpus_dir: str | os.PathLike[str] | None = None,
            index_dir: str | os.PathLike[str] | None = None, model: str | None = None,
-           cache_dir: str | os.PathLike[str] | None = None, feedback_path: str | os.PathLike[str] | None = None) -> None:
-    """Serve the chat until interrupted.  The engine loads in a background thread once the page is up."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    _limit_malloc_arenas()
+           cache_dir: str | os.PathLike[str] | None = None, feedback_path: str | os.PathLike[str] | None = None,
+           settings: Settings | None = None) -> None:
+    """Serve the chat until interrupted.  The engine loads in a background thread once the page is up.
+
+    Arguments left out come from ``settings``, else from the environment and the defaults.
+    """
+    given = {"corpus_dir": corpus_dir, "index_dir": index_dir, "model": model, "cache_dir": cache_dir,
+             "feedback_path": feedback_path}
+    settings = settings.replace(**given) if settings is not None else Settings.resolve(**given)
+    _limit_malloc_arenas(settings)  # analytics: off in build_demo (Blocks(analytics_enabled=False))
 
     def load() -> Engine:
-        return Engine(corpus_dir=corpus_dir, index_dir=index_dir, model=model, cache_dir=cache_dir)
+        return Engine(settings=settings)
 
-    service = ChatService(load=load, feedback_path=feedback_path)
+    service = ChatService(load=load, feedback_path=settings.feedback_path)
     log.info("feedback log: %s", service.feedback.path.resolve())
-    demo = build_demo(service, _figure_tab(corpus_dir))
+    demo = build_demo(service, _figure_tab(settings.corpus_dir))
     demo.launch(**launch_options(host, port), prevent_thread_lock=True)
     service.start_loading()  # after the server is up: the load would otherwise compete with it for the GIL
     demo.block_thread()
