@@ -40,7 +40,7 @@ def default_engine() -> Engine:
 def retrieve(question: str, k: int = 5) -> list[Hit]:
     """Hybrid retrieval with the default engine.
 
-    >>> retrieve("一季度城镇新增就业多少人？", k=5)[0].text[:16]
+    >>> retrieve("一季度城镇新增就业多少人？", k=5)[0].text[:17]
     '1-3月城鎮新增就業297萬人,3'
     """
     return default_engine().retrieve(question, k=k)

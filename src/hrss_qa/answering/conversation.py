@@ -6,7 +6,7 @@ such part it is put in front.  Earlier follow-ups are resolved first, so chains 
 
 >>> from hrss_qa.answering.analyze import analyze
 >>> resolve(analyze("那失业保险呢？"), [Turn("养老保险参保人数是多少？")]).text
-'失业保险参保人数是多少？'
+'失业保险参保人数是多少?'
 """
 
 from __future__ import annotations

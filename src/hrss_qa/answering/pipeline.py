@@ -7,7 +7,7 @@ retrieval, ranking and decision on its own before ``combine`` puts them together
 >>> from hrss_qa import Engine
 >>> answerer = Answerer(Engine())
 >>> answerer.answer("一季度城镇新增就业多少人？").text
-'1-3月城镇新增就业297万人[1]。'
+'1-3月城镇新增就业297万人。[1]'
 """
 
 from __future__ import annotations
