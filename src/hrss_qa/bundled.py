@@ -42,6 +42,12 @@ def corpus_dir() -> Traversable:
     return root / "corpus" if root else files(__package__) / "data" / "corpus"
 
 
+def questions_dir() -> Traversable:
+    """The folder of the bundled question sets (``eval/`` of the checkout, else the package's copy)."""
+    root = checkout_root()
+    return root / "eval" if root else files(__package__) / "data" / "eval"
+
+
 def questions_file(name: str = "questions.jsonl") -> Traversable:
     """A bundled question set (``questions.jsonl``, ``holdout.jsonl``, …): ``eval/`` of the checkout or the package's copy."""
     root = checkout_root()

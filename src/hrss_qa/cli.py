@@ -117,16 +117,19 @@ def _cmd_eval(args, settings: Settings) -> int:
 DEV_SETS = ("questions.jsonl", "holdout*.jsonl", "train*.jsonl")
 
 
-def _cmd_fit(args) -> int:
-    from pathlib import Path
+def _cmd_fit(args, settings: Settings) -> int:
+    import fnmatch
 
+    from . import bundled
     from .answering.fit import fit
     from .answering.model import MODEL_FILE
     from .answering.pipeline import Answerer
 
     # The development sets; a blind set is kept out of fitting until it has been measured.
-    files = args.questions or sorted(str(p) for pattern in DEV_SETS for p in Path("eval").glob(pattern))
-    model = fit(Answerer(_engine(args)), [Path(f) for f in files])
+    files = [Path(f) for f in args.questions] or sorted(
+        (f for f in bundled.questions_dir().iterdir() if any(fnmatch.fnmatch(f.name, p) for p in DEV_SETS)),
+        key=lambda f: f.name)
+    model = fit(Answerer(_engine(settings)), files)
     out = Path(args.out) if args.out else Path(__file__).resolve().parent / "data" / MODEL_FILE
     model.save(out)
     print(f"answer model written to {out}")

@@ -292,9 +292,9 @@ def choose_passage_threshold(items: list[Item], p: np.ndarray) -> float:
     return best[1]
 
 
-def fit(answerer: Answerer, files: list[Path], log=print) -> AnswerModel:
-    """Fit the answer model on the question ``files``; returns it (the caller saves it)."""
-    questions = [(Path(f).stem, q) for f in files for q in load_questions(f)]
+def fit(answerer: Answerer, files: list, log=print) -> AnswerModel:
+    """Fit the answer model on the question ``files`` (paths); returns it (the caller saves it)."""
+    questions = [(f.name.rsplit(".", 1)[0], q) for f in files for q in load_questions(f)]
     t0 = time.perf_counter()
     items = collect(answerer, questions)
     log(f"{len(questions)} questions → {len(items)} items "
@@ -344,10 +344,10 @@ def _report(files, items, res, answer_t, verdict_t, C, cost) -> dict:
     answerable = [o for o in res if o.answerable]
     unanswerable = [o for o in res if not o.answerable]
     verdicts = [o for o in res if o.verdict_wrong is not None and o.p >= verdict_t]
-    digest = hashlib.sha256(b"".join(Path(f).read_bytes() for f in files)).hexdigest()[:16]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
     return {
         "fitted_at": time.strftime("%Y-%m-%d"), "C": C, "features": len(FEATURES),
-        "trained_on": [str(Path(f).name) for f in files], "data_sha256": digest,
+        "trained_on": [f.name for f in files], "data_sha256": digest,
         "items": len(items), "figure_items": len(res),
         "held_out": {  # leave-one-set-out, at the chosen thresholds
             "top1": round(float(np.mean([o.correct for o in answerable])), 4) if answerable else None,
