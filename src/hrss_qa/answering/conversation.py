@@ -1,53 +1,237 @@
-"""Follow-ups: complete an elliptical question with what the conversation was about.
+"""Follow-ups: a question that leans on the conversation, completed from the previous turn.
 
-「那失业保险呢？」 after 「养老保险参保人数是多少？」 means 「失业保险参保人数是多少？」: the fragment
-replaces the part of the previous question that ends like it (失业保险 ↔ 养老保险); with no
-such part it is put in front.  Earlier follow-ups are resolved first, so chains keep working.
+A follow-up is read against the previous turn's question as it was understood (and the figure
+its answer gave).  Three ways, tried in order:
+
+* **swap** — the fragment names something of the same kind as a term of the previous question
+  and takes its place: 「那失业保险呢？」 after 「养老保险参保人数多少」 (shared characters),
+  「支出呢」 after 「社保基金收入多少」, 「工伤的呢」 after 「失业保险参保人数」 (terms whose figures
+  the briefing gives side by side), "And the e-card?" after "…social security card?";
+* **attach** — the fragment asks something new about the same subject: 「过3000万了吗」,
+  「截至啥时候」, 「下一步呢」, "Is that above 5%?" — it is read with the previous subject;
+* otherwise the question stands alone (a new subject replaces the old one).
 
 >>> from hrss_qa.answering.analyze import analyze
 >>> resolve(analyze("那失业保险呢？"), [Turn("养老保险参保人数是多少？")]).text
 '失业保险参保人数是多少?'
+>>> resolve(analyze("过3000万了吗"), [Turn("脱贫人口务工规模多少")]).text
+'过3000万了吗 脱贫人口务工规模'
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
+from ..glossary import glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
-from ..text import normalize
+from ..text import has_han, normalize
 from .analyze import analyze
 from .records import Query, Turn
 
+_MAX_FRAGMENT = 12          # characters: longer questions carry their own subject
+_MAX_FRAGMENT_WORDS = 9     # the same for English
+_EN_PRONOUN = re.compile(r"\b(that|it|this|those|these|they|them)\b")
+_ZH_PRONOUN = re.compile(r"那个|这个|这些|那些|它|其")
 
-def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None) -> Query:
-    """``query`` completed from ``history`` (oldest first) when it is a follow-up; else itself."""
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words a follow-up can name: official terms and the words of the corpus's figure labels;
+    which of them the briefing measures side by side (in one passage); and which are measures
+    (the last word of a label: 人数, 岗位, 总支出, 访问量) rather than what is measured."""
+
+    terms: frozenset[str] = frozenset()
+    siblings: dict = field(default_factory=dict)   # term -> terms of figures in the same passages
+    measures: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, passage_labels: list[list[tuple[list[str], bool]]]) -> "Vocabulary":
+        """From the label words of each figure, grouped by passage, each with whether the figure
+        measures an amount (an ordinal's label names an event, 第二屆…大賽; see pipeline._vocabulary)."""
+        terms = set(official_terms(2))
+        siblings: dict[str, set[str]] = {}
+        measures: set[str] = set()
+        for labelled in passage_labels:
+            words = [w for label, _ in labelled for w in label]
+            terms.update(words)
+            measures.update(label[-1] for label, amount in labelled if label and amount)
+            for w in words:
+                siblings.setdefault(w, set()).update(x for x in words if x != w)
+        return cls(frozenset(t for t in terms if len(t) >= 2), {k: frozenset(v) for k, v in siblings.items()},
+                   frozenset(m for m in measures if len(m) >= 2))
+
+
+def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
+            vocabulary: Vocabulary | None = None) -> Query:
+    """``query`` completed from the last turn of ``history`` when it leans on it; else itself."""
     lex = lex or lexicon()
+    vocabulary = vocabulary or Vocabulary.of([])
     if not history:
         return query
-    previous = history[0].question
-    for earlier in history[1:]:
-        previous = _complete(earlier.question, previous, lex)
-    text = _complete(query.text, previous, lex)
-    if text == query.text:
+    last = history[-1]
+    previous = last.answer.question if last.answer is not None and last.answer.question else last.question
+    previous = normalize(previous)
+    fragment, marked = _fragment(query.key, lex)
+    pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
+    if not (marked or pronoun or _lacks_subject(fragment, vocabulary, lex)):
         return query
-    return replace(analyze(text, lex), asked=query.text, reading=text)
+    text = _swap(fragment, previous, vocabulary) if marked else None
+    if text is None:
+        if not pronoun and _names_a_subject(fragment, vocabulary):
+            return query   # 「那基本养老的收益率呢」 names its own subject: it stands alone
+        text = _attach(query.key if not marked else fragment, previous, lex)
+    if text == query.key:
+        return query
+    read = analyze(text, lex)
+    own = analyze(fragment, lex)
+    if own.wants != "fact" or own.tense == "plan" or own.yes_no or own.detail is not None:
+        # 「下一步呢」 asks about plans, 「截至啥时候」 a date, 「过3000万了吗」 checks a number —
+        # whatever the subject's own words (参加人数) would ask.
+        read = replace(read, wants=own.wants, kinds=own.kinds, yes_no=own.yes_no, thresholds=own.thresholds,
+                       units=own.units if own.units is not None else read.units, tense=own.tense or read.tense,
+                       detail=own.detail)
+    return replace(read, asked=query.text, reading=text)
 
 
-def _complete(question: str, previous: str, lex: Lexicon) -> str:
+def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
+    """The question without follow-up markers (那…呢, and…?), and whether it had them."""
+    frag = key.strip()
     lead = pattern(lex.words("cues.followup.lead"))
-    tail = lex.words("cues.followup.tail")
-    frag = question.strip()
-    if m := lead.match(frag.lower()):
-        frag = frag[m.end():].lstrip()
-    frag = re.sub("(" + "|".join(map(re.escape, sorted(tail, key=len, reverse=True))) + r")?\s*[?？。.!！]*$", "", frag)
-    elliptical = frag != question.strip() and 0 < len(frag) <= 12 and not lex.cue("figure")(normalize(frag))
-    if not elliptical:
-        return question
-    for k in range(len(frag), 1, -1):
-        suffix = frag[-k:]
-        at = previous.find(suffix)
-        if at >= 0:
-            begin = max(0, at - (len(frag) - k))
-            return previous[:begin] + frag + previous[at + k:]
-    return f"{frag} {previous}"
+    if m := lead.match(frag):
+        frag = frag[m.end():].lstrip(" ,，")
+    tails = sorted(lex.words("cues.followup.tail"), key=len, reverse=True)
+    frag = re.sub("(" + "|".join(map(re.escape, tails)) + r")?\s*[?？。.!！]*$", "", frag).strip()
+    short = len(frag.split()) <= _MAX_FRAGMENT_WORDS if frag.isascii() else 0 < len(frag) <= _MAX_FRAGMENT
+    marked = frag != key.strip().rstrip("?？。.!！ ") and short and bool(frag)
+    return frag, marked
+
+
+def _names_a_subject(fragment: str, vocabulary: Vocabulary) -> bool:
+    """A term for what is measured (not only a measure such as 收益率 or 访问量)."""
+    if not has_han(fragment):
+        return bool(glossary_terms(fragment))
+    return any(not _is_measure(t, vocabulary) for t in _terms_in(fragment, vocabulary))
+
+
+def _lacks_subject(fragment: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:
+    """No term of its own, or only a pronoun for one: 「过3000万了吗」 "Is that above 5%?"."""
+    if _EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment):
+        own = _EN_PRONOUN.sub("", _ZH_PRONOUN.sub("", fragment))
+    else:
+        own = fragment
+    if has_han(own):
+        return not any(t in own for t in vocabulary.terms if len(t) >= 2)
+    return not glossary_terms(own)
+
+
+def _swap(fragment: str, previous: str, vocabulary: Vocabulary) -> str | None:
+    """The previous question with the term the fragment stands for replaced by the fragment."""
+    own = _terms_in(fragment, vocabulary)
+    new = own + [t for t in vocabulary.terms if fragment in t and t != fragment][:3]   # 工伤 for 工伤保险
+    old = _terms_in(previous, vocabulary)
+    best: tuple[float, int, str, str] | None = None
+    for n in new:
+        for o in old:
+            score = _kinship(n, o, vocabulary) if n != o else 0.0
+            if score > 0 and (best is None or (score, len(o)) > best[:2]):
+                best = (score, len(o), n, o)
+    if best is not None:
+        _, _, n, o = best
+        if not _is_measure(o, vocabulary):
+            o = _phrase(previous, o, [t for t in old if not _is_measure(t, vocabulary)])
+        return _replace(previous, o, fragment if n in fragment else n)
+    if not has_han(fragment):
+        return _swap_english(fragment, previous)
+    if not new:
+        return None   # 「下一步呢」: no term to swap; the question is read with the previous subject
+    if any(_is_measure(t, vocabulary) for t in new):
+        measures = [t for t in old if _is_measure(t, vocabulary)] or old[-1:]
+        # A measure takes the place of the previous measure, or of what the previous question
+        # asked last (访问量 for 注册用户).
+        return _replace(previous, measures[-1], fragment) if measures else None
+    subjects = [t for t in old if not _is_measure(t, vocabulary)]
+    if not subjects:
+        return None
+    # A named thing takes the place of the previous named thing, the whole phrase of it
+    # (博士后创新创业大赛 for 高技能人才表彰大会).
+    return _replace(previous, _phrase(previous, max(subjects, key=len), subjects), fragment)
+
+
+def _is_measure(term: str, vocabulary: Vocabulary) -> bool:
+    return term in vocabulary.measures or any(term in m and len(term) >= 2 for m in vocabulary.measures)
+
+
+def _phrase(text: str, term: str, subjects: list[str]) -> str:
+    """``term`` with the subject terms written right next to it (高技能人才 + 表彰大会)."""
+    start = text.find(term)
+    end = start + len(term)
+    grown = True
+    while grown:
+        grown = False
+        for t in (t for t in subjects if len(t) >= 3):   # 参保 in 养老保险参保人数 is not part of the name
+            if text.startswith(t, end):
+                end, grown = end + len(t), True
+            elif start >= len(t) and text.startswith(t, start - len(t)):
+                start, grown = start - len(t), True
+    return text[start:end]
+
+
+def _replace(previous: str, old: str, new: str) -> str:
+    """``old`` replaced by ``new``; a classifier bound to a replaced measure (多少场…) goes with it."""
+    at = previous.find(old)
+    head = re.sub(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)$", r"\1", previous[:at])
+    return head + new + previous[at + len(old):]
+
+
+def _terms_in(text: str, vocabulary: Vocabulary) -> list[str]:
+    """Vocabulary terms in ``text``, longest first, none inside a longer one found; a partial
+    term (工伤 for 工伤保险) counts as the term."""
+    found = sorted((t for t in vocabulary.terms if t in text), key=len, reverse=True)
+    kept = [t for i, t in enumerate(found) if not any(t in o for o in found[:i])]
+    if not kept and has_han(text) and len(text) >= 2:
+        kept = sorted((t for t in vocabulary.terms if text in t), key=len)[:1]
+    return kept
+
+
+def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:
+    """How surely ``new`` takes ``old``'s place: shared characters (失业保险/养老保险), or terms
+    the briefing measures side by side (收入/支出, 失业保险/工伤保险)."""
+    # Named things of a kind end alike (失业保险/养老保险, 电子社保卡/社保卡), not 大赛/大会.
+    shared = len(set(new) & set(old)) / max(len(set(new) | set(old)), 1) if new[-1] == old[-1] else 0.0
+    # Two measures of one passage (收入/支出) stand for each other; two named things need shared words.
+    both_measures = new in vocabulary.measures and old in vocabulary.measures
+    side_by_side = 0.5 if both_measures and (old in vocabulary.siblings.get(new, ())) else 0.0
+    return shared + side_by_side if shared >= 0.25 or side_by_side else 0.0
+
+
+def _swap_english(fragment: str, previous: str) -> str | None:
+    """"And work-injury insurance?" after "…have unemployment insurance?": word-level swap of the
+    phrase ending like the fragment, or of the glossary phrase naming the same kind of thing."""
+    if not fragment.isascii():
+        return None
+    words, prev = fragment.split(), previous.split()
+    words = [w for w in words if w not in ("the", "a", "an")] or words
+    for k in range(len(words), 0, -1):
+        tail = words[-k:]
+        for i in range(len(prev) - k, -1, -1):
+            if [w.strip("?.,") for w in prev[i:i + k]] == tail:
+                begin = max(0, i - (len(words) - k))
+                return " ".join(prev[:begin] + words + prev[i + k:])
+    mine = {t for g in glossary_terms(fragment) for t in g.official}
+    for g in glossary_terms(previous):
+        if any(set(t) & set(m) for t in g.official for m in mine):
+            return previous[:g.start] + fragment + previous[g.end:]
+    return None
+
+
+def _attach(question: str, previous: str, lex: Lexicon) -> str:
+    """The question read with the previous subject (the previous question without its asking words)."""
+    subject = previous
+    for name in ("number", "when", "day", "verify", "ordinal", "several"):
+        if lex.cue(name).regex is not None:
+            subject = lex.cue(name).regex.sub(" ", subject)
+    subject = re.sub(r"\b(what|which|how|was|were|is|are|did|does|do|the)\b|[?？。.!！]", " ", subject)
+    subject = re.sub(r"(超过|达到|不到|过|到|有)?\d+(?:\.\d+)?\s*[万亿千百]*[^\s\d]?(了|吗|没)*", " ", subject)
+    subject = re.sub(r"\s+", " ", subject).strip(" ，,的是")
+    return f"{question} {subject}".strip()

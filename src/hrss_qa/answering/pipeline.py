@@ -17,12 +17,13 @@ import weakref
 from dataclasses import replace
 
 from ..glossary import expand
+from ..lexical import words
 from ..language import Lexicon, lexicon
 from ..retrieval import Engine as Retriever
 from ..text import clean, detect_script, normalize
 from .analyze import MAX_QUESTION_CHARS, analyze
 from .confidence import passage_features
-from .conversation import resolve
+from .conversation import Vocabulary, resolve
 from .decide import abstain, combine, decide_figure, decide_passage, rank
 from .features import CorpusFacts, candidates
 from .model import AnswerModel, bundled_model
@@ -43,6 +44,7 @@ class Answerer:
         self.facts = CorpusFacts.of(engine.passages)
         self.coverage: dict[str, Coverage] = {d.doc_id: coverage_of(d, self.lex) for d in engine.docs}
         self.corpus_key = normalize("\n".join(d.text for d in engine.docs))
+        self.vocabulary = _vocabulary(engine, self.lex)
 
     @property
     def model(self) -> AnswerModel:
@@ -58,9 +60,21 @@ class Answerer:
         query = analyze(raw, self.lex)
         if not query.text:
             return render(Decision("empty", query), self.lex)
-        query = resolve(query, [t if isinstance(t, Turn) else Turn(t) for t in history or []], self.lex)
+        query = resolve(query, self._turns(history or []), self.lex, self.vocabulary)
         decision = self.decide(query)
         return render(replace(decision, notice=notice), self.lex)
+
+    def _turns(self, history: list[Turn | str]) -> list[Turn]:
+        """Earlier turns, each knowing how it was understood: questions given without their answers
+        (plain strings) are resolved in order, so a chain 养老保险 → 那失业保险呢 → 那工伤保险呢 holds."""
+        turns: list[Turn] = []
+        for item in history:
+            turn = item if isinstance(item, Turn) else Turn(str(item))
+            if turn.answer is None:
+                understood = resolve(analyze(clean(turn.question), self.lex), turns, self.lex, self.vocabulary)
+                turn = Turn(turn.question, _Understood(understood.text))
+            turns.append(turn)
+        return turns
 
     def decide(self, query: Query) -> Decision:
         """The decision for an analyzed query (retrieval included)."""
@@ -79,6 +93,20 @@ class Answerer:
             ranked = rank(candidates(query, hits, self.facts, self.lex, self.engine.figures), self.model)
             return decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
         return decide_passage(query, hits, self.model, passage_features(hits), self.lex)
+
+
+class _Understood:
+    """Stands in for an earlier answer when only its question is known: how it was understood."""
+
+    def __init__(self, question: str):
+        self.question = question
+
+
+def _vocabulary(engine: Retriever, lex: Lexicon) -> Vocabulary:
+    """Label words of each figure, by passage (what the briefing measures side by side)."""
+    generic = set(lex.words("cues.generic_label_words.zh"))
+    return Vocabulary.of([[([w for w in words(f.label) if w not in generic], f.kind != "ordinal") for f in figures
+                           if f.kind not in ("date", "period")] for figures in engine.figures])
 
 
 _ANSWERERS: "weakref.WeakKeyDictionary[Retriever, Answerer]" = weakref.WeakKeyDictionary()
