@@ -17,7 +17,6 @@ chosen on the project's question set, see ``hrss-qa eval``).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from .corpus import Document, load_corpus
 from .figures import Figure, extract_figures
 from .index import LoadedIndex, load_or_build
 from .glossary import expand
+from .language import lexicon
 from .lexical import BM25, tokenize
 from .settings import Settings
 from .text import clean, normalize
@@ -39,14 +39,6 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MAX_QUESTION_CHARS = 500
-_PLAN_CUES = re.compile(r"下一步|接下来|今后|以后|之后|将要|将会|打算|准备|未来|后续|会不会|会有|要怎么|要如何|"
-                        r"\bwill\b|\bplan|planned|\bnext\b|going to|upcoming|future")
-# 「一季度就业怎么样」 "how was employment": the part's overview passage (its lead, before 一是…) answers.
-_OVERALL_CUES = re.compile(r"怎么样|怎样了|总体|整体|总的来说|形势|局势|\boverall\b|\bin general\b|"
-                           r"\bhow (is|was|are|were|did)\b.{0,40}\b(doing|going|situation|overall)\b|\bsituation\b")
-_PROGRESS_CUES = re.compile(r"一季度|已经|做了|做过|取得|成效|截至|\bdid\b|has been|have been|so far|achieved|first quarter")
-
-
 @dataclass(frozen=True)
 class Hit:
     """One retrieved passage with everything needed to cite it.
@@ -148,6 +140,7 @@ class Engine:
         self.passages: list[Passage] = self.index.passages
         self.documents = {d.doc_id: d for d in self.docs}
         self._by_id = {p.passage_id: p for p in self.passages}
+        self._doc_of = np.array([p.doc_id for p in self.passages])
         self._is_plan = np.array([float(any(normalize(x) == "下一步工作安排" for x in p.section_path)) for p in self.passages])
         self._is_overview = np.array([float(len(p.section_path) == 2) for p in self.passages])
         sentences = [s for p in self.passages for s in p.sentences]
@@ -164,11 +157,12 @@ class Engine:
         self._first_card = np.concatenate([[0], np.cumsum([len(f) for f in self.figures])])
         self.retrieve("预热 warm-up")  # first-call costs (OpenCC, jieba, torch kernels) belong to start-up
 
-    def retrieve(self, question: str, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
+    def retrieve(self, question: str, k: int = 5, mode: Mode = "hybrid", docs: frozenset[str] | None = None) -> list[Hit]:
         """The ``k`` best passages for ``question``, best first.  Never raises on odd text.
 
         ``mode`` selects ``"dense"`` or ``"lexical"`` alone (used by the evaluation's
-        baselines); ``"hybrid"`` is the product.
+        baselines); ``"hybrid"`` is the product.  ``docs`` keeps only passages of those
+        documents (a question about one briefing's period).
         """
         question = clean(question or "")[:MAX_QUESTION_CHARS].strip()
         if not question or k <= 0:
@@ -184,8 +178,10 @@ class Engine:
         total = (w.dense_passage * sig.dense_p + w.lexical_passage * sig.lexical_p
                  + w.dense_sentence * sig.dense_s[best] + w.lexical_sentence * sig.lexical_s[best]
                  + w.part * self._part_prior(question)
-                 + w.overview * self._is_overview * bool(_OVERALL_CUES.search(normalize(question))))
-        order = np.argsort(-total, kind="stable")[:k]
+                 + w.overview * self._is_overview * lexicon().cue("overall")(normalize(question)))
+        if docs is not None:
+            total = np.where(np.isin(self._doc_of, list(docs)), total, -np.inf)
+        order = [i for i in np.argsort(-total, kind="stable")[:k] if np.isfinite(total[i])]
         return [self._hit(rank, int(i), float(total[i]), best[i], sentence, sig) for rank, i in enumerate(order, start=1)]
 
     def signals(self, question: str, mode: Mode = "hybrid") -> Signals:
@@ -227,7 +223,7 @@ class Engine:
         「下一步…」/"will…" asks for 下一步工作安排; 「一季度做了…」/"did…" for 工作進展情況.
         """
         key = normalize(question)
-        plans, progress = bool(_PLAN_CUES.search(key)), bool(_PROGRESS_CUES.search(key))
+        plans, progress = lexicon().cue("plan")(key), lexicon().cue("progress")(key)
         if plans == progress:
             return np.zeros(len(self.passages))
         return self._is_plan if plans else 1.0 - self._is_plan

@@ -76,7 +76,12 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
     if not (marked or pronoun or _lacks_subject(fragment, vocabulary, lex)):
         return query
-    text = _swap(fragment, previous, vocabulary) if marked else None
+    text = None
+    if marked and _is_phrase(fragment, vocabulary):
+        # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask.
+        text = _with_ask(fragment, previous, lex)
+    elif marked:
+        text = _swap(fragment, previous, vocabulary)
     if text is None:
         if not pronoun and _names_a_subject(fragment, vocabulary):
             return query   # 「那基本养老的收益率呢」 names its own subject: it stands alone
@@ -105,6 +110,26 @@ def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
     short = len(frag.split()) <= _MAX_FRAGMENT_WORDS if frag.isascii() else 0 < len(frag) <= _MAX_FRAGMENT
     marked = frag != key.strip().rstrip("?？。.!！ ") and short and bool(frag)
     return frag, marked
+
+
+def _is_phrase(fragment: str, vocabulary: Vocabulary) -> bool:
+    """A phrase of several words (运送的农民工), not one term (工伤, 支出, 电子社保卡)."""
+    if not has_han(fragment):
+        return False
+    terms = _terms_in(fragment, vocabulary)
+    rest = fragment
+    for t in terms:
+        rest = rest.replace(t, "")
+    return len(terms) >= 2 or len(re.sub(r"[的之那个这呢“”\"'\s]", "", rest)) >= 2
+
+
+def _with_ask(fragment: str, previous: str, lex: Lexicon) -> str | None:
+    """The fragment with the previous question's ask (「…有多少」「…是第几届」), or None if it had none."""
+    for name in ("number", "when", "ordinal"):
+        if m := lex.cue(name).search(previous):
+            start = m.start() - 1 if m.start() and previous[m.start() - 1] in "有是为" else m.start()
+            return f"{fragment}{previous[start:]}"
+    return None
 
 
 def _names_a_subject(fragment: str, vocabulary: Vocabulary) -> bool:

@@ -76,9 +76,22 @@ class Answerer:
             turns.append(turn)
         return turns
 
-    def decide(self, query: Query) -> Decision:
-        """The decision for an analyzed query (retrieval included)."""
-        hits = self.engine.retrieve(f"{query.text} {query.context}".strip(), k=K)
+    def decide(self, query: Query, docs: frozenset[str] | None = None) -> Decision:
+        """The decision for an analyzed query (retrieval included).
+
+        With several briefings, a question naming a period is answered from the briefings that
+        cover it; one naming none from the latest briefing that has the answer.
+        """
+        if docs is None and len(self.coverage) > 1:
+            covering = frozenset(d for d, c in self.coverage.items() if query.periods and all(
+                c.covers(p) for p in query.periods if p.months or p.year or p.offset))
+            if covering:
+                docs = covering
+            elif not query.periods:
+                latest = max(self.coverage.values(), key=lambda c: (c.year or 0, c.months or (0, 0), c.date))
+                decision = self.decide(query, frozenset({latest.doc_id}))
+                return decision if decision.kind != "abstain" or decision.problems else self.decide(query, frozenset(self.coverage))
+        hits = self.engine.retrieve(f"{query.text} {query.context}".strip(), k=K, docs=docs)
         if not hits:
             return abstain(query, hits, "没有找到相关内容")
         problems = query_problems(query, list(self.coverage.values()), self.corpus_key, self.lex)
@@ -88,11 +101,20 @@ class Answerer:
         if problems:
             return abstain(query, hits, problems[0].message, tuple(problems))
         if query.parts:
-            return combine(query, [self.decide(part) for part in query.parts])
-        if query.is_figure:
+            decision = combine(query, [self.decide(part, docs) for part in query.parts])
+        elif query.is_figure:
             ranked = rank(candidates(query, hits, self.facts, self.lex, self.engine.figures), self.model)
-            return decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
-        return decide_passage(query, hits, self.model, passage_features(hits), self.lex)
+            decision = decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
+        else:
+            decision = decide_passage(query, hits, self.model, passage_features(hits), self.lex)
+        return self._named_period(decision)
+
+    def _named_period(self, decision: Decision) -> Decision:
+        """With several briefings, an answer says which briefing's period it comes from."""
+        if len(self.coverage) < 2 or decision.kind in ("abstain", "empty") or not decision.hits:
+            return decision
+        cited = decision.candidates[0].hit.doc_id if decision.candidates else decision.hits[0].doc_id
+        return replace(decision, period=self.coverage[cited].label)
 
 
 class _Understood:

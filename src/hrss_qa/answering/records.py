@@ -130,6 +130,7 @@ class Decision:
     parts: tuple["Decision", ...] = ()       # a comparison's or double ask's sub-decisions
     problems: tuple = ()
     notice: str = ""
+    period: str = ""                         # the cited briefing's period, when the corpus holds several
 
 
 @dataclass(frozen=True)

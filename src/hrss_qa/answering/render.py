@@ -97,6 +97,8 @@ def _abstention(decision: Decision) -> Answer:
 
 def _answer(decision: Decision, text: str, citations, figures, abstained: bool = False) -> Answer:
     q = decision.query
+    if decision.period and not abstained:
+        text = (f"[{decision.period}] " if q.script == "en" else _say(f"（{decision.period}）", q.script)) + text
     verdict = ""
     if decision.verdict is not None and decision.verdict.holds is not None and not abstained:
         verdict = "yes" if decision.verdict.holds else "no"

@@ -1,0 +1,114 @@
+"""Conversations (follow-ups read against the previous turn) and corpora of several briefings.
+
+The resolver is tested with a vocabulary built by hand; the end-to-end tests use the real
+engine, and a second briefing (tests/data/second-briefing: a made-up quarter, clearly marked
+as a test fixture) copied next to the real one in a temporary corpus.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hrss_qa.answering import Turn
+from hrss_qa.answering.analyze import analyze
+from hrss_qa.answering.conversation import Vocabulary, resolve
+
+ROOT = Path(__file__).resolve().parents[1]
+SECOND = ROOT / "tests" / "data" / "second-briefing"
+
+# Label words by passage (each with whether its figure measures an amount), as pipeline._vocabulary builds them.
+VOCAB = Vocabulary.of([
+    [(["失业保险", "参保", "人数"], True), (["工伤保险", "参保", "人数"], True), (["基本养老保险", "参保", "人数"], True),
+     (["社会保险", "基金", "总收入"], True), (["社会保险", "基金", "总支出"], True)],
+    [(["职业技能", "大赛"], False), (["博士后", "创新创业", "大赛"], False), (["表彰大会"], False)],
+])
+
+
+def read(question: str, *earlier: str) -> str:
+    turns = []
+    for q in earlier:   # each earlier turn as it was understood
+        turns.append(Turn(q, None) if not turns else Turn(resolve(analyze(q), turns, vocabulary=VOCAB).text))
+    return resolve(analyze(question), turns, vocabulary=VOCAB).text
+
+
+@pytest.mark.parametrize("follow_up, earlier, expected", [
+    ("那工伤保险呢？", ["基本养老保险参保人数多少？"], "工伤保险参保人数多少?"),          # a term of its kind
+    ("失业的呢", ["工伤保险参保人数多少"], "失业保险参保人数多少"),                      # a partial term
+    ("支出呢？", ["社会保险基金总收入多少？"], "社会保险基金总支出多少?"),              # a measure side by side
+    ("超过2亿了吗", ["失业保险参保人数多少"], "超过2亿了吗 失业保险参保人数"),          # an ask of the same subject
+    ("截至什么时候？", ["工伤保险参保人数多少"], "截至什么时候? 工伤保险参保人数"),
+])
+def test_follow_ups_take_the_previous_subject(follow_up, earlier, expected):
+    assert read(follow_up, *earlier) == expected
+
+
+def test_a_chain_keeps_what_each_turn_meant():
+    assert read("那失业保险呢？", "基本养老保险参保人数多少？", "那工伤保险呢？") == "失业保险参保人数多少?"
+
+
+def test_a_new_subject_replaces_the_old_one():
+    assert read("职业技能大赛是第几届？", "工伤保险参保人数多少") == "职业技能大赛是第几届?"
+
+
+def test_the_fragments_own_ask_decides_what_is_wanted():
+    q = resolve(analyze("下一步呢？"), [Turn("工伤保险参保人数多少")], vocabulary=VOCAB)
+    assert q.wants == "fact" and q.tense == "plan" and q.reading
+    q = resolve(analyze("过3亿了吗"), [Turn("工伤保险参保人数多少")], vocabulary=VOCAB)
+    assert q.yes_no and q.thresholds[0].value == 3e8
+
+
+def test_english_and_x():
+    assert read("And work-injury insurance?", "How many people have unemployment insurance?") \
+        == "how many people have work-injury insurance"
+
+
+# --- end to end, on the bundled briefing -------------------------------------------------------------
+
+def test_follow_up_answers_show_how_they_were_read(engine):
+    first = engine.answer("脱贫人口务工规模有多少？")
+    second = engine.answer("“点对点”运送的农民工呢？", [Turn("脱贫人口务工规模有多少？", first)])
+    third = engine.answer("招聘活动办了几场？", [Turn("脱贫人口务工规模有多少？", first),
+                                              Turn("“点对点”运送的农民工呢？", second)])
+    assert first.figures[0].text == "3074萬人"
+    assert second.figures[0].text == "202.5萬人次" and second.reading
+    assert third.figures[0].text == "5.8萬場" and not third.reading     # a question of its own
+
+
+def test_plain_question_history_still_works(engine):
+    a = engine.answer("那工伤保险呢？", ["养老保险参保人数是多少？", "那失业保险呢？"])
+    assert a.figures[0].text == "2.89億人"
+
+
+# --- several briefings ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def two_briefings(tmp_path_factory):
+    from hrss_qa.engine import Engine
+
+    corpus = tmp_path_factory.mktemp("corpus")
+    for f in (ROOT / "corpus").iterdir():
+        shutil.copy(f, corpus / f.name)
+    for f in SECOND.iterdir():
+        shutil.copy(f, corpus / f.name)
+    return Engine(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("index"))
+
+
+def test_each_period_is_answered_from_its_briefing(two_briefings):
+    q2 = two_briefings.answer("二季度城镇新增就业多少人？")
+    q1 = two_briefings.answer("一季度城镇新增就业多少人？")
+    assert q2.figures[0].text == "678萬人" and q2.citations[0].hit.doc_id == "hrss-2023q2-fixture"
+    assert q1.figures[0].text == "297萬人" and q1.citations[0].hit.doc_id == "hrss-2023q1-briefing"
+    assert "二季度" in q2.text and "一季度" in q1.text          # the answer names its briefing's period
+
+
+def test_no_period_named_means_the_latest_briefing_that_has_it(two_briefings):
+    latest = two_briefings.answer("失业保险参保人数是多少？")
+    assert latest.figures[0].text == "2.41億人" and "二季度" in latest.text
+    only_in_q1 = two_briefings.answer("电子社保卡领用人数是多少？")      # the made-up quarter does not give it
+    assert only_in_q1.figures[0].text == "7.64億人" and "一季度" in only_in_q1.text
+
+
+def test_a_period_no_briefing_covers_is_declined_with_those_that_are(two_briefings):
+    a = two_briefings.answer("三季度城镇新增就业多少人？")
+    assert a.abstained and "一季度" in a.reason and "二季度" in a.reason
