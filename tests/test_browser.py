@@ -187,6 +187,23 @@ def test_question_answer_script_switch_and_screenshot(page):
     assert page.dialogs == []
 
 
+def test_three_turn_conversation_reads_follow_ups_in_context(page):
+    """A follow-up borrows the previous question's ask; a new question stands alone; the reply
+    shows how a follow-up was read."""
+    for n, (question, figure) in enumerate([("脱贫人口务工规模有多少？", "3074万人"),
+                                            ("“点对点”运送的农民工呢？", "202.5万人次"),
+                                            ("招聘活动办了几场？", "5.8万场")], start=1):
+        _send(page, question)
+        _wait_bot_count(page, n)
+        page.wait_for_function(
+            f"[...document.querySelectorAll('{BOT} .hrss-answer-text')].pop()?.innerText.includes('{figure}')",
+            timeout=REPLY_TIMEOUT)
+        reply = _last_bot(page).inner_text()
+        assert ("理解为" in reply) == (n == 2), reply          # only the follow-up was read in context
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-conversation.png"), full_page=True)
+
+
 def test_example_question_is_answered(page):
     page.locator(".hrss-examples").get_by_text("失业保险参保人数是多少？", exact=True).click()
     _wait_bot_count(page, 1)

@@ -43,6 +43,7 @@ import gradio as gr
 from filelock import FileLock
 
 from .answering import MAX_QUESTION_CHARS, Answer, Citation, answer_with
+from .answering import Turn as AnswerTurn
 from .charts import bar_chart_html, chart_groups
 from .corpus import CorpusError, load_corpus
 from .export import DownloadFolder, cited_numbers, conversation_markdown, copy_text, share_link
@@ -329,6 +330,14 @@ class Turn:
         return self.answer.text if self.answer is not None else self.message
 
 
+def _understood(item: Any) -> str:
+    """An earlier turn given to the API as text, or as the answer dict /ask returned for it."""
+    if isinstance(item, dict):
+        answer = item.get("answer") if isinstance(item.get("answer"), dict) else item
+        return str(answer.get("question") or item.get("question") or "")
+    return str(item)
+
+
 def to_messages(turns: Sequence[Turn], script: DisplayScript = "auto",
                 sources: Mapping[str, str] | None = None) -> list[dict[str, str]]:
     """The Chatbot value for ``turns``: a user and an assistant message per turn.
@@ -483,7 +492,8 @@ class ChatService:
         engine = self.wait_engine()
         if engine is None:
             return Turn(question, message=MSG_LOADING if not self.ready else MSG_LOAD_FAILED)
-        history = [t.answer.question if t.answer else t.question for t in turns]
+        # Each earlier turn with its answer: a follow-up is read against what that answer was about.
+        history = [AnswerTurn(t.question, t.answer) if t.answer else t.question for t in turns]
         try:
             return Turn(question, answer_with(engine, question, history))
         except Exception:
@@ -505,13 +515,15 @@ class ChatService:
         """The chat for ``turns`` in display script ``script`` (the 简/繁 switch)."""
         return to_messages(turns or [], script, self.sources())
 
-    def ask(self, question: str, history: list[str] | None = None) -> dict[str, Any]:
-        """API endpoint: answer one question; ``history`` = earlier questions, oldest first.
+    def ask(self, question: str, history: list | None = None) -> dict[str, Any]:
+        """API endpoint: answer one question; ``history`` = earlier turns, oldest first: questions,
+        or the ``answer`` dicts this endpoint returned (their ``question`` is how that turn was
+        understood, so a chain of follow-ups holds).
 
         Returns ``{"ok", "text", "html", "answer"}``: ``answer`` is :meth:`Answer.to_dict`
         (``None`` when no answer could be made; then ``text`` says why).
         """
-        turns = [Turn(q, message="") for q in (history or [])]
+        turns = [Turn(_understood(item), message="") for item in (history or [])]
         turn = self.answer_turn((question or "").strip(), turns)
         html_reply = _render_turn(turn, "auto", self.sources())
         return {"ok": turn.answer is not None, "text": turn.reply_text, "html": html_reply,
