@@ -149,7 +149,7 @@ _VERBOSE_HELP = "show what is loaded and built (INFO); twice for debug output"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hrss-qa", description="Cited QA over the MOHRSS 2023 Q1 briefing.")
+    parser = argparse.ArgumentParser(prog="hrss-qa", description="Cited, offline QA over MOHRSS press briefings.")
     parser.add_argument("--corpus", help="folder of briefings (default: the bundled briefing; $HRSS_QA_CORPUS)")
     parser.add_argument("--index", help="index folder (default: index/ in a checkout, else under the cache; "
                                         "$HRSS_QA_INDEX)")

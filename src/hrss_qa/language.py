@@ -25,7 +25,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-DATA_FILES = ("cues", "units", "scope", "glossary")
+DATA_FILES = ("cues", "units", "scope", "glossary", "chat")
 
 
 class LanguageDataError(ValueError):

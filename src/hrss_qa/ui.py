@@ -48,6 +48,7 @@ from .charts import bar_chart_html, chart_groups
 from .corpus import CorpusError, load_corpus
 from .export import DownloadFolder, cited_numbers, conversation_markdown, copy_text, share_link
 from .figures import Figure
+from .language import lexicon
 from .figures_tab import FigureTab, add_figures_tab
 from .html_text import escape as _esc
 from .html_text import mark_spans as _marked
@@ -69,24 +70,11 @@ LOAD_WAIT_SECONDS = 60.0
 
 SCRIPT_CHOICES: list[tuple[str, DisplayScript]] = [("随提问", "auto"), ("简体", "zh-Hans"), ("繁體", "zh-Hant")]
 
-EXAMPLES: list[tuple[str, list[str]]] = [
-    ("一、就業", ["一季度城镇新增就业多少人？", "3月份全国城镇调查失业率是多少？", "一季度发放了多少张职业培训券？"]),
-    ("二、社會保障", ["失业保险参保人数是多少？", "社保基金一季度的收入和支出哪个多？", "電子社保卡領用人數是多少？"]),
-    ("三、人才人事", ["推进了多少个专业的工学一体化课标开发？", "颁布了几个国家职业标准？", "下一步技能人才工作有哪些安排？"]),
-    ("四、勞動關系", ["下一步如何推进根治欠薪？", "将开展第几届全国和谐劳动关系创建工作表彰？"]),
-    ("五、便民服務", ["开通了多少项“一网通办”服务？", "全国人社政务服务平台注册用户有多少？",
-                  "How many people joined the personal pension scheme?"]),
-    ("发布会未涉及（演示拒答）", ["二季度城镇新增就业多少人？"]),
-]
-
-TITLE = "人社部 2023 年一季度新闻发布会 · 问答助手"
-
-DESCRIPTION = (
-    "只根据**人力資源社會保障部 2023 年一季度新聞發布會**（2023-04-24）的发布内容回答，"
-    "不联网、不编造。发布会涵盖五部分：**一、就業 · 二、社會保障 · 三、人才人事 · 四、勞動關系 · 五、便民服務**。\n\n"
-    "每个回答都带编号出处 [1]，下方附发布会**繁体原文**段落，引用的句子和答案数字以高亮标出；"
-    "发布会没有提到的内容会明确说明「发布会未提及」。可以用简体、繁体或英文提问，也可以接着上一问追问（如「那失业保险呢？」）。"
-)
+# The page's title, introduction and examples are data (data/chat.toml): they describe the bundled briefing.
+_PAGE = lexicon().words("chat")
+EXAMPLES: list[tuple[str, list[str]]] = [(e["section"], list(e["questions"])) for e in _PAGE["examples"]]
+TITLE: str = _PAGE["title"]
+DESCRIPTION: str = _PAGE["description"]
 
 MSG_LOADING = "模型仍在加载，请稍候几秒再提问。"
 MSG_LOAD_FAILED = "模型加载失败，暂时无法回答。请联系管理员查看服务器日志。"
@@ -647,7 +635,7 @@ def _chat_layout() -> tuple[gr.Chatbot, gr.Textbox, gr.Radio, gr.Button, gr.Down
             )
             textbox = gr.Textbox(
                 label="问题", show_label=False, elem_id="hrss-input", lines=1, max_lines=6, autofocus=True,
-                placeholder="输入问题后按 Enter，例如：一季度城镇新增就业多少人？", submit_btn="发送",
+                placeholder=_PAGE["placeholder"], submit_btn="发送",
             )
             with gr.Row():
                 script = gr.Radio(SCRIPT_CHOICES, value="auto", label="答案文字：简 / 繁", elem_id="hrss-script", scale=3)
