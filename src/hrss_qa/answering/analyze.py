@@ -60,7 +60,9 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     compare = None
     if cue("compare")(key) or cue("difference")(key):
         compare = "difference" if cue("difference")(key) else ("less" if cue("smaller")(key) else "more")
-    several = bool(cue("several")(key)) or asked_numbers >= 2
+    # Two question sentences (「注册用户有多少？累计访问量呢？」) are two asks.
+    sentences = [x for x in re.split(r"[?？]", key) if len(x.strip(" ，,。")) >= 2]
+    several = bool(cue("several")(key)) or asked_numbers >= 2 or len(sentences) >= 2
     wants, kinds = _wants(key, checks, lex, parent)
     detail = _detail(key, lex)
     if detail is not None and not checks:   # 「哪几个职业」「什么原因」: names or reasons, not a number

@@ -76,7 +76,8 @@ class Answerer:
             turns.append(turn)
         return turns
 
-    def decide(self, query: Query, docs: frozenset[str] | None = None) -> Decision:
+    def decide(self, query: Query, docs: frozenset[str] | None = None,
+               taken: frozenset[tuple[str, int]] = frozenset()) -> Decision:
         """The decision for an analyzed query (retrieval included).
 
         With several briefings, a question naming a period is answered from the briefings that
@@ -101,13 +102,25 @@ class Answerer:
         if problems:
             return abstain(query, hits, problems[0].message, tuple(problems))
         if query.parts:
-            decision = combine(query, [self.decide(part, docs) for part in query.parts])
+            decision = combine(query, self._decide_parts(query.parts, docs))
         elif query.is_figure:
             ranked = rank(candidates(query, hits, self.facts, self.lex, self.engine.figures), self.model)
+            ranked = [c for c in ranked if (c.hit.doc_id, c.figure.start) not in taken]
             decision = decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
         else:
             decision = decide_passage(query, hits, self.model, passage_features(hits), self.lex)
         return self._named_period(decision)
+
+    def _decide_parts(self, parts: tuple[Query, ...], docs: frozenset[str] | None) -> list[Decision]:
+        """Each part on its own; two parts of one question ask two things, so a figure one part
+        took is not the other's answer (「收入比支出多多少」 must not compare 收入 with itself)."""
+        decisions: list[Decision] = []
+        taken: frozenset[tuple[str, int]] = frozenset()
+        for part in parts:
+            decision = self.decide(part, docs, taken)
+            taken |= {(c.hit.doc_id, c.figure.start) for c in decision.candidates}
+            decisions.append(decision)
+        return decisions
 
     def _named_period(self, decision: Decision) -> Decision:
         """With several briefings, an answer says which briefing's period it comes from."""
