@@ -77,7 +77,7 @@ class Answerer:
         return turns
 
     def decide(self, query: Query, docs: frozenset[str] | None = None,
-               taken: frozenset[tuple[str, int]] = frozenset()) -> Decision:
+               taken: frozenset[tuple[str, int]] | None = None) -> Decision:
         """The decision for an analyzed query (retrieval included).
 
         With several briefings, a question naming a period is answered from the briefings that
@@ -96,7 +96,8 @@ class Answerer:
         if not hits:
             return abstain(query, hits, "没有找到相关内容")
         problems = query_problems(query, list(self.coverage.values()), self.corpus_key, self.lex)
-        if not problems and (topic := off_topic(query, self.corpus_key, max(h.dense_score for h in hits),
+        # A part of a question is on topic when its question is (「…the electronic one」 alone is not).
+        if not problems and taken is None and (topic := off_topic(query, self.corpus_key, max(h.dense_score for h in hits),
                                                 bool(expand(query.text)))):
             problems = [topic]
         if problems:
@@ -105,7 +106,7 @@ class Answerer:
             decision = combine(query, self._decide_parts(query.parts, docs))
         elif query.is_figure:
             ranked = rank(candidates(query, hits, self.facts, self.lex, self.engine.figures), self.model)
-            ranked = [c for c in ranked if (c.hit.doc_id, c.figure.start) not in taken]
+            ranked = [c for c in ranked if (c.hit.doc_id, c.figure.start) not in (taken or ())]
             decision = decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
         else:
             decision = decide_passage(query, hits, self.model, passage_features(hits), self.lex)
