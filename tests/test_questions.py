@@ -230,3 +230,52 @@ def test_held_out_sets_are_valid_and_disjoint(path: Path, briefing: str, rows: l
             assert all(f in r["gold_span"] for f in r["gold_figures"]), r["id"]
         else:
             assert not r["gold_span"] and not r["gold_figures"], r["id"]
+
+
+NEW_CATEGORIES = CATEGORIES | {"yes_no", "multi", "word_number", "date"}
+
+
+def _valid_row(r: dict, briefing: str, categories: set[str] = NEW_CATEGORIES) -> None:
+    """One row of the sets written for the answer pipeline: the same schema plus ``gold_spans``
+    (every span a comparison or double ask needs) and ``gold_verdict`` (yes/no checks)."""
+    assert r["script"] in SCRIPTS, r
+    assert "category" not in r or r["category"] in categories, r
+    spans = r.get("gold_spans") or ([r["gold_span"]] if r["gold_span"] else [])
+    if r["answerable"]:
+        assert spans and all(briefing.count(s) == 1 for s in spans), r
+        assert r["section"] in SECTIONS, r
+        assert all(any(f in s for s in spans) for f in r["gold_figures"]), r
+        assert not r.get("gold_spans") or r["gold_spans"][0] == r["gold_span"], r
+    else:
+        assert not r["gold_span"] and not r["gold_figures"], r
+    assert r.get("gold_verdict", "yes") in ("yes", "no"), r
+
+
+@pytest.mark.parametrize("path", sorted([*(ROOT / "eval").glob("train*.jsonl"), *(ROOT / "eval").glob("blind*.jsonl")]),
+                         ids=lambda p: p.name)
+def test_answer_pipeline_sets_are_valid_and_disjoint(path: Path, briefing: str, rows: list[dict]) -> None:
+    """The sets written from the briefing alone for the answer pipeline (training sets, and the
+    blind set kept out of fitting) follow the schema; no blind question is in any other set
+    (two training questions happen to repeat main-set ones word for word: harmless, both train)."""
+    data = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(data) >= 80 and len({r["id"] for r in data}) == len(data)
+    others = {json.loads(line)["question"] for other in (ROOT / "eval").glob("*.jsonl") if other != path
+              and not other.name.startswith("conversations") for line in other.read_text(encoding="utf-8").splitlines()
+              if line.strip()}
+    for r in data:
+        assert all(isinstance(r.get(k), t) for k, t in REQUIRED.items()), r["id"]
+        assert not path.name.startswith("blind") or r["question"] not in others, r["id"]
+        _valid_row(r, briefing)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "eval").glob("conversations*.jsonl")), ids=lambda p: p.name)
+def test_conversation_chains_are_valid(path: Path, briefing: str) -> None:
+    """Chains of 2–4 turns; each turn a question row (kind first / followup / new), spans verbatim."""
+    chains = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(chains) >= 15 and len({c["id"] for c in chains}) == len(chains)
+    for chain in chains:
+        assert 2 <= len(chain["turns"]) <= 4, chain["id"]
+        assert chain["turns"][0].get("kind", "first") == "first", chain["id"]
+        for turn in chain["turns"]:
+            assert turn.get("kind", "followup") in ("first", "followup", "new"), chain["id"]
+            _valid_row(turn, briefing)

@@ -163,7 +163,8 @@ def _swap(fragment: str, previous: str, vocabulary: Vocabulary) -> str | None:
                 best = (score, len(o), n, o)
     if best is not None:
         _, _, n, o = best
-        if not _is_measure(o, vocabulary):
+        if not _is_measure(o, vocabulary) and len(o) < len(n) - 1:
+            # Only the head of a longer name matched (大赛 of 博士后创新创业大赛): take the whole name.
             o = _phrase(previous, o, [t for t in old if not _is_measure(t, vocabulary)])
         return _replace(previous, o, fragment if n in fragment else n)
     if not has_han(fragment):

@@ -13,7 +13,7 @@ from ..chunking import Sentence
 from ..figures import Figure
 from ..language import Lexicon, lexicon
 from ..retrieval import Hit
-from ..text import Script, normalize, to_script
+from ..text import Script, has_han, normalize, to_script
 from .records import Answer, Candidate, Citation, Decision
 
 _GENERIC_LABEL_CHARS = 5   # a label this short (累計訪問量) needs its sentence to say whose figure it is
@@ -135,6 +135,11 @@ def _winner(decision: Decision) -> Figure | None:
     return pick(figures, key=lambda f: f.value)
 
 
+def _asked_name(text: str) -> str:
+    """A part of a comparison as the user named it, without asking words (个人养老金参加人数)."""
+    return re.sub(r"(是)?(多少|几[个项家场张人]?|有多少|呢|吗)|[?？。，,\s]", "", text) or text
+
+
 def _comparison_tail(decision: Decision) -> str:
     q = decision.query
     en = q.script == "en"
@@ -152,6 +157,9 @@ def _comparison_tail(decision: Decision) -> str:
         else:
             others = [f for f in figures if f is not winner]
             name = _distinct(winner.label, others[0].label) if len(others) == 1 else winner.label
+            asked = [p.query for p in decision.parts if p.candidates and p.candidates[0].figure is winner]
+            if asked and has_han(asked[0].text) and len({c.hit.passage_id for c in decision.candidates}) > 1:
+                name = _asked_name(asked[0].text)   # parts from different passages: say it as asked
             degree = "更" if len(figures) == 2 else "最"
             if en:
                 tail = f" {name} is {'smaller' if smaller_wins else 'larger'}."
