@@ -80,12 +80,14 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     if marked and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask.
         text = _with_ask(fragment, previous, lex)
-    elif marked:
-        text = _swap(fragment, previous, vocabulary)
+    elif marked or not pronoun:
+        # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
+        text = _swap(fragment, previous, vocabulary, keep_ask=not marked)
+    attached = False
     if text is None:
         if not pronoun and _names_a_subject(fragment, vocabulary):
             return query   # 「那基本养老的收益率呢」 names its own subject: it stands alone
-        text = _attach(query.key if not marked else fragment, previous, lex)
+        text, attached = _attach(query.key if not marked else fragment, previous, lex), True
     if text == query.key:
         return query
     read = analyze(text, lex)
@@ -96,7 +98,9 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
         read = replace(read, wants=own.wants, kinds=own.kinds, yes_no=own.yes_no, thresholds=own.thresholds,
                        units=own.units if own.units is not None else read.units, tense=own.tense or read.tense,
                        detail=own.detail)
-    return replace(read, asked=query.text, reading=text)
+    # A subject carried over from the previous answer: its figure's passage is where this one should be.
+    anchor = tuple(c.hit.passage_id for c in getattr(last.answer, "citations", ())[:1]) if attached else ()
+    return replace(read, asked=query.text, reading=text, anchor=anchor)
 
 
 def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
@@ -113,10 +117,13 @@ def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
 
 
 def _is_phrase(fragment: str, vocabulary: Vocabulary) -> bool:
-    """A phrase of several words (运送的农民工), not one term (工伤, 支出, 电子社保卡)."""
+    """A phrase naming a thing in several words (运送的农民工), not one term (工伤, 支出, 电子社保卡)
+    nor an ask without a subject (到300万人次了吗)."""
     if not has_han(fragment):
         return False
     terms = _terms_in(fragment, vocabulary)
+    if not any(not _is_measure(t, vocabulary) for t in terms):
+        return False
     rest = fragment
     for t in terms:
         rest = rest.replace(t, "")
@@ -133,25 +140,31 @@ def _with_ask(fragment: str, previous: str, lex: Lexicon) -> str | None:
 
 
 def _names_a_subject(fragment: str, vocabulary: Vocabulary) -> bool:
-    """A term for what is measured (not only a measure such as 收益率 or 访问量)."""
+    """A term for what is measured (not only a measure such as 收益率 or 访问量, "visits")."""
     if not has_han(fragment):
-        return bool(glossary_terms(fragment))
+        return any(not _is_measure(t, vocabulary) for g in glossary_terms(fragment) for t in g.official)
     return any(not _is_measure(t, vocabulary) for t in _terms_in(fragment, vocabulary))
 
 
 def _lacks_subject(fragment: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:
-    """No term of its own, or only a pronoun for one: 「过3000万了吗」 "Is that above 5%?"."""
-    if _EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment):
-        own = _EN_PRONOUN.sub("", _ZH_PRONOUN.sub("", fragment))
-    else:
-        own = fragment
-    if has_han(own):
-        return not any(t in own for t in vocabulary.terms if len(t) >= 2)
-    return not glossary_terms(own)
+    """No term of its own for what is measured, or only a pronoun for one: 「过3000万了吗」
+    "Is that above 5%?" "did visits hit 3.2 billion?"."""
+    own = _EN_PRONOUN.sub("", _ZH_PRONOUN.sub("", fragment))
+    return not _names_a_subject(own, vocabulary)
 
 
-def _swap(fragment: str, previous: str, vocabulary: Vocabulary) -> str | None:
-    """The previous question with the term the fragment stands for replaced by the fragment."""
+def _swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = False) -> str | None:
+    """The previous question with the term the fragment stands for replaced by the fragment.
+
+    ``keep_ask``: the fragment asks on its own (「结余多少」, not 「结余呢」): only a measure is swapped
+    in, and the fragment's own ask is put in front.
+    """
+    if keep_ask:
+        measures = [t for t in _terms_in(fragment, vocabulary) if _is_measure(t, vocabulary)]
+        old = [t for t in _terms_in(previous, vocabulary) if _is_measure(t, vocabulary)]
+        if not measures or not old or measures[0] in previous:
+            return None
+        return f"{fragment} " + _replace(previous, old[-1], measures[0])
     own = _terms_in(fragment, vocabulary)
     new = own + [t for t in vocabulary.terms if fragment in t and t != fragment][:3]   # 工伤 for 工伤保险
     old = _terms_in(previous, vocabulary)

@@ -85,7 +85,10 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
     verdict = None
     if query.yes_no and query.thresholds and not query.choice:
         verdict = check(query.thresholds, best.figure, lex)
-        if verdict is not None and (verdict.holds is None or confidence < model.verdict_threshold):
+        # A follow-up whose subject was carried over gets a verdict only on a figure where that subject
+        # was: elsewhere the reading may be wrong, and a wrong 是的/不是 is the worst answer.
+        astray = bool(query.anchor) and best.hit.passage_id not in query.anchor
+        if verdict is not None and (verdict.holds is None or confidence < model.verdict_threshold or astray):
             verdict = replace(verdict, holds=None)
     return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence)
 

@@ -141,8 +141,11 @@ class _Understood:
 def _vocabulary(engine: Retriever, lex: Lexicon) -> Vocabulary:
     """Label words of each figure, by passage (what the briefing measures side by side)."""
     generic = set(lex.words("cues.generic_label_words.zh"))
-    return Vocabulary.of([[([w for w in words(f.label) if w not in generic], f.kind != "ordinal") for f in figures
-                           if f.kind not in ("date", "period")] for figures in engine.figures])
+    labelled = [[([w for w in words(f.label) if w not in generic], f.kind != "ordinal") for f in figures
+                 if f.kind not in ("date", "period")] for figures in engine.figures]
+    # Units count what is measured (人次, 项); they are measures, never the subject.
+    units = [([normalize(f.unit)], True) for figures in engine.figures for f in figures if len(f.unit) >= 2]
+    return Vocabulary.of([*labelled, units])
 
 
 _ANSWERERS: "weakref.WeakKeyDictionary[Retriever, Answerer]" = weakref.WeakKeyDictionary()

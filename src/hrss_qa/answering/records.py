@@ -88,6 +88,7 @@ class Query:
     asked: str = ""
     reading: str = ""                            # how a follow-up was read (shown to the user)
     context: str = ""                            # more words for retrieval only (an elliptical part's question)
+    anchor: tuple[str, ...] = ()                 # a follow-up's carried subject: the previous answer's passage
 
     @property
     def is_figure(self) -> bool:
