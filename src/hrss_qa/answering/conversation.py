@@ -44,9 +44,18 @@ class Vocabulary:
     terms: frozenset[str] = frozenset()
     siblings: dict = field(default_factory=dict)   # term -> terms of figures in the same passages
     measures: frozenset[str] = frozenset()
+    passages: tuple[str, ...] = ()                 # normalized passage texts
+
+    def pins(self, terms: list[str]) -> bool:
+        """Whether these terms name one passage (电子社保卡, 减负) rather than something several
+        passages measure (访问量, 持续): then they carry their own subject."""
+        if not terms or not self.passages:
+            return bool(terms)
+        places = [{i for i, text in enumerate(self.passages) if t in text} for t in terms]
+        return any(len(p) == 1 for p in places) or len(set.intersection(*places)) == 1
 
     @classmethod
-    def of(cls, passage_labels: list[list[tuple[list[str], bool]]]) -> "Vocabulary":
+    def of(cls, passage_labels: list[list[tuple[list[str], bool]]], passages: list[str] = ()) -> "Vocabulary":
         """From the label words of each figure, grouped by passage, each with whether the figure
         measures an amount (an ordinal's label names an event, 第二屆…大賽; see pipeline._vocabulary)."""
         terms = set(official_terms(2))
@@ -59,7 +68,7 @@ class Vocabulary:
             for w in words:
                 siblings.setdefault(w, set()).update(x for x in words if x != w)
         return cls(frozenset(t for t in terms if len(t) >= 2), {k: frozenset(v) for k, v in siblings.items()},
-                   frozenset(m for m in measures if len(m) >= 2))
+                   frozenset(m for m in measures if len(m) >= 2), tuple(passages))
 
 
 def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
@@ -130,20 +139,24 @@ def _is_phrase(fragment: str, vocabulary: Vocabulary) -> bool:
     return len(terms) >= 2 or len(re.sub(r"[的之那个这呢“”\"'\s]", "", rest)) >= 2
 
 
+_ASK = re.compile(r"(有|是|为)?(多少|几|第几|什么时候|何时)(人次|个|项|家|场|张|名|位|件|届|批|人)?")
+
+
 def _with_ask(fragment: str, previous: str, lex: Lexicon) -> str | None:
     """The fragment with the previous question's ask (「…有多少」「…是第几届」), or None if it had none."""
-    for name in ("number", "when", "ordinal"):
-        if m := lex.cue(name).search(previous):
-            start = m.start() - 1 if m.start() and previous[m.start() - 1] in "有是为" else m.start()
-            return f"{fragment}{previous[start:]}"
+    if m := _ASK.search(previous):
+        return f"{fragment}{m.group(0)}"
     return None
 
 
 def _names_a_subject(fragment: str, vocabulary: Vocabulary) -> bool:
-    """A term for what is measured (not only a measure such as 收益率 or 访问量, "visits")."""
+    """Terms that pin down what is asked about: a thing one passage speaks of (not only a measure
+    such as 访问量 or "visits", which several passages give)."""
     if not has_han(fragment):
-        return any(not _is_measure(t, vocabulary) for g in glossary_terms(fragment) for t in g.official)
-    return any(not _is_measure(t, vocabulary) for t in _terms_in(fragment, vocabulary))
+        terms = [t for g in glossary_terms(fragment) for t in g.official if not _is_measure(t, vocabulary)]
+    else:
+        terms = [t for t in _terms_in(fragment, vocabulary) if not _is_measure(t, vocabulary)]
+    return vocabulary.pins(terms)
 
 
 def _lacks_subject(fragment: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:
@@ -220,7 +233,8 @@ def _replace(previous: str, old: str, new: str) -> str:
     """``old`` replaced by ``new``; a classifier bound to a replaced measure (多少场…) goes with it."""
     at = previous.find(old)
     head = re.sub(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)$", r"\1", previous[:at])
-    return head + new + previous[at + len(old):]
+    tail = re.sub(r"^(有|是)?(多少|几)(人次|个|项|家|场|张|名|位|件|人)", r"\1\2", previous[at + len(old):])
+    return head + new + tail
 
 
 def _terms_in(text: str, vocabulary: Vocabulary) -> list[str]:
@@ -230,7 +244,7 @@ def _terms_in(text: str, vocabulary: Vocabulary) -> list[str]:
     kept = [t for i, t in enumerate(found) if not any(t in o for o in found[:i])]
     if not kept and has_han(text) and len(text) >= 2:
         kept = sorted((t for t in vocabulary.terms if text in t), key=len)[:1]
-    return kept
+    return sorted(kept, key=lambda t: text.find(t))   # in the order the text says them
 
 
 def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..cards import clause_of
 from ..chunking import Passage, Sentence
 from ..figures import Figure
-from ..glossary import expand, official_terms
+from ..glossary import expand, glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
 from ..lexical import tokenize, words
 from ..retrieval import Hit
@@ -182,7 +182,10 @@ class _Pool:
         self.named = [t for t in self.named if not any(t != o and t in o for o in self.named)]
         self.contrast = _contrast(found, hits[0], tokens)
         # The question's own words; an English question's only Chinese words are its glossary terms.
-        self.question_words = words(query.text) if has_han(query.text) else words(expand(query.text))
+        # The question's own words, each a group of one; an English question's Chinese words are its
+        # glossary terms, a group per English phrase (poverty → 脱贫 or 返贫: either will do).
+        self.question_words = ([(w,) for w in words(query.text)] if has_han(query.text) else
+                               [tuple(t for t in g.official if len(t) >= 2) for g in glossary_terms(query.key)])
         self.generic = frozenset(lex.words("cues.generic_label_words.zh"))
 
     @classmethod
@@ -241,7 +244,8 @@ class _Pool:
         in this figure's sentence (「工伤保险基金结余」 against the three funds' 累計結余;
         「基金收入」 against 投資運營規模)."""
         vocabulary = self.facts.vocabulary(self.figures, self.generic)
-        return [w for w in self.question_words if w in vocabulary and not set(w) <= text.sentence_chars]
+        named = [[w for w in group if w in vocabulary] for group in self.question_words]
+        return [group[0] for group in named if group and not any(set(w) <= text.sentence_chars for w in group)]
 
     def missing_named(self, hit: Hit, text: FigureText) -> list[str]:
         """Scheme or campaign names of the question (職業年金) that neither this figure's passage

@@ -145,7 +145,7 @@ def _vocabulary(engine: Retriever, lex: Lexicon) -> Vocabulary:
                  if f.kind not in ("date", "period")] for figures in engine.figures]
     # Units count what is measured (人次, 项); they are measures, never the subject.
     units = [([normalize(f.unit)], True) for figures in engine.figures for f in figures if len(f.unit) >= 2]
-    return Vocabulary.of([*labelled, units])
+    return Vocabulary.of([*labelled, units], [normalize(f"{p.context} {p.text}") for p in engine.passages])
 
 
 _ANSWERERS: "weakref.WeakKeyDictionary[Retriever, Answerer]" = weakref.WeakKeyDictionary()
