@@ -108,7 +108,10 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
                        units=own.units if own.units is not None else read.units, tense=own.tense or read.tense,
                        detail=own.detail)
     # A subject carried over from the previous answer: its figure's passage is where this one should be.
-    anchor = tuple(c.hit.passage_id for c in getattr(last.answer, "citations", ())[:1]) if attached else ()
+    # (No figure in the previous answer: nothing to anchor to, so no verdict on this one.)
+    answered = getattr(last.answer, "figures", ()) and not getattr(last.answer, "abstained", True)
+    anchor = ((tuple(c.hit.passage_id for c in last.answer.citations[:1]) if answered else ("",))
+              if attached else ())
     return replace(read, asked=query.text, reading=text, anchor=anchor)
 
 
