@@ -51,8 +51,9 @@ class Vocabulary:
         passages measure (访问量, 持续): then they carry their own subject."""
         if not terms or not self.passages:
             return bool(terms)
+        # A named thing is spoken of in its progress item and perhaps its plan: two passages at most.
         places = [{i for i, text in enumerate(self.passages) if t in text} for t in terms]
-        return any(len(p) == 1 for p in places) or len(set.intersection(*places)) == 1
+        return any(0 < len(p) <= 2 for p in places) or 0 < len(set.intersection(*places)) <= 2
 
     @classmethod
     def of(cls, passage_labels: list[list[tuple[list[str], bool]]], passages: list[str] = ()) -> "Vocabulary":
@@ -236,7 +237,8 @@ def _replace(previous: str, old: str, new: str) -> str:
     """``old`` replaced by ``new``; a classifier bound to a replaced measure (多少场…) goes with it."""
     at = previous.find(old)
     head = re.sub(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)$", r"\1", previous[:at])
-    tail = re.sub(r"^(有|是)?(多少|几)(人次|个|项|家|场|张|名|位|件|人)", r"\1\2", previous[at + len(old):])
+    # The unit asked of the old term (多少张 of 培训券) need not be the new one's.
+    tail = re.sub(r"(多少|几)(人次|个|项|家|场|张|名|位|件|人)", r"\1", previous[at + len(old):])
     return head + new + tail
 
 

@@ -230,7 +230,7 @@ def outcomes(items: list[Item], scores: list[np.ndarray], hard: tuple[str, ...] 
             continue
         top = int(np.argmax(p))
         correct = bool(it.labels[top])
-        summary = ranking_summary(list(p), it.flags[top])
+        summary = ranking_summary([p[top], *np.delete(p, top)], it.flags[top])
         raised = any(v > 0 and n in hard for n, v in zip(FIT_FLAGS, it.flags[top]))
         if it.blocked[top] or raised:   # the decision abstains whatever the confidence
             out.append(Outcome(0.0, correct, it.answerable, None, ()))

@@ -87,11 +87,10 @@ def _logit(p: float) -> float:
 
 
 def ranking_summary(scores: list[float], flags: tuple[float, ...]) -> tuple[float, ...]:
-    """The calibrator's inputs: the best score's logit, its lead over the second (in logits),
-    then the best candidate's fit flags (features.FIT_FLAGS)."""
-    ordered = sorted(scores, reverse=True)
-    top = _logit(ordered[0])
-    second = _logit(ordered[1]) if len(ordered) > 1 else top - 10.0
+    """The calibrator's inputs: the chosen candidate's score (first in ``scores``) as a logit, its
+    lead over the best of the others (in logits), then its fit flags (features.FIT_FLAGS)."""
+    top = _logit(scores[0])   # the chosen candidate's score comes first
+    second = _logit(max(scores[1:])) if len(scores) > 1 else top - 10.0
     return (top, top - second, *flags)
 
 
