@@ -235,3 +235,9 @@ def test_a_model_fitted_for_other_features_is_refused(tmp_path):
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ModelError, match="hrss-qa fit"):
         load_model(tmp_path / "bad.json")
+
+
+def test_a_digit_with_a_word_magnitude_is_one_number():
+    """「3千万」 is 30 million: the word run 千万 after a digit is not a number of its own."""
+    [t] = thresholds("这个超过3千万了吗")
+    assert t.value == 3e7

@@ -113,6 +113,9 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     answered = getattr(last.answer, "figures", ()) and not getattr(last.answer, "abstained", True)
     anchor = ((tuple(c.hit.passage_id for c in last.answer.citations[:1]) if answered else ("",))
               if attached else ())
+    bare = not (_terms_in(fragment, vocabulary) if has_han(fragment) else glossary_terms(fragment))
+    if attached and answered and bare:   # 「这个超过3千万了吗」: "this" is the previous answer's figure
+        anchor += tuple(f"{last.answer.citations[0].hit.doc_id}@{f.start}" for f in last.answer.figures[:1])
     return replace(read, asked=query.text, reading=text, anchor=anchor)
 
 

@@ -74,8 +74,10 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
     if not ranked:
         return abstain(query, hits, GENERIC_REASON)
     if query.anchor and (near := [c for c in ranked if c.hit.passage_id in query.anchor]):
-        # A follow-up about the previous answer's subject (「截至什么时候」「过3000万了吗」): its passage first.
-        ranked = near + [c for c in ranked if c.hit.passage_id not in query.anchor]
+        # A follow-up about the previous answer's subject (「截至什么时候」「过3000万了吗」): its passage
+        # first, and the previous answer's own figure first of all when it can answer.
+        same = [c for c in near if f"{c.hit.doc_id}@{c.figure.start}" in query.anchor]
+        ranked = same + [c for c in near if c not in same] + [c for c in ranked if c.hit.passage_id not in query.anchor]
     best = ranked[0]
     confidence = model.confidence([c.score for c in ranked], best.flags)
     if problems := hard_problems(query, best, coverage, lex):

@@ -24,7 +24,7 @@ from .records import Relation, Threshold
 _RELATIONS: tuple[Relation, ...] = (">", ">=", "<", "<=", "=", "~")
 _NEGATED: dict[str, Relation] = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "=", "~": "~"}
 _RELATION_KEYS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "~": "approx"}
-_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:点[零一二两三四五六七八九]+)?[万亿]+")
+_CN_RUN = re.compile(r"(?<![\d.])[零〇一二两三四五六七八九十百千]+(?:点[零一二两三四五六七八九]+)?[万亿]+")
 _FILLER_AFTER_RELATION = r"(?:\s*(?:了|得|到|至|上|the|a|an))*\s*"
 
 

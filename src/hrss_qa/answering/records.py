@@ -89,6 +89,7 @@ class Query:
     reading: str = ""                            # how a follow-up was read (shown to the user)
     context: str = ""                            # more words for retrieval only (an elliptical part's question)
     anchor: tuple[str, ...] = ()                 # a follow-up's carried subject: the previous answer's passage
+                                                 # id, and its figure as "doc_id@start"
 
     @property
     def is_figure(self) -> bool:
