@@ -101,8 +101,20 @@ def _conjuncts(text: str) -> list[str]:
     return [*pieces, current]
 
 
+_EN_TAIL = re.compile(r"\s(?:during|in|for|under|at|by|through|as of)\s[^,;]+$")
+
+
 def _english_conjuncts(text: str) -> list[str]:
-    """「X, A or B」 → A X, B X (X: what is compared); without "or", split at and / vs / commas."""
+    """「X, A or B」 → A X, B X (X: what is compared); without "or", split at and / vs / commas.
+    A closing phrase of the last part ("… during the Spring Breeze campaign") is the whole
+    question's: earlier parts take it too."""
+    parts = _english_split(text)
+    if len(parts) >= 2 and (tail := _EN_TAIL.search(parts[-1].rstrip("?. "))):
+        parts = [p if tail.group(0).strip() in p else p.rstrip("?. ") + tail.group(0) for p in parts[:-1]] + parts[-1:]
+    return parts
+
+
+def _english_split(text: str) -> list[str]:
     if " or " in text:
         parts = re.split(r"\s+or\s+", text)
         head, comma, first = parts[0].rpartition(",")
