@@ -82,6 +82,8 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     last = history[-1]
     previous = last.answer.question if last.answer is not None and last.answer.question else last.question
     previous = normalize(previous)
+    # What the previous turn was about, without its own ask (not the whole chain of asks before it).
+    topic = normalize(getattr(last.answer, "topic", "") or "") or subject_of(previous, lex)
     fragment, marked = _fragment(query.key, lex)
     pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
     if not (marked or pronoun or _lacks_subject(fragment, vocabulary, lex)):
@@ -97,7 +99,7 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     if text is None:
         if not pronoun and _names_a_subject(fragment, vocabulary):
             return query   # 「那基本养老的收益率呢」 names its own subject: it stands alone
-        text, attached = _attach(query.key if not marked else fragment, previous, lex), True
+        text, attached = f"{query.key if not marked else fragment} {topic}".strip(), True
     if text == query.key:
         return query
     read = analyze(text, lex)
@@ -116,7 +118,8 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     bare = not (_terms_in(fragment, vocabulary) if has_han(fragment) else glossary_terms(fragment))
     if attached and answered and bare:   # 「这个超过3千万了吗」: "this" is the previous answer's figure
         anchor += tuple(f"{last.answer.citations[0].hit.doc_id}@{f.start}" for f in last.answer.figures[:1])
-    return replace(read, asked=query.text, reading=text, anchor=anchor)
+    return replace(read, asked=query.text, reading=text, anchor=anchor,
+                   topic=topic if attached else subject_of(text, lex))
 
 
 def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
@@ -286,13 +289,18 @@ def _swap_english(fragment: str, previous: str) -> str | None:
     return None
 
 
-def _attach(question: str, previous: str, lex: Lexicon) -> str:
-    """The question read with the previous subject (the previous question without its asking words)."""
-    subject = previous
+def subject_of(question: str, lex: Lexicon | None = None) -> str:
+    """A question without its asking words, numbers and pronouns: what it is about.
+
+    >>> subject_of("脱贫人口务工规模有没有过3000万？")
+    '脱贫人口务工规模'
+    """
+    lex = lex or lexicon()
+    subject = normalize(question)
+    subject = re.sub(r"(超过|达到|不到|过|到|有)?\d+(?:\.\d+)?\s*[万亿千百]*[^\s\d]?(了|吗|没)*", " ", subject)
     for name in ("number", "when", "day", "verify", "ordinal", "several"):
         if lex.cue(name).regex is not None:
             subject = lex.cue(name).regex.sub(" ", subject)
-    subject = re.sub(r"\b(what|which|how|was|were|is|are|did|does|do|the)\b|[?？。.!！]", " ", subject)
-    subject = re.sub(r"(超过|达到|不到|过|到|有)?\d+(?:\.\d+)?\s*[万亿千百]*[^\s\d]?(了|吗|没)*", " ", subject)
-    subject = re.sub(r"\s+", " ", subject).strip(" ，,的是")
-    return f"{question} {subject}".strip()
+    subject = _EN_PRONOUN.sub(" ", _ZH_PRONOUN.sub(" ", subject))
+    subject = re.sub(r"\b(what|which|how|was|were|is|are|did|does|do|the|so|and|about)\b|[?？。.!！,，]", " ", subject)
+    return re.sub(r"\s+", " ", subject).strip(" 的是")

@@ -49,6 +49,9 @@ def _tables(lex: Lexicon) -> dict:
             "shares": shares, "share": share, "defaults": lex.words("cues.relation.default"),
             "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent|pct)\b"),
             "numbers": lex.words("units.english_numbers"),
+            "word_counts": lex.words("units.word_counts"),
+            "counted": re.compile(r"\b(" + "|".join(sorted(map(re.escape, lex.words("units.word_counts")), key=len,
+                                                            reverse=True)) + r")\s+(" + "|".join(magnitudes) + r")\b"),
             "tenths": re.compile(rf"([一二两三四五六七八九]){re.escape(lex.words('units.tenths.suffix'))}(?![本员果立绩])"),
             # "a five-year plan", "three years": an English number word, with a year unit if any
             "words": re.compile(r"\b(" + "|".join(lex.words("units.english_numbers")) + r")\b(?:(?:-|\s)(years?))?")}
@@ -61,7 +64,8 @@ def spelled_out(key: str, lex: Lexicon | None = None) -> str:
     'did it pass 297万 or 3亿 or 50%'
     """
     t = _tables(lex or lexicon())
-    out = t["words"].sub(lambda m: str(t["numbers"][m.group(1)]) + ("年" if m.group(2) else ""), key)
+    out = t["counted"].sub(lambda m: _chinese_magnitude(t["word_counts"][m.group(1)] * t["magnitudes"][m.group(2)]), key)
+    out = t["words"].sub(lambda m: str(t["numbers"][m.group(1)]) + ("年" if m.group(2) else ""), out)
     out = t["english"].sub(lambda m: _chinese_magnitude(float(m.group(1)) * t["magnitudes"][m.group(2)]), out)
     out = t["percent"].sub(r"\1%", out)
     out = t["share"].sub(lambda m: f"{t['shares'][m.group(0)]:g}%", out)

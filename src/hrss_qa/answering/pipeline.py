@@ -72,7 +72,7 @@ class Answerer:
             turn = item if isinstance(item, Turn) else Turn(str(item))
             if turn.answer is None:
                 understood = resolve(analyze(clean(turn.question), self.lex), turns, self.lex, self.vocabulary)
-                turn = Turn(turn.question, _Understood(understood.text))
+                turn = Turn(turn.question, _Understood(understood.text, understood.topic))
             turns.append(turn)
         return turns
 
@@ -134,8 +134,8 @@ class Answerer:
 class _Understood:
     """Stands in for an earlier answer when only its question is known: how it was understood."""
 
-    def __init__(self, question: str):
-        self.question = question
+    def __init__(self, question: str, topic: str = ""):
+        self.question, self.topic = question, topic
 
 
 def _vocabulary(engine: Retriever, lex: Lexicon) -> Vocabulary:

@@ -88,6 +88,7 @@ class Query:
     asked: str = ""
     reading: str = ""                            # how a follow-up was read (shown to the user)
     context: str = ""                            # more words for retrieval only (an elliptical part's question)
+    topic: str = ""                              # what it is about, without its ask (carried to a follow-up)
     anchor: tuple[str, ...] = ()                 # a follow-up's carried subject: the previous answer's passage
                                                  # id, and its figure as "doc_id@start"
 
@@ -175,12 +176,14 @@ class Answer:
     confidence: float = 0.0
     reading: str = ""
     about: tuple[str, ...] = ()     # labels of the answering figures (what the answer is about)
+    topic: str = ""                 # what the question was about, without its ask (for a follow-up)
 
     def to_dict(self) -> dict:
         return {
             "question": self.question, "text": self.text, "abstained": self.abstained, "kind": self.kind,
             "script": self.script, "reason": self.reason, "notice": self.notice, "verdict": self.verdict,
             "confidence": round(self.confidence, 4), "reading": self.reading, "about": list(self.about),
+            "topic": self.topic,
             "citations": [
                 {"number": c.number, "section": c.section, "doc_id": c.hit.doc_id, "quote": c.quote,
                  "start": c.start, "end": c.end, "passage": c.hit.text}

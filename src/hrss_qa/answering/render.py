@@ -106,7 +106,7 @@ def _answer(decision: Decision, text: str, citations, figures, abstained: bool =
         question=q.text, text=text, citations=tuple(citations), figures=tuple(figures), abstained=abstained,
         kind=decision.kind, script=q.script, reason=decision.reason if abstained else "", notice=decision.notice,
         problems=decision.problems, verdict=verdict, confidence=round(float(decision.confidence), 4),
-        reading=q.reading, about=tuple(f.label for f in figures),
+        reading=q.reading, about=tuple(f.label for f in figures), topic=q.topic,
     )
 
 
