@@ -93,6 +93,8 @@ class Answerer:
                 decision = self.decide(query, frozenset({latest.doc_id}))
                 return decision if decision.kind != "abstain" or decision.problems else self.decide(query, frozenset(self.coverage))
         hits = self.engine.retrieve(f"{query.text} {query.context}".strip(), k=K, docs=docs)
+        if query.tense == "plan" and query.anchor:
+            hits = self._plans_of_anchor(query, hits, docs)
         if not hits:
             return abstain(query, hits, "没有找到相关内容")
         problems = query_problems(query, list(self.coverage.values()), self.corpus_key, self.lex)
@@ -111,6 +113,14 @@ class Answerer:
         else:
             decision = decide_passage(query, hits, self.model, passage_features(hits), self.lex)
         return self._named_period(decision)
+
+    def _plans_of_anchor(self, query: Query, hits: list, docs: frozenset[str] | None) -> list:
+        """「下一步呢」 after an answer: the plans of that answer's section (一、就業 › 下一步工作安排)."""
+        heads = {self.engine.passage(p).section_path[0] for p in query.anchor if p in self.facts.passage_keys}
+        wider = self.engine.retrieve(f"{query.text} {query.context}".strip(), k=4 * K, docs=docs)
+        plans = [h for h in wider if h.passage_id in self.facts.plan_passages
+                 and self.engine.passage(h.passage_id).section_path[0] in heads]
+        return plans[:K] or hits
 
     def _decide_parts(self, parts: tuple[Query, ...], docs: frozenset[str] | None) -> list[Decision]:
         """Each part on its own; two parts of one question ask two things, so a figure one part
