@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ..glossary import glossary_terms, official_terms
+from ..glossary import ENGLISH, glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
 from ..text import has_han, normalize
 from .analyze import analyze
@@ -274,6 +274,10 @@ def _swap_english(fragment: str, previous: str) -> str | None:
     phrase ending like the fragment, or of the glossary phrase naming the same kind of thing."""
     if not fragment.isascii():
         return None
+    found = glossary_terms(previous)
+    if found and re.search(r"\bones?\b", fragment):
+        # "and local ones?": the noun the previous phrase ended with (national services → local services)
+        fragment = re.sub(r"\bones?\b", found[-1].word.split()[-1], fragment)
     words, prev = fragment.split(), previous.split()
     words = [w for w in words if w not in ("the", "a", "an")] or words
     for k in range(len(words), 0, -1):
@@ -283,9 +287,14 @@ def _swap_english(fragment: str, previous: str) -> str | None:
                 begin = max(0, i - (len(words) - k))
                 return " ".join(prev[:begin] + words + prev[i + k:])
     mine = {t for g in glossary_terms(fragment) for t in g.official}
-    for g in glossary_terms(previous):
-        if any(set(t) & set(m) for t in g.official for m in mine):
-            return previous[:g.start] + fragment + previous[g.end:]
+    # Every glossary phrase of the previous question, nested ones too ("social security card" inside
+    # "hold a social security card"), shortest first; the one naming the same kind of thing (official
+    # terms ending alike: 全国服务/属地服务, 社保卡/电子社保卡) is replaced.
+    phrases = sorted(((m.start(), m.end(), terms.split()) for phrase, terms in ENGLISH.items()
+                      for m in re.finditer(rf"\b{re.escape(phrase)}\b", previous)), key=lambda x: x[1] - x[0])
+    for start, end, official in phrases:
+        if any(t[-1] == m[-1] and set(t) & set(m) for t in official for m in mine):
+            return previous[:start] + fragment + previous[end:]
     return None
 
 
