@@ -112,3 +112,28 @@ def test_no_period_named_means_the_latest_briefing_that_has_it(two_briefings):
 def test_a_period_no_briefing_covers_is_declined_with_those_that_are(two_briefings):
     a = two_briefings.answer("三季度城镇新增就业多少人？")
     assert a.abstained and "一季度" in a.reason and "二季度" in a.reason
+
+
+def test_a_follow_up_carries_the_topic_not_the_earlier_asks():
+    """Three turns: the third is read with the first's subject, not with the second's ask."""
+    turns = [Turn("失业保险参保人数多少")]
+    second = resolve(analyze("截至什么时候？"), turns, vocabulary=VOCAB)
+    turns.append(Turn("截至什么时候？", _Understood(second.text, second.topic)))
+    third = resolve(analyze("过2亿了吗"), turns, vocabulary=VOCAB)
+    assert third.text == "过2亿了吗 失业保险参保人数" and third.yes_no
+
+
+def test_english_ones_takes_the_previous_noun():
+    assert read("and local ones?", "how many national services are there?") == "how many local services are there?"
+
+
+def test_plans_follow_up_reads_the_plans_of_the_answers_section(engine):
+    first = engine.answer("个人养老金参加人数有多少？")
+    plans = engine.answer("下一步呢？", [Turn("个人养老金参加人数有多少？", first)])
+    assert not plans.abstained and "下一步工作安排" in plans.citations[0].section
+    assert plans.citations[0].section.split(" › ")[0] == first.citations[0].section.split(" › ")[0]
+
+
+class _Understood:
+    def __init__(self, question, topic=""):
+        self.question, self.topic = question, topic
