@@ -31,7 +31,7 @@ from .records import Period, Query
 MAX_QUESTION_CHARS = 500
 UNMET = ("change", "yoy", "earnings", "average", "target", "age", "share", "one_period", "headcount", "per_person")
 # Words that each ask one thing: two of them make a double ask (「多少…几项」, "when … and how many").
-_ASKS = re.compile(r"多少|几(?!乎)|什么时候|啥时候|甚么时候|何时|哪天|\bhow (?:many|much|large|big|high|long)\b|\bwhen\b|\bwhich\b|\bwhat\b")
+_ASKS = re.compile(r"多少|几(?!乎)|多大|多高|多长|什么时候|啥时候|甚么时候|何时|哪天|\bhow (?:many|much|large|big|high|long)\b|\bwhen\b|\bwhich\b|\bwhat\b")
 _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|次)?([\u4e00-\u9fff]{2,6})")
 _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # A year said alone (2022年, in 2022), not one inside a date (2024年底) or a number (2000亿).

@@ -185,7 +185,8 @@ class _Pool:
         # The question's own words, each a group of one; an English question's Chinese words are its
         # glossary terms, a group per English phrase (poverty → 脱贫 or 返贫: either will do).
         self.question_words = ([(w,) for w in words(query.text)] if has_han(query.text) else
-                               [tuple(t for t in g.official if len(t) >= 2) for g in glossary_terms(query.key)])
+                               [tuple(w for t in g.official for w in (t, *words(t)) if len(w) >= 2)
+                                for g in glossary_terms(query.key)])
         self.generic = frozenset(lex.words("cues.generic_label_words.zh"))
 
     @classmethod
