@@ -212,7 +212,7 @@ def evaluate_conversations(engine: Engine, chains: list[dict]) -> ConversationRe
         for number, turn in enumerate(chain["turns"], start=1):
             result = answer_with(engine, turn["question"], history)
             verdict = answer_verdict(result)
-            wrong += bool(verdict) and verdict != turn.get("gold_verdict", verdict)
+            wrong += bool(verdict) and (verdict != turn.get("gold_verdict", verdict) or not turn_right(turn, result))
             results.append(TurnResult(chain["id"], number, turn.get("kind", "first" if number == 1 else "followup"),
                                       turn["question"], turn_right(turn, result), result.text))
             history.append(_history_item(turn["question"], result))
@@ -284,7 +284,10 @@ def _score(q: Question, texts: list[str], result, seconds: float) -> QuestionRes
             figure_correct = bool(first) and normalize(first) == normalize(q.gold_figures[0])
         verdict = answer_verdict(result)
         if verdict:
-            verdict_wrong = (not q.answerable) or (bool(q.gold_verdict) and verdict != q.gold_verdict)
+            # Wrong: against the gold verdict, on a question the briefing cannot answer, or resting on a
+            # figure that is not the gold one (a right 是的 for the wrong reason is luck, not an answer).
+            verdict_wrong = ((not q.answerable) or (bool(q.gold_verdict) and verdict != q.gold_verdict)
+                             or figure_correct is False)
     return QuestionResult(
         id=q.id, category=q.category, script=q.script, answerable=q.answerable, rank=rank,
         abstained=None if result is None else result.abstained, figure_correct=figure_correct,
