@@ -33,7 +33,7 @@ _ZH_WHICH = re.compile(r"(?:哪个|哪一个|哪项|哪一项|哪种|哪边|谁)
 _EN_WHICH = re.compile(r"^\s*which\b[^:]{0,60}?\b(?:more|larger|bigger|higher|greater|fewer|smaller|lower|less)\b(?P<measure>[^:]*):(?P<rest>.+)$", re.I)
 _COMPARATIVE = r"(?:more|fewer|less|larger|bigger|higher|greater|smaller|lower)"
 _EN_THAN = re.compile(rf"\b{_COMPARATIVE}\b\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
-_EN_X_THAN = re.compile(rf"^(?:was|is|were|are|did|does|do|has|have)\s+(?P<a>.+?)\s+{_COMPARATIVE}(?P<m>(?:\s+[a-z-]+){{0,3}}?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
+_EN_X_THAN = re.compile(rf"^(?:was|is|were|are|did|does|do|has|have)\s+(?!there\b)(?P<a>.+?)\s+{_COMPARATIVE}(?P<m>(?:\s+[a-z-]+){{0,3}}?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
 _SHORT = 4          # a conjunct this short (characters) is an elliptical one: 收入 … 支出
 _TRIM = " ，,。？?！!：:的比"
 
