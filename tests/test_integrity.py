@@ -1,6 +1,6 @@
 """Index and corpus integrity: every kind of damage is noticed at load, logged and rebuilt.
 
-Real model, real FAISS throughout: the embedder is the one of the session ``engine``
+Real model, real FAISS store throughout (the Milvus store's checks: tests/test_milvus_store.py): the embedder is the one of the session ``engine``
 (tests/conftest.py), and the good index is a copy of that engine's, checked by
 :func:`hrss_qa.index.load_or_build` (rebuilt if it is not current).  Each test damages a
 copy of it under ``tmp_path`` and loads it with ``load_or_build``, which must
@@ -27,16 +27,15 @@ import sys
 import time
 from pathlib import Path
 
-import faiss
 import numpy as np
 import pytest
 
 from hrss_qa.cards import passage_cards
-
 from hrss_qa.chunking import chunk_corpus
 from hrss_qa.corpus import CorpusError, corpus_fingerprint, load_corpus
-from hrss_qa.index import (MANIFEST, PASSAGES, VECTORS, IndexUnavailableError, LoadedIndex, expected_identity,
-                           load_or_build, passage_inputs)
+from hrss_qa.index import (MANIFEST, PASSAGES, IndexUnavailableError, LoadedIndex, expected_identity, load_or_build,
+                           passage_inputs)
+from hrss_qa.stores.faiss_store import VECTORS
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -116,17 +115,17 @@ def assert_valid_on_disk(folder: Path, docs, embedder) -> dict:
         assert _sha((folder / name).read_bytes()) == meta, name
     records = json.loads((folder / PASSAGES).read_text(encoding="utf-8"))
     assert len(records) == manifest["n_passages"]
-    vectors = faiss.read_index(str(folder / VECTORS))
-    assert vectors.ntotal == manifest["n_passages"] + manifest["n_sentences"] + manifest["n_cards"]
+    vectors = np.load(folder / VECTORS)
+    assert vectors.shape == (manifest["n_passages"] + manifest["n_sentences"] + manifest["n_cards"], manifest["dim"])
     assert not [p.name for p in folder.iterdir() if p.name.startswith(".building-")], "temp folders left"
     return manifest
 
 
 def top_passage(loaded: LoadedIndex, embedder, question: str = QUESTION):
     """The passage of the best dense row (a passage or one of its sentences)."""
-    query = embedder.encode_queries([question])
-    _, rows = loaded.faiss.search(query, 1)
-    row = int(rows[0][0])
+    query = embedder.encode_queries([question])[0]
+    _, rows = loaded.store.search(query, 1)
+    row = int(rows[0])
     n = len(loaded.passages)
     if row < n:
         return loaded.passages[row]
@@ -146,7 +145,7 @@ def assert_serves(loaded: LoadedIndex, folder: Path, docs, embedder, expect: str
     inputs = passage_inputs(loaded.passages)
     rows = [0, len(loaded.passages) // 2, len(inputs) // 2, len(inputs) - 1]
     fresh = embedder.encode_passages([inputs[r] for r in rows])
-    stored = np.stack([loaded.faiss.reconstruct(r) for r in rows])
+    stored = loaded.store.vectors(np.asarray(rows))
     assert (fresh * stored).sum(axis=1).min() > 0.99
 
 
@@ -233,12 +232,13 @@ def _passage_edited(folder: Path) -> None:
 
 
 def _vectors_reordered(folder: Path) -> None:
-    index = faiss.read_index(str(folder / VECTORS))
-    vectors = index.reconstruct_n(0, index.ntotal)[::-1].copy()
-    fresh = faiss.IndexFlatIP(vectors.shape[1])
-    fresh.add(vectors)
-    faiss.write_index(fresh, str(folder / VECTORS))
+    np.save(folder / VECTORS, np.load(folder / VECTORS)[::-1].copy())
     _refresh_checksums(folder)  # right count, right dimension, wrong rows
+
+
+def _vectors_as_float64(folder: Path) -> None:
+    np.save(folder / VECTORS, np.load(folder / VECTORS).astype(np.float64))
+    _refresh_checksums(folder)  # a readable matrix of the right shape, but not what the store reads
 
 
 def _other_model(folder: Path) -> None:
@@ -255,17 +255,14 @@ def _other_corpus(folder: Path) -> None:
 
 
 def _vectors_from_another_build(folder: Path) -> None:
-    """Killed after vectors.faiss was renamed into place, before the new manifest was."""
-    index = faiss.read_index(str(folder / VECTORS))
-    vectors = index.reconstruct_n(0, index.ntotal)
-    other = faiss.IndexFlatIP(vectors.shape[1])
-    other.add(np.concatenate([vectors, vectors[:1]]))
-    faiss.write_index(other, str(folder / VECTORS))
+    """Killed after vectors.npy was renamed into place, before the new manifest was."""
+    vectors = np.load(folder / VECTORS)
+    np.save(folder / VECTORS, np.concatenate([vectors, vectors[:1]]))
 
 
 def _killed_mid_write(folder: Path) -> None:
     """A rebuild killed while publishing: the old manifest already removed, passages.json renamed into
-    place, vectors.faiss not yet, and the half-filled build folder left over."""
+    place, vectors.npy not yet, and the half-filled build folder left over."""
     blob = (folder / VECTORS).read_bytes()
     (folder / VECTORS).unlink()
     (folder / MANIFEST).unlink()
@@ -281,14 +278,15 @@ def _manifest_files_malformed(folder: Path) -> None:
 
 
 DAMAGE = {
-    "truncated vectors.faiss": (_truncate, "vectors.faiss is damaged"),
-    "corrupted bytes in vectors.faiss": (_corrupt, "vectors.faiss is damaged"),
+    "truncated vectors.npy": (_truncate, "vectors.npy is damaged"),
+    "corrupted bytes in vectors.npy": (_corrupt, "vectors.npy is damaged"),
     "passage removed (checksums updated)": (_passage_removed, "passage records do not match the vectors"),
     "passage text edited (checksums updated)": (_passage_edited, "passage records do not match the corpus"),
     "vector rows reordered (checksums updated)": (_vectors_reordered, "vectors do not match the passage records"),
+    "vectors.npy of float64 (checksums updated)": (_vectors_as_float64, "vectors.npy is not a float32 matrix"),
     "manifest names another model": (_other_model, "model_fingerprint changed"),
     "manifest names another corpus": (_other_corpus, "corpus_fingerprint changed"),
-    "vectors.faiss from a newer build, old manifest": (_vectors_from_another_build, "vectors.faiss is damaged or from another build"),
+    "vectors.npy from a newer build, old manifest": (_vectors_from_another_build, "vectors.npy is damaged or from another build"),
     "killed mid-write, temp file left": (_killed_mid_write, "manifest.json is missing"),
     "manifest file table malformed": (_manifest_files_malformed, "manifest.json unreadable"),
 }

@@ -158,10 +158,10 @@ def test_every_third_party_import_is_declared() -> None:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     extras = [spec for specs in project.get("optional-dependencies", {}).values() for spec in specs]
-    declared = {_requirement_name(spec) for spec in [*project["dependencies"], *extras]}  # extras: fit, bench
+    declared = {_requirement_name(spec) for spec in [*project["dependencies"], *extras]}  # extras: fit, milvus, bench
     owners = importlib.metadata.packages_distributions()
     imports = _third_party_imports()
-    assert {"numpy", "faiss", "scipy", "gradio"} <= set(imports)
+    assert {"numpy", "faiss", "scipy", "gradio", "pymilvus"} <= set(imports)
     missing = {}
     for top, where in imports.items():
         dists = {d.lower().replace("_", "-") for d in owners.get(top, [top])}

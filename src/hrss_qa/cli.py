@@ -35,7 +35,7 @@ def _cmd_build(args, settings: Settings) -> int:
     engine = _engine(settings, rebuild=True)
     m = engine.index.manifest
     print(f"index {engine.index_dir}: {m.n_passages} passages, {m.n_sentences} sentences, "
-          f"{m.faiss_kind}, model {m.model}, built in {m.build_seconds:.1f} s")
+          f"{m.vector_index}, model {m.model}, built in {m.build_seconds:.1f} s")
     return 0
 
 
@@ -146,6 +146,9 @@ def _hit_json(hit) -> dict:
 
 _BACKEND_HELP = "embedding backend of the default model: torch, onnx or onnx-int8 ($HRSS_QA_BACKEND; default onnx-int8)"
 _VERBOSE_HELP = "show what is loaded and built (INFO); twice for debug output"
+_STORE_HELP = ("where the vectors live: faiss (default), milvus-lite (a Milvus Lite database in the index folder), "
+               "FILE.db (Milvus Lite there) or http://host:19530 (a Milvus server; token in $HRSS_QA_MILVUS_TOKEN); "
+               "$HRSS_QA_STORE")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", help="sentence-transformers model id or folder, or 'default' ($HRSS_QA_MODEL)")
     parser.add_argument("--cache", help="cache folder for the converted model (default ~/.cache/hrss-qa; $HRSS_QA_CACHE)")
     parser.add_argument("--backend", choices=BACKENDS, help=_BACKEND_HELP)
+    parser.add_argument("--store", help=_STORE_HELP)
     parser.add_argument("-v", "--verbose", action="count", default=0, help=_VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -204,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_fit)
     for sub_parser in sub.choices.values():  # also after the command; SUPPRESS keeps the top-level value
         sub_parser.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS, help=_BACKEND_HELP)
+        sub_parser.add_argument("--store", default=argparse.SUPPRESS, help=_STORE_HELP)
         sub_parser.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=_VERBOSE_HELP)
     return parser
 
@@ -224,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         settings = Settings.resolve(corpus_dir=args.corpus, index_dir=args.index, model=args.model,
-                                    backend=args.backend, cache_dir=args.cache,
+                                    backend=args.backend, cache_dir=args.cache, store=args.store,
                                     feedback_path=getattr(args, "feedback", None))
         return args.func(args, settings)
     except KeyboardInterrupt:

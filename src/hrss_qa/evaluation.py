@@ -414,7 +414,7 @@ def _run_conversations(engine: Engine, args) -> int:
 def _print_reports(reports: list[Report], engine: Engine) -> None:
     main = reports[0]
     print(f"questions: {main.n_answerable} answerable, {main.n_unanswerable} unanswerable; "
-          f"model {engine.embedder.name}; index {engine.index.manifest.faiss_kind}")
+          f"model {engine.embedder.name}; index {engine.index.manifest.vector_index}")
     print()
     header = f"{'system':<34} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'MRR':>6} {'figure':>7} {'abst.P':>7} {'abst.R':>7} {'falseA':>7} {'p50 ms':>7} {'p95 ms':>7}"
     print(header)

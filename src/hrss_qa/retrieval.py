@@ -1,11 +1,12 @@
 """Retrieval stage: hybrid dense + BM25 search returning cited passages.
 
-Dense search (multilingual-e5 in FAISS) understands paraphrases and English; BM25 over
+Dense search (multilingual-e5 in a vector store: FAISS, or Milvus) understands paraphrases and English; BM25 over
 script-normalized Chinese tokens catches short rare terms (第四屆, 春風行動, a date).
 Both score passages *and* their single sentences, because a question is usually
 answered by one sentence of an item; a passage's evidence is its best sentence.
 The two signals are fused by a weighted sum of per-query normalized scores (weights
-chosen on the project's question set, see ``hrss-qa eval``).
+chosen on the project's question set, see ``hrss-qa eval``).  The result is the one exact dense
+scores of every row would give, also where the store is asked for its top rows only (:mod:`hrss_qa.dense`).
 
 >>> from hrss_qa.engine import default_engine
 >>> engine = default_engine()               # the configured corpus, index and model (shared in a process)
@@ -27,12 +28,14 @@ import numpy as np
 from .bundled import Traversable
 from .chunking import Passage, Sentence
 from .corpus import Document, load_corpus
+from .dense import RowScores
 from .figures import Figure, extract_figures
-from .index import LoadedIndex, load_or_build
+from .index import LoadedIndex, load_or_build, rows_of_passages
 from .glossary import expand
 from .language import lexicon
 from .lexical import BM25, tokenize
 from .settings import Settings
+from .stores import StoreSpec
 from .text import clean, normalize
 
 log = logging.getLogger(__name__)
@@ -94,13 +97,18 @@ class FusionWeights:
 
 @dataclass
 class Signals:
-    """Per-query scores of every passage (``*_p``), sentence (``*_s``) and figure card (``dense_c``)."""
+    """Per-query scores of every passage (``*_p``), sentence (``*_s``) and figure card (``dense_c``).
+
+    The dense arrays are views of ``dense``'s row scores: where those are upper bounds (rows the
+    store did not return), :meth:`~hrss_qa.dense.RowScores.settle` makes them exact in place.
+    """
 
     dense_p: np.ndarray
     dense_s: np.ndarray
     lexical_p: np.ndarray
     lexical_s: np.ndarray
     dense_c: np.ndarray
+    dense: RowScores | None = field(default=None, repr=False)
 
 
 class Engine:
@@ -126,16 +134,18 @@ class Engine:
         weights: FusionWeights | None = None,
         backend: str | None = None,
         settings: Settings | None = None,
+        store: str | None = None,
     ):
         from .encoders import load_encoder
 
         given = {"corpus_dir": corpus_dir, "index_dir": index_dir, "model": model, "cache_dir": cache_dir,
-                 "backend": backend}
+                 "backend": backend, "store": store}
         self.settings = settings.replace(**given) if settings is not None else Settings.resolve(**given)
         self.docs: list[Document] = load_corpus(self.settings.corpus_dir)
         self.embedder = load_encoder(self.settings)
         self.index_dir = self.settings.index_dir
-        self.index: LoadedIndex = load_or_build(self.index_dir, self.docs, self.embedder, rebuild=rebuild)
+        spec = StoreSpec.resolve(self.settings.store, self.index_dir, self.settings.milvus_token)
+        self.index: LoadedIndex = load_or_build(self.index_dir, self.docs, self.embedder, rebuild=rebuild, store=spec)
         self.weights = weights or FusionWeights()
         self.passages: list[Passage] = self.index.passages
         self.documents = {d.doc_id: d for d in self.docs}
@@ -155,6 +165,10 @@ class Engine:
         ]
         # Card row r belongs to passage i's figures[_first_card[i] + j]; see index.passage_inputs.
         self._first_card = np.concatenate([[0], np.cumsum([len(f) for f in self.figures])])
+        self._layout = rows_of_passages(self.passages, [len(f) for f in self.figures])
+        if self._layout.n_rows != self.index.store.ntotal:
+            raise RuntimeError(f"the index in {self.index_dir} has {self.index.store.ntotal} vectors where its passages, "
+                               f"sentences and figures need {self._layout.n_rows}: rebuild it with hrss-qa build")
         self.retrieve("预热 warm-up")  # first-call costs (OpenCC, jieba, torch kernels) belong to start-up
 
     def retrieve(self, question: str, k: int = 5, mode: Mode = "hybrid", docs: frozenset[str] | None = None) -> list[Hit]:
@@ -173,24 +187,32 @@ class Engine:
             w = FusionWeights(0.0, 0.0, 1.0, 1.0)
         elif mode == "dense":
             w = FusionWeights(w.dense_passage, w.dense_sentence, 0.0, 0.0)
-        sentence = w.dense_sentence * sig.dense_s + w.lexical_sentence * sig.lexical_s
-        best = self._best_sentence_per_passage(sentence)
-        total = (w.dense_passage * sig.dense_p + w.lexical_passage * sig.lexical_p
-                 + w.dense_sentence * sig.dense_s[best] + w.lexical_sentence * sig.lexical_s[best]
-                 + w.part * self._part_prior(question)
-                 + w.overview * self._is_overview * lexicon().cue("overall")(normalize(question)))
-        if docs is not None:
-            total = np.where(np.isin(self._doc_of, list(docs)), total, -np.inf)
-        order = [i for i in np.argsort(-total, kind="stable")[:k] if np.isfinite(total[i])]
-        return [self._hit(rank, int(i), float(total[i]), best[i], sentence, sig) for rank, i in enumerate(order, start=1)]
+        part = w.part * self._part_prior(question)
+        overview = w.overview * self._is_overview * lexicon().cue("overall")(normalize(question))
+        while True:
+            sentence = w.dense_sentence * sig.dense_s + w.lexical_sentence * sig.lexical_s
+            # A passage's evidence is its best sentence: the maximum over its block of sentence rows.
+            total = (w.dense_passage * sig.dense_p + w.lexical_passage * sig.lexical_p
+                     + np.maximum.reduceat(sentence, self._first_sentence[:-1]) + part + overview)
+            if docs is not None:
+                total = np.where(np.isin(self._doc_of, list(docs)), total, -np.inf)
+            order = [i for i in _top(total, k) if np.isfinite(total[i])]
+            # Exact dense scores for the passages chosen; if any was a bound, choose again.
+            if sig.dense is None or not sig.dense.settle(self._layout.rows_of(order)):
+                break
+        return [self._hit(rank, int(i), float(total[i]), sentence, sig) for rank, i in enumerate(order, start=1)]
 
     def signals(self, question: str, mode: Mode = "hybrid") -> Signals:
-        """Dense and lexical scores of every passage and sentence (zeros for a disabled side)."""
-        n_p, n_s, n_c = len(self.passages), len(self._owner), int(self._first_card[-1])
-        dense_p, dense_s, dense_c = (self._dense_scores(question) if mode != "lexical"
-                                     else (np.zeros(n_p), np.zeros(n_s), np.zeros(n_c)))
+        """Dense and lexical scores of every passage, sentence and card (zeros for a disabled side).
+
+        Dense scores outside the store's top rows are upper bounds until settled (see :class:`Signals`).
+        """
+        n_p, n_s = len(self.passages), len(self._owner)
+        dense = self._dense_scores(question) if mode != "lexical" else RowScores.zeros(self.index.store)
         lexical_p, lexical_s = self._lexical_scores(question) if mode != "dense" else (np.zeros(n_p), np.zeros(n_s))
-        return Signals(dense_p, dense_s, lexical_p, lexical_s, dense_c)
+        values, block = dense.values, self._layout.block
+        return Signals(values[block("passages")], values[block("sentences")], lexical_p, lexical_s,
+                       values[block("cards")], dense)
 
     def passage(self, passage_id: str) -> Passage:
         """The passage record behind a hit."""
@@ -198,19 +220,11 @@ class Engine:
 
     # -- scoring -------------------------------------------------------------------------
 
-    def _dense_scores(self, question: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Cosine of the question to every passage, every sentence and every figure card."""
-        n_pass, n_sent = len(self.passages), len(self._owner)
+    def _dense_scores(self, question: str) -> RowScores:
+        """Cosine of the question to every row (passages, sentences, cards): exact for the store's top rows."""
         # The question as asked: adding its Traditional form changed no metric on the question set.
-        query = self.embedder.encode_queries([question]).astype(np.float32)
-        total = self.index.faiss.ntotal
-        # Small corpora: score everything exactly.  Large: the top rows, the rest get the floor.
-        depth = total if total <= 4096 else 1024
-        scores, rows = self.index.faiss.search(query, depth)
-        flat = np.full(total, float(scores[0][scores[0] > -1e30].min(initial=0.0)), np.float32)
-        valid = rows[0] >= 0
-        flat[rows[0][valid]] = scores[0][valid]
-        return flat[:n_pass], flat[n_pass:n_pass + n_sent], flat[n_pass + n_sent:]
+        query = self.embedder.encode_queries([question]).astype(np.float32)[0]
+        return RowScores.search(self.index.store, query)
 
     def _lexical_scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of the question plus its glossary expansion, scaled to [0, 1] per query."""
@@ -240,10 +254,11 @@ class Engine:
         candidates = np.flatnonzero(sentence_scores == maxima[self._owner])
         return candidates[np.searchsorted(candidates, starts)]
 
-    def _hit(self, rank: int, i: int, score: float, best: int, sentence_scores: np.ndarray, sig: Signals) -> Hit:
+    def _hit(self, rank: int, i: int, score: float, sentence_scores: np.ndarray, sig: Signals) -> Hit:
         p = self.passages[i]
         a, b = self._first_sentence[i], self._first_sentence[i + 1]
         c, d = self._first_card[i], self._first_card[i + 1]
+        best = a + int(np.argmax(sentence_scores[a:b])) if b > a else a  # the first best on ties
         return Hit(
             rank=rank,
             score=score,
@@ -262,6 +277,19 @@ class Engine:
             sentences=p.sentences,
             figure_scores=tuple(float(x) for x in sig.dense_c[c:d]),
         )
+
+    def close(self) -> None:
+        """Release the vector store (Milvus Lite lets one process at a time open its database)."""
+        self.index.close()
+
+
+def _top(total: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest totals, best first, lower index first on ties (as a stable sort of all)."""
+    if k >= len(total):
+        return np.argsort(-total, kind="stable")
+    kth = np.partition(total, len(total) - k)[len(total) - k]
+    candidates = np.flatnonzero(total >= kth)
+    return candidates[np.argsort(-total[candidates], kind="stable")][:k]
 
 
 def _unit(scores: np.ndarray) -> np.ndarray:

@@ -13,6 +13,8 @@ needs) down; no other module looks at ``os.environ``.
 'torch'
 >>> Settings.resolve(cache_dir="/tmp/c", environ={}).cache_dir
 PosixPath('/tmp/c')
+>>> Settings.resolve(environ={"HRSS_QA_STORE": "Milvus-Lite"}).store, Settings.resolve(environ={}).store
+('milvus-lite', 'faiss')
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bundled
@@ -32,6 +34,8 @@ DEFAULT_MODEL = "default"
 BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_BACKEND = "onnx-int8"  # within a question of torch on eval/questions.jsonl; 5x faster cold and warm, no torch
 DEFAULT_FEEDBACK_FILE = "feedback.jsonl"
+DEFAULT_STORE = "faiss"
+STORE_CHOICES = "faiss, milvus-lite, a Milvus Lite file (*.db) or a Milvus server URI (http://host:19530)"
 
 ENVIRONMENT = {
     "corpus_dir": "HRSS_QA_CORPUS",
@@ -41,6 +45,7 @@ ENVIRONMENT = {
     "cache_dir": "HRSS_QA_CACHE",
     "threads": "HRSS_QA_THREADS",
     "feedback_path": "HRSS_QA_FEEDBACK",
+    "store": "HRSS_QA_STORE",
 }
 """Setting → the environment variable that sets it when no argument does."""
 
@@ -69,11 +74,18 @@ class Settings:
     """``HRSS_QA_ORT_SPIN=1`` lets ONNX Runtime's workers spin between runs (off: it slows a shared machine)."""
     malloc_arena_max: str | None = None
     """``MALLOC_ARENA_MAX`` as the user set it (glibc applies it); unset, the chat server caps the arenas itself."""
+    store: str = DEFAULT_STORE
+    """Where the vectors live: ``faiss`` (in the index folder), ``milvus-lite`` (a Milvus Lite file in the index
+    folder), a Milvus Lite file ``*.db``, or a Milvus server or cluster ``http(s)://host:port`` (see
+    :mod:`hrss_qa.stores`)."""
+    milvus_token: str = field(default="", repr=False)
+    """``HRSS_QA_MILVUS_TOKEN``: ``user:password`` or an API key for a Milvus server that wants one (environment only,
+    so that it does not show in a process listing)."""
 
     @classmethod
     def resolve(cls, corpus_dir: PathLike | Traversable | None = None, index_dir: PathLike | None = None,
                 model: str | None = None, backend: str | None = None, cache_dir: PathLike | None = None,
-                threads: int | None = None, feedback_path: PathLike | None = None,
+                threads: int | None = None, feedback_path: PathLike | None = None, store: str | None = None,
                 environ: Mapping[str, str] | None = None) -> Settings:
         """Each setting from its argument, else its environment variable (:data:`ENVIRONMENT`), else the default.
 
@@ -101,6 +113,8 @@ class Settings:
             feedback_path=_coerce("feedback_path", pick("feedback_path", feedback_path) or DEFAULT_FEEDBACK_FILE),
             ort_spin=env.get("HRSS_QA_ORT_SPIN", "") == "1",
             malloc_arena_max=env.get("MALLOC_ARENA_MAX") or None,
+            store=_coerce("store", pick("store", store) or DEFAULT_STORE),
+            milvus_token=env.get("HRSS_QA_MILVUS_TOKEN", ""),
         )
 
     def replace(self, **changes) -> Settings:
@@ -128,7 +142,19 @@ def _coerce(name: str, value):
         return Path(value).expanduser()
     if name == "threads":
         return max(1, int(value))
+    if name == "store":
+        return _store(str(value))
     return value
+
+
+def _store(value: str) -> str:
+    """The store setting checked: a keyword (lower-cased), a Milvus Lite file or a server URI (kept as given)."""
+    store = value.strip()
+    if store.lower() in ("faiss", "milvus-lite"):
+        return store.lower()
+    if store.lower().startswith(("http://", "https://", "tcp://")) or store.endswith(".db"):
+        return store
+    raise ValueError(f"unknown vector store {value!r}: choose {STORE_CHOICES}")
 
 
 def _default_index_dir(corpus: Traversable, cache: Path) -> Path:
