@@ -104,8 +104,8 @@ def worker(backend: str, index_dir: Path, passes: int) -> dict:
     engine = Engine(index_dir=index_dir, rebuild=True)
     out["engine_rebuild_s"] = round(time.perf_counter() - t0, 3)
     out["index_build_s"] = engine.index.manifest.build_seconds
-    out["n_vectors"] = engine.index.faiss.ntotal
-    out["faiss_kind"] = engine.index.manifest.faiss_kind
+    out["n_vectors"] = engine.index.store.ntotal
+    out["vector_index"] = engine.index.manifest.vector_index
 
     questions = [q.question for q in load_questions()]
     for q in questions[:WARMUP_QUESTIONS]:
@@ -129,7 +129,7 @@ def worker(backend: str, index_dir: Path, passes: int) -> dict:
 def aggregate(rounds: list[dict]) -> dict:
     """Medians over rounds (builds), percentiles over every timed call of every round."""
     first = rounds[0]
-    out = {key: first[key] for key in ("backend", "embedder", "n_vectors", "faiss_kind", "n_questions")}
+    out = {key: first[key] for key in ("backend", "embedder", "n_vectors", "vector_index", "n_questions")}
     out["rounds"] = len(rounds)
     out["model_first_load_s"] = [r["model_first_load_s"] for r in rounds]
     out["engine_rebuild_s"] = {"median": statistics.median(r["engine_rebuild_s"] for r in rounds),

@@ -79,6 +79,8 @@ def test_milvus_store_searches_and_reopens_like_faiss(tmp_path):
             assert got[1].tolist() == want[1].tolist()
             np.testing.assert_allclose(got[0], want[0], atol=1e-5)
         np.testing.assert_array_equal(store.vectors(np.array([499, 0, 300])), rows[[499, 0, 300]])
+        some = np.array([499, 7, 0, 300, 123])
+        np.testing.assert_allclose(store.scores(rows[3], some), reference.scores(rows[3], some), atol=1e-5)
         fields = store.persist(tmp_path)
         assert fields["vector_index"].startswith("Milvus Lite FLAT/IP (exact), collection hrss_qa_")
     finally:

@@ -2,10 +2,13 @@
 
 import re
 
+import numpy as np
 import pytest
 
 import hrss_qa
+from hrss_qa import dense
 from hrss_qa.evaluation import evaluate, load_questions
+from hrss_qa.retrieval import _top
 from hrss_qa.text import to_simplified, to_traditional
 
 
@@ -89,3 +92,42 @@ def test_citation_string(engine):
 def test_how_things_are_overall_prefers_the_parts_overview(engine, question, section):
     """The lead of 工作進展情況 (297萬人, 5.3%, 總體平穩), not one of its items (一是…)."""
     assert engine.retrieve(question, k=1)[0].section == section
+
+
+def _hits_key(hits):
+    return [(h.passage_id, h.sentence) for h in hits]
+
+
+def _hits_scores(hits):
+    return [x for h in hits for x in (h.score, h.dense_score, *h.sentence_scores, *h.figure_scores)]
+
+
+@pytest.fixture(scope="module")
+def every_row_scored(engine):
+    """Every question's hits with every row scored exactly (the briefing's 148 rows are below EXHAUSTIVE_ROWS)."""
+    questions = [q.question for q in load_questions()]
+    return questions, {mode: [engine.retrieve(q, k=5, mode=mode) for q in questions] for mode in ("hybrid", "dense")}
+
+
+@pytest.mark.parametrize("depth", [1, 40])
+def test_searching_few_rows_and_settling_the_rest_gives_the_exact_result(engine, monkeypatch, every_row_scored, depth):
+    """Above EXHAUSTIVE_ROWS the engine searches the store's top DEPTH rows only and settles the rows of
+    the passages it may return (hrss_qa.dense).  Forced here on the briefing's 148 rows: every question
+    gets what scoring every row exactly gives, down to the sentence scores of each hit."""
+    questions, exact = every_row_scored
+    monkeypatch.setattr(dense, "EXHAUSTIVE_ROWS", 0)
+    monkeypatch.setattr(dense, "DEPTH", depth)
+    assert not engine._dense_scores(questions[0]).known.all()  # the forcing took effect
+    for mode in ("hybrid", "dense"):
+        settled = [engine.retrieve(q, k=5, mode=mode) for q in questions]
+        assert [_hits_key(h) for h in settled] == [_hits_key(h) for h in exact[mode]], mode
+        for got, want in zip(settled, exact[mode]):  # settled rows are scored by numpy, the rest by FAISS
+            np.testing.assert_allclose(_hits_scores(got), _hits_scores(want), atol=1e-5)
+
+
+def test_top_k_is_a_stable_sort_of_the_totals():
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        total = rng.integers(0, 6, int(rng.integers(1, 50))).astype(float)  # many ties
+        k = int(rng.integers(1, 12))
+        assert _top(total, k).tolist() == np.argsort(-total, kind="stable")[:k].tolist()

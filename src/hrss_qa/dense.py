@@ -62,9 +62,9 @@ class RowScores:
         return cls(store, query, np.zeros(store.ntotal, np.float32), np.ones(store.ntotal, bool))
 
     def settle(self, rows: np.ndarray) -> int:
-        """Score ``rows`` exactly where they are bounds; returns how many were."""
-        unknown = np.unique(rows[~self.known[rows]])
+        """Score ``rows`` (distinct row ids) exactly where they are bounds; returns how many were."""
+        unknown = rows[~self.known[rows]]
         if len(unknown):
-            self.values[unknown] = self.store.vectors(unknown) @ np.asarray(self.query, np.float32).ravel()
+            self.values[unknown] = self.store.scores(self.query, unknown)
             self.known[unknown] = True
         return len(unknown)

@@ -7,8 +7,8 @@ spans, which passage owns each row, and every row of a set of passages.
 >>> layout = RowLayout.from_blocks([("passages", [0, 1]), ("sentences", [0, 0, 1])])
 >>> layout.block("sentences"), layout.n_rows
 (slice(2, 5, None), 5)
->>> layout.rows_of([1]).tolist()
-[1, 4]
+>>> layout.rows_of([1]).tolist(), layout.count_per_passage(np.array([0, 2, 3])).tolist()
+([1, 4], [3, 0])
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ class RowLayout:
     starts: tuple[int, ...]
     """Row where each block starts; ``starts[-1]`` is the number of rows."""
     owner: np.ndarray
-    _rows_by_owner: np.ndarray
-    _first_of_owner: np.ndarray
+    n_passages: int
 
     @classmethod
     def from_blocks(cls, blocks: Sequence[tuple[str, Sequence[int] | np.ndarray]]) -> RowLayout:
@@ -36,10 +35,7 @@ class RowLayout:
         owners = [np.asarray(owner, dtype=np.int64) for _, owner in blocks]
         owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
         starts = tuple(int(x) for x in np.concatenate([[0], np.cumsum([len(o) for o in owners])]))
-        by_owner = np.argsort(owner, kind="stable")
-        n_owners = int(owner.max()) + 1 if len(owner) else 0
-        first = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n_owners))])
-        return cls(tuple(name for name, _ in blocks), starts, owner, by_owner, first)
+        return cls(tuple(name for name, _ in blocks), starts, owner, int(owner.max()) + 1 if len(owner) else 0)
 
     @property
     def n_rows(self) -> int:
@@ -51,6 +47,12 @@ class RowLayout:
         return slice(self.starts[i], self.starts[i + 1])
 
     def rows_of(self, passages: Sequence[int] | np.ndarray) -> np.ndarray:
-        """Every row (of every block) belonging to these passages, in row order per passage."""
-        parts = [self._rows_by_owner[self._first_of_owner[i]:self._first_of_owner[i + 1]] for i in passages]
-        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        """Every row (of every block) belonging to these passages, in row order (one pass over the rows:
+        retrieval asks for the rows of thousands of passages at once at 1000× the briefing)."""
+        wanted = np.zeros(self.n_passages, bool)
+        wanted[np.asarray(passages, dtype=np.int64)] = True
+        return np.flatnonzero(wanted[self.owner])
+
+    def count_per_passage(self, rows: np.ndarray) -> np.ndarray:
+        """How many of ``rows`` (a boolean mask over all rows, or row ids) each passage owns."""
+        return np.bincount(self.owner[rows], minlength=self.n_passages)

@@ -1,8 +1,9 @@
 """What every vector store is: numbered rows of unit vectors, searched exactly by inner product.
 
 Retrieval sees only this seam.  A store holds rows ``0 … ntotal-1`` in the order they were added
-and answers two questions: the exact top ``k`` rows for a query (:meth:`VectorStore.search`) and
-the stored vectors of given rows (:meth:`VectorStore.vectors`).  What a row *is* (a passage, a
+and answers three questions: the exact top ``k`` rows for a query (:meth:`VectorStore.search`), the
+exact scores of given rows (:meth:`VectorStore.scores`) and their stored vectors
+(:meth:`VectorStore.vectors`).  What a row *is* (a passage, a
 sentence, …) is the index's business (:mod:`hrss_qa.rows`), never the store's.
 
 >>> spec = StoreSpec.resolve("milvus-lite", index_dir=Path("/srv/index"))
@@ -89,6 +90,11 @@ class VectorStore(Protocol):
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The exact top ``min(k, ntotal)`` rows by inner product with ``query`` (shape ``(dim,)``): scores
         (descending) and row ids.  Every row not returned scores at most the last score returned."""
+
+    def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The exact inner products of ``query`` with ``rows`` (distinct row ids), in that order.
+
+        Retrieval settles the rows it needs this way; a remote store sends back one number per row."""
 
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """The stored vectors of ``rows``, in that order (float32, shape ``(len(rows), dim)``)."""

@@ -115,6 +115,23 @@ class MilvusStore:
                                         f"of {k} rows; it changed since the index was built (run hrss-qa build)")
         return scores, rows
 
+    def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """A search filtered to ``rows``: only their scores travel back, not their vectors."""
+        wanted = np.asarray(rows, dtype=np.int64).ravel()
+        q = np.asarray(query, dtype=np.float32).reshape(self.dim).tolist()
+        got: dict[int, float] = {}
+        with _calling(self.spec, f"scoring rows of {self.collection}"):
+            for start in range(0, len(wanted), MAX_TOPK):
+                part = wanted[start:start + MAX_TOPK].tolist()
+                hits = self._client.search(self.collection, data=[q], limit=len(part), filter=f"row in {part}",
+                                           output_fields=["row"], search_params={"metric_type": "IP"})[0]
+                got.update(zip((int(i) for i in hits.ids), (float(d) for d in hits.distances)))
+        missing = [int(r) for r in wanted if int(r) not in got]
+        if missing:
+            raise StoreUnavailableError(f"{_where(self.spec)}: collection {self.collection} lacks rows {missing[:5]} "
+                                        "it had when the index was built (run hrss-qa build)")
+        return np.asarray([got[int(r)] for r in wanted], dtype=np.float32)
+
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         wanted = [int(r) for r in np.asarray(rows).ravel()]
         with _calling(self.spec, f"reading rows of {self.collection}"):
