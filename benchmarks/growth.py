@@ -559,7 +559,7 @@ def print_table(result: dict) -> None:
     print(f"\nload average at start {result['load_start'][0]:.2f}, at end {result['load_end'][0]:.2f} "
           f"({result['machine']['cpus']} CPUs); query embedding excluded; copies at cosine ≈ {result['settings']['copy_cosine']}")
     head = ("size", "vectors", "store", "store build s", "BM25 fit s", "on disk MB", "retrieve p50/p95 ms",
-            "search/BM25/rest p50 ms", "rows settled/q", "RSS MB", "recall@5", "retrieve = exact", "load")
+            "search/BM25/rest p50 ms", "rows settled/q", "RSS MB (store)", "recall@5", "retrieve = exact", "load")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in result["sizes"]:
@@ -569,7 +569,7 @@ def print_table(result: dict) -> None:
                   f"{x['build_s']:.3f} | {r['build']['bm25_s']:.2f} | {x['size_bytes']['total'] / 2**20:.1f} | "
                   f"{x['retrieve_ms']['p50']:.1f} / {x['retrieve_ms']['p95']:.1f} | "
                   f"{st['dense']:.1f} / {st['lexical']:.1f} / {st['settle_fusion_hits']:.1f} | {x['rows_settled_per_query']:.0f} | "
-                  f"{x['rss_mb']['after_queries']:.0f} | {ex['store_recall_at_5']:.3f} | {ex['retrieve_top5_identical']:.3f} | "
+                  f"{x['rss_mb']['after_queries']:.0f} (+{x['rss_mb']['store_delta']:.0f}) | {ex['store_recall_at_5']:.3f} | {ex['retrieve_top5_identical']:.3f} | "
                   f"{x['load_start']:.1f}–{x['load_after_queries']:.1f} |")
     cal = result["real"]["calibration"]
     print(f"\ncalibration: the real model puts a perturbed copy at cosine {cal['perturbed_copy_cosine_by_han_rate']} to its "
