@@ -98,17 +98,24 @@ def test_milvus_store_searches_and_reopens_like_faiss(tmp_path):
         load_store(spec, tmp_path)
 
 
-def test_a_lost_connection_is_an_error_not_an_empty_answer(tmp_path):
+def test_a_lost_connection_is_an_error_not_an_empty_answer(tmp_path, engine, monkeypatch):
     from milvus_lite.server_manager import server_manager_instance
 
+    from hrss_qa.index import LoadedIndex
+    from hrss_qa.ui import ChatService
+
     spec = StoreSpec.resolve("milvus-lite", tmp_path)
-    store = create_store(spec, 16, tmp_path)
-    store.add(_rows(20))
+    store = create_store(spec, engine.embedder.dim, tmp_path)
+    store.add(_rows(20, dim=engine.embedder.dim))
     store.persist(tmp_path)
     server_manager_instance.release_server(spec.uri)  # the database goes away under a loaded store
     with pytest.raises(StoreUnavailableError) as caught:
-        store.search(_rows(1)[0], 5)
+        store.search(_rows(1, dim=engine.embedder.dim)[0], 5)
     assert spec.uri in str(caught.value) and "\n" not in str(caught.value)
+    # In the chat: a message naming the store, not an answer from nothing and not a traceback.
+    monkeypatch.setattr(engine, "index", LoadedIndex(engine.index.manifest, engine.passages, store))
+    turn = ChatService(engine).answer_turn(QUESTION)
+    assert turn.answer is None and "向量库暂时无法访问" in turn.message and spec.uri in turn.message
     store.close()
 
 

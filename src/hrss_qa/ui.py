@@ -54,6 +54,7 @@ from .html_text import escape as _esc
 from .html_text import mark_spans as _marked
 from .retrieval import Engine
 from .settings import DEFAULT_FEEDBACK_FILE, Settings  # noqa: F401 - DEFAULT_FEEDBACK_FILE: the old name here
+from .stores import StoreUnavailableError
 from .text import clean, to_simplified, to_traditional
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ DESCRIPTION: str = _PAGE["description"]
 MSG_LOADING = "模型仍在加载，请稍候几秒再提问。"
 MSG_LOAD_FAILED = "模型加载失败，暂时无法回答。请联系管理员查看服务器日志。"
 MSG_ERROR = "抱歉，处理这个问题时出错了（已记录）。请稍后再试，或换个问法。"
+MSG_STORE = "向量库暂时无法访问，无法回答（已记录）：{error}"
 
 CSS = """
 .hrss-reply { line-height: 1.65; }
@@ -484,6 +486,9 @@ class ChatService:
         history = [AnswerTurn(t.question, t.answer) if t.answer else t.question for t in turns]
         try:
             return Turn(question, answer_with(engine, question, history))
+        except StoreUnavailableError as exc:  # Milvus down or damaged: say where, not "try another wording"
+            log.error("answering %r failed: %s", question, exc)
+            return Turn(question, message=MSG_STORE.format(error=exc))
         except Exception:
             log.exception("answering %r failed", question)
             return Turn(question, message=MSG_ERROR)
