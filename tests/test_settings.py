@@ -46,6 +46,7 @@ def test_empty_environment_values_count_as_unset() -> None:
     ({"HRSS_QA_BACKEND": "tensorrt"}, "unknown embedding backend 'tensorrt'"),
     ({"HRSS_QA_THREADS": "many"}, "HRSS_QA_THREADS must be a whole number"),
     ({"OMP_NUM_THREADS": "2.5"}, "OMP_NUM_THREADS must be a whole number"),
+    ({"HRSS_QA_STORE": "redis"}, "unknown vector store 'redis': choose faiss, milvus-lite"),
 ])
 def test_bad_values_name_the_variable(env: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -97,3 +98,17 @@ def test_the_command_line_does_not_write_the_environment(monkeypatch, capsys, en
     assert main(["--backend", "onnx-int8", "search", "失业率", "-k", "1", "--json"]) == 0
     assert "5.3%" in capsys.readouterr().out
     assert dict(os.environ) == before
+
+
+def test_store_setting_and_where_it_puts_milvus_lite(tmp_path: Path) -> None:
+    from hrss_qa.stores import StoreSpec
+
+    assert Settings.resolve(environ={}).store == "faiss"
+    assert Settings.resolve(store="Milvus-Lite", environ={"HRSS_QA_STORE": "faiss"}).store == "milvus-lite"
+    assert Settings.resolve(environ={"HRSS_QA_STORE": "http://milvus:19530"}).store == "http://milvus:19530"
+    settings = Settings.resolve(index_dir=tmp_path / "idx", environ={"HRSS_QA_STORE": "milvus-lite",
+                                                                      "HRSS_QA_MILVUS_TOKEN": "root:secret"})
+    spec = StoreSpec.resolve(settings.store, settings.index_dir, settings.milvus_token)
+    assert (spec.kind, spec.uri, spec.lite, spec.token) == ("milvus", str(tmp_path / "idx" / "milvus.db"), True, "root:secret")
+    assert "secret" not in repr(settings) and "secret" not in repr(spec)
+    assert StoreSpec.resolve(str(tmp_path / "v.db"), tmp_path).identity == f"milvus-lite:{tmp_path / 'v.db'}"
