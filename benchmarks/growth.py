@@ -8,11 +8,11 @@ for each vector store (FAISS, the default; Milvus Lite).
 
 How the synthetic corpora are made
 ----------------------------------
-Embedding 1000 × the briefing's 148 rows (passages + sentences) with the real model would take
-hours on 2 CPU cores, so only the *real* rows are embedded, once:
+Embedding 1000 × the briefing's rows (passages, sentences and figure cards) with the real model would
+take hours on 2 CPU cores, so only the *real* rows are embedded, once:
 
 1. **Real vectors.**  A real :class:`hrss_qa.retrieval.Engine` is built in a temporary index folder
-   (the shared ``index/`` is never touched).  Its 148 row vectors are read back from its store, and
+   (the shared ``index/`` is never touched).  Its row vectors are read back from its store, and
    every question of ``eval/questions.jsonl`` is run through ``engine.retrieve`` with a recording proxy
    around the embedder, which captures the exact query texts the engine embeds and their vectors
    (and the real top-5 passages, used below as a sanity check).
@@ -143,7 +143,10 @@ def _embed_real(out: Path, backend: str | None, tmp: Path) -> None:
     calibration = {}
     for rate in (0.05, 0.15):
         copy_passages = synthesize(data0, 2, 0.95, rate)[1][len(engine.passages):]
-        cosine = (engine.embedder.encode_passages(passage_inputs(copy_passages)) * real_vectors).sum(axis=1)
+        # Passage and sentence rows (a copy may read another number of figures, so its cards need not pair up).
+        n_rows = len(copy_passages) + sum(len(p.sentences) for p in copy_passages)
+        rows = engine.embedder.encode_passages(passage_inputs(copy_passages)[:n_rows])
+        cosine = (rows * real_vectors[:n_rows]).sum(axis=1)
         calibration[str(rate)] = {"median": round(float(np.median(cosine)), 4), "p10": round(float(np.percentile(cosine, 10)), 4)}
     sims = real_vectors @ real_vectors.T
     np.fill_diagonal(sims, np.nan)
@@ -180,37 +183,54 @@ def perturb(text: str, rng: np.random.Generator, pool: np.ndarray, han_rate: flo
 
 
 def synthesize(data: dict, copies: int, copy_cosine: float, han_rate: float):
-    """Documents, passages and row vectors (passages first, then sentences) of ``copies`` copies."""
+    """Documents, passages and row vectors of ``copies`` copies, in the index's row order: every passage,
+    then every sentence, then every figure card (``hrss_qa.index.passage_inputs``).
+
+    A copy's passage may read one figure more or less than its source (a swapped character can make
+    or break a unit); its cards are then its source's first cards, or the passage's vector for extra
+    ones, so that the rows match the figures the engine extracts.
+    """
     from hrss_qa.chunking import Passage, Sentence
     from hrss_qa.corpus import Document
+    from hrss_qa.figures import extract_figures
 
     rng = np.random.default_rng(SEED)
     passages0: list = data["passages"]
     vectors0: np.ndarray = data["vectors"]
     n_p = len(passages0)
-    vp0, vs0 = vectors0[:n_p], vectors0[n_p:]
+    n_s = sum(len(p.sentences) for p in passages0)
+    vp0, vs0, vc0 = vectors0[:n_p], vectors0[n_p:n_p + n_s], vectors0[n_p + n_s:]
+    first_card0 = np.concatenate([[0], np.cumsum([len(f) for f in data["figures"]])])
+    assert first_card0[-1] == len(vc0), "the real rows are not passages, sentences and cards"
     dim = vectors0.shape[1]
     sigma = float(np.sqrt((1 / copy_cosine**2 - 1) / dim))
     pool = np.unique(np.concatenate([
         np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32) for t in data["doc_texts"].values()]))
     pool = pool[(pool >= 0x3400) & (pool <= 0x9FFF)]
 
+    def noisy(block: np.ndarray) -> np.ndarray:
+        out = block + rng.normal(0.0, sigma, block.shape).astype(np.float32)
+        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
     docs = [Document(doc_id=doc, text=text) for doc, text in data["doc_texts"].items()]
-    passages, vp, vs = list(passages0), [vp0], [vs0]
+    passages, vp, vs, vc = list(passages0), [vp0], [vs0], [vc0]
     for c in range(1, copies):
         texts = {doc: perturb(text, rng, pool, han_rate) for doc, text in data["doc_texts"].items()}
         docs += [Document(doc_id=f"{doc}~{c}", text=text) for doc, text in texts.items()]
-        for p in passages0:
+        cards = []
+        for i, p in enumerate(passages0):
             doc = texts[p.doc_id]
             passages.append(Passage(
                 passage_id=f"{p.passage_id}~{c}", doc_id=f"{p.doc_id}~{c}", section_path=p.section_path,
                 item=p.item, text=doc[p.start:p.end], start=p.start, end=p.end,
                 sentences=tuple(Sentence(doc[s.start:s.end], s.start, s.end) for s in p.sentences)))
-        for block, out in ((vp0, vp), (vs0, vs)):
-            noisy = block + rng.normal(0.0, sigma, block.shape).astype(np.float32)
-            noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-            out.append(noisy.astype(np.float32))
-    vectors = np.ascontiguousarray(np.concatenate(vp + vs), dtype=np.float32)
+            count = len(extract_figures(doc[p.start:p.end], offset=p.start))
+            source = vc0[first_card0[i]:first_card0[i + 1]][:count]
+            cards.append(np.concatenate([source, np.repeat(vp0[i:i + 1], count - len(source), axis=0)]))
+        vp.append(noisy(vp0))
+        vs.append(noisy(vs0))
+        vc.append(noisy(np.concatenate(cards)))
+    vectors = np.ascontiguousarray(np.concatenate(vp + vs + vc), dtype=np.float32)
     return docs, passages, vectors, sigma
 
 
@@ -239,8 +259,8 @@ class _ExactStore:
     def ntotal(self) -> int:
         return len(self._vectors)
 
-    def search(self, query, k):
-        scores = self._vectors @ np.asarray(query, np.float32)
+    def search(self, query, k, below=None):
+        scores = self._vectors[:below] @ np.asarray(query, np.float32)
         order = np.argsort(-scores, kind="stable")
         return scores[order], order
 
@@ -259,6 +279,7 @@ def _loaded(passages, store):
 
     n_sentences = sum(len(p.sentences) for p in passages)
     manifest = SimpleNamespace(n_passages=len(passages), n_sentences=n_sentences,
+                               n_cards=store.ntotal - len(passages) - n_sentences,
                                vector_index=getattr(store, "description", "reference"))
     return LoadedIndex(manifest, passages, store)
 
@@ -438,8 +459,9 @@ def measure_size(data_path: Path, copies: int, passes: int, build_repeats: int, 
     docs, passages, vectors, sigma = synthesize(data, copies, copy_cosine, han_rate)
     out["synthesize_s"] = round(time.perf_counter() - t0, 2)
     data["n_real_rows"] = len(data.pop("vectors"))
-    out.update(n_passages=len(passages), n_sentences=len(vectors) - len(passages), n_vectors=len(vectors),
-               noise_sigma=round(sigma, 5))
+    n_sentences = sum(len(p.sentences) for p in passages)
+    out.update(n_passages=len(passages), n_sentences=n_sentences, n_cards=len(vectors) - len(passages) - n_sentences,
+               n_vectors=len(vectors), noise_sigma=round(sigma, 5))
     if copies > 1:  # passage rows of copy 1 against the real ones
         n0 = len(data["passages"])
         out["copy_to_source_cosine_median"] = round(float(np.median((vectors[:n0] * vectors[n0:2 * n0]).sum(axis=1))), 4)

@@ -62,3 +62,17 @@ def test_a_vectors_file_of_another_type_is_stale(tmp_path):
     (tmp_path / VECTORS).write_bytes(b"not numpy")
     with pytest.raises(StaleStoreError, match="cannot be read"):
         FaissStore.load(tmp_path)
+
+
+@pytest.mark.parametrize("scan_max", [100, faiss_store.EXACT_SCAN_MAX])
+def test_search_below_keeps_to_the_leading_rows(monkeypatch, scan_max):
+    """Fusion searches the passage and sentence rows only; figure-card rows come after them."""
+    monkeypatch.setattr(faiss_store, "EXACT_SCAN_MAX", scan_max)  # the float16 path, then the float32 one
+    rows = _near_duplicates()
+    store = FaissStore.empty(rows.shape[1])
+    store.add(rows)
+    for q in rows[[5, 3000, 3999]]:
+        scores, ids = store.search(q, 50, below=2500)
+        exact = rows[:2500] @ q
+        assert ids.tolist() == np.argsort(-exact, kind="stable")[:50].tolist()
+        np.testing.assert_allclose(scores, exact[ids], atol=1e-6)

@@ -75,9 +75,10 @@ def test_milvus_store_searches_and_reopens_like_faiss(tmp_path):
         reference = FaissStore.empty(16)
         reference.add(rows)
         for q in rows[[0, 299, 300, 499]] * 0.9 + rows[[1, 2, 3, 4]] * 0.1:
-            got, want = store.search(q, 10), reference.search(q, 10)
-            assert got[1].tolist() == want[1].tolist()
-            np.testing.assert_allclose(got[0], want[0], atol=1e-5)
+            for below in (None, 300):  # all rows, and the leading ones only (as fusion searches)
+                got, want = store.search(q, 10, below=below), reference.search(q, 10, below=below)
+                assert got[1].tolist() == want[1].tolist()
+                np.testing.assert_allclose(got[0], want[0], atol=1e-5)
         np.testing.assert_array_equal(store.vectors(np.array([499, 0, 300])), rows[[499, 0, 300]])
         some = np.array([499, 7, 0, 300, 123])
         np.testing.assert_allclose(store.scores(rows[3], some), reference.scores(rows[3], some), atol=1e-5)

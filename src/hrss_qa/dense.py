@@ -6,7 +6,9 @@ other row starts at an *upper bound*, the last score the store returned.  Fusion
 dense scores, so a passage's fused score computed with bounds is never below its true one.
 Retrieval then asks :meth:`RowScores.settle` for the exact scores of the rows of the passages it
 is about to return; when those were all exact already, no passage left out can beat them, and
-the result is the one an exact score of every row would give.
+the result is the one an exact score of every row would give.  Rows fusion does not read (the
+figure cards, after the passages and sentences) are not searched at that size: retrieval settles
+those of its hits.
 
 >>> import numpy as np
 >>> from hrss_qa.stores.faiss_store import FaissStore
@@ -43,17 +45,25 @@ class RowScores:
     known: np.ndarray
 
     @classmethod
-    def search(cls, store: VectorStore, query: np.ndarray, depth: int | None = None) -> RowScores:
-        """The store's top rows exactly, every other row at the last score returned."""
+    def search(cls, store: VectorStore, query: np.ndarray, depth: int | None = None,
+               below: int | None = None) -> RowScores:
+        """The store's top rows exactly, every other row searched at the last score returned.
+
+        ``below`` searches the leading rows only (the blocks fusion reads); the rest are NaN, not known,
+        until settled.  Up to :data:`EXHAUSTIVE_ROWS` rows in all, every row is searched regardless.
+        """
         n = store.ntotal
-        depth = (n if n <= EXHAUSTIVE_ROWS else DEPTH) if depth is None else depth
-        scores, rows = store.search(query, depth)
-        values = np.full(n, scores[-1] if len(scores) else 0.0, np.float32)
+        below = None if n <= EXHAUSTIVE_ROWS else below
+        searched = n if below is None else min(below, n)
+        depth = (searched if searched <= EXHAUSTIVE_ROWS else DEPTH) if depth is None else depth
+        scores, rows = store.search(query, depth, below=below)
+        values = np.full(n, np.nan, np.float32)
+        values[:searched] = scores[-1] if len(scores) else 0.0
         values[rows] = scores
         known = np.zeros(n, bool)
         known[rows] = True
-        if len(rows) == n:
-            known[:] = True
+        if len(rows) == searched:
+            known[:searched] = True
         return cls(store, query, values, known)
 
     @classmethod

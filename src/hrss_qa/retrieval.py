@@ -225,10 +225,10 @@ class Engine:
     # -- scoring -------------------------------------------------------------------------
 
     def _dense_scores(self, question: str) -> RowScores:
-        """Cosine of the question to every row (passages, sentences, cards): exact for the store's top rows."""
+        """Cosine of the question to the passage and sentence rows: exact for the store's top rows."""
         # The question as asked: adding its Traditional form changed no metric on the question set.
         query = self.embedder.encode_queries([question]).astype(np.float32)[0]
-        return RowScores.search(self.index.store, query)
+        return RowScores.search(self.index.store, query, below=self._fused)  # cards: settled for the hits
 
     def _lexical_scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of the question plus its glossary expansion, scaled to [0, 1] per query."""

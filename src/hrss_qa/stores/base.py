@@ -87,9 +87,10 @@ class VectorStore(Protocol):
     def add(self, vectors: np.ndarray) -> None:
         """Append rows (float32, shape ``(n, dim)``); they get ids ``ntotal … ntotal+n-1``."""
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The exact top ``min(k, ntotal)`` rows by inner product with ``query`` (shape ``(dim,)``): scores
-        (descending) and row ids.  Every row not returned scores at most the last score returned."""
+    def search(self, query: np.ndarray, k: int, below: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The exact top ``k`` rows by inner product with ``query`` (shape ``(dim,)``): scores (descending)
+        and row ids.  ``below`` searches rows ``0 … below-1`` only (leading blocks of rows).  Every row
+        searched but not returned scores at most the last score returned."""
 
     def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The exact inner products of ``query`` with ``rows`` (distinct row ids), in that order.

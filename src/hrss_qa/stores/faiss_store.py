@@ -86,16 +86,20 @@ class FaissStore:
         self._vectors = np.concatenate([np.asarray(self._vectors), rows])
         self._scan = None
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: np.ndarray, k: int, below: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
-        k = min(int(k), self.ntotal)
+        searched = self.ntotal if below is None else min(int(below), self.ntotal)
+        k = min(int(k), searched)
         if k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         scan = self._scan or self._make_scan()
+        # The leading rows only: FAISS skips the others without reading them.
+        params = (faiss.SearchParameters(sel=faiss.IDSelectorRange(0, searched, True))
+                  if searched < self.ntotal else None)
         if self.ntotal <= EXACT_SCAN_MAX:
-            scores, rows = scan.search(q, k)
+            scores, rows = scan.search(q, k, params=params)
             return scores[0], rows[0]
-        return self._rescored_top(scan, q, k)
+        return self._rescored_top(scan, q, k, searched, params)
 
     def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
@@ -145,18 +149,19 @@ class FaissStore:
                 count = min(rows, self.ntotal - start)
                 yield np.fromfile(handle, dtype=np.float32, count=count * self.dim).reshape(count, self.dim)
 
-    def _rescored_top(self, scan: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _rescored_top(self, scan: faiss.Index, q: np.ndarray, k: int, searched: int,
+                      params) -> tuple[np.ndarray, np.ndarray]:
         """Exact top k: float16 candidates, rescored in float32, widened until no row left out can beat them."""
         want = k + max(_FIRST_EXTRA, k // 4)
         # |q·v − q·float16(v)| ≤ ‖q‖·‖v − float16(v)‖ (Cauchy–Schwarz), plus the sums' own rounding.
         error = float(np.linalg.norm(q)) * (self._rounding + SUM_ERROR)
         while True:
-            want = min(want, self.ntotal)
-            rough, rows = scan.search(q, want)
+            want = min(want, searched)
+            rough, rows = scan.search(q, want, params=params)
             rows = rows[0][rows[0] >= 0]
             exact = self.scores(q[0], rows)
             top = np.argsort(-exact, kind="stable")[:k]
             # Rows the scan left out score at most rough[-1] in float16, so at most rough[-1] + error.
-            if want >= self.ntotal or exact[top[-1]] >= rough[0][len(rows) - 1] + error:
+            if want >= searched or exact[top[-1]] >= rough[0][len(rows) - 1] + error:
                 return exact[top], rows[top]
             want *= 4

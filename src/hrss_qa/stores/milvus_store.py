@@ -101,13 +101,15 @@ class MilvusStore:
                                                       for i, v in enumerate(block.tolist())])
         self._ntotal += len(rows)
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        k = min(int(k), self._ntotal, MAX_TOPK)
+    def search(self, query: np.ndarray, k: int, below: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        searched = self._ntotal if below is None else min(int(below), self._ntotal)
+        k = min(int(k), searched, MAX_TOPK)
         if k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         q = np.asarray(query, dtype=np.float32).reshape(self.dim).tolist()
+        where = f"row < {searched}" if searched < self._ntotal else ""
         with _calling(self.spec, f"searching {self.collection}"):
-            hits = self._client.search(self.collection, data=[q], limit=k, output_fields=["row"],
+            hits = self._client.search(self.collection, data=[q], limit=k, filter=where, output_fields=["row"],
                                        search_params={"metric_type": "IP"})[0]
             rows, scores = np.asarray(hits.ids, np.int64), np.asarray(hits.distances, np.float32)
         if len(rows) < k:  # rows gone from under us: an answer from part of the index would be silently wrong
