@@ -575,7 +575,7 @@ def plot(result: dict, path: Path) -> None:
         ax.set_yscale("log")
         ax.set_title(title)
         ax.set_ylabel(unit)
-        ax.set_xlabel("vectors (passages + sentences)")
+        ax.set_xlabel("vectors (passages, sentences, figure cards)")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize=7, loc="upper left")
         for r in rows:
@@ -584,7 +584,7 @@ def plot(result: dict, path: Path) -> None:
     exact = all(x["exactness"]["retrieve_top5_identical_up_to_ties"] == 1.0 for r in rows for x in r["stores"].values())
     fig.suptitle(f"hrss-qa growth: synthetic copies of the briefing (load avg {result['load_start'][0]:.1f} → "
                  f"{result['load_end'][0]:.1f} on {result['machine']['cpus']} CPUs; retrieve() "
-                 f"{'identical to' if exact else 'NOT identical to'} exact scoring at every size)", fontsize=11)
+                 f"{'identical to' if exact else 'NOT identical to'} exact scoring at every size, up to float ties)", fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
