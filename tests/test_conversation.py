@@ -51,6 +51,23 @@ def test_a_new_subject_replaces_the_old_one():
     assert read("职业技能大赛是第几届？", "工伤保险参保人数多少") == "职业技能大赛是第几届?"
 
 
+def test_a_follow_up_read_with_the_earlier_subject_is_one_question():
+    # The reading joins the fragment and the earlier words with a space; that is no double ask,
+    # and its change-against-last-year stays what is asked (the briefing gives levels only).
+    q = resolve(analyze("比去年同期多了多少"), [Turn("社会保险基金总收入多少")], vocabulary=VOCAB)
+    assert q.reading and not q.parts and q.compare is None
+    q = resolve(analyze("总支出同比涨了多少"), [Turn("社会保险基金总收入多少")], vocabulary=VOCAB)
+    assert q.reading and not q.parts
+
+
+def test_a_named_thing_takes_the_ask_but_not_the_unit_of_the_earlier_subject():
+    vocab = Vocabulary.of([[(["职业", "培训券"], True), (["补贴性", "职业技能", "培训"], True)]])
+    q = resolve(analyze("补贴性职业技能培训呢"), [Turn("职业培训券发了多少张")], vocabulary=vocab)
+    assert q.reading == "补贴性职业技能培训多少"
+    q = resolve(analyze("博士后创新创业大赛呢"), [Turn("职业技能大赛是第几届")], vocabulary=VOCAB)
+    assert q.reading.endswith("第几届")
+
+
 def test_the_fragments_own_ask_decides_what_is_wanted():
     q = resolve(analyze("下一步呢？"), [Turn("工伤保险参保人数多少")], vocabulary=VOCAB)
     assert q.wants == "fact" and q.tense == "plan" and q.reading

@@ -89,12 +89,14 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     if not (marked or pronoun or _lacks_subject(fragment, vocabulary, lex)):
         return query
     text = None
+    concatenated = False   # the reading is the fragment followed by earlier words, not one question
     if marked and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask.
-        text = _with_ask(fragment, previous, lex)
+        text = _with_ask(fragment, previous)
     elif marked or not pronoun:
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
         text = _swap(fragment, previous, vocabulary, keep_ask=not marked)
+        concatenated = not marked
     attached = False
     if text is None:
         if not pronoun and _names_a_subject(fragment, vocabulary):
@@ -104,6 +106,9 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
         return query
     read = analyze(text, lex)
     own = analyze(fragment, lex)
+    if attached or concatenated:
+        # 「比去年同期多了多少」 + the previous subject is one question, not two asks joined by a space.
+        read = replace(read, parts=(), compare=None, several=False)
     if own.wants != "fact" or own.tense == "plan" or own.yes_no or own.detail is not None:
         # 「下一步呢」 asks about plans, 「截至啥时候」 a date, 「过3000万了吗」 checks a number —
         # whatever the subject's own words (参加人数) would ask.
@@ -152,10 +157,13 @@ def _is_phrase(fragment: str, vocabulary: Vocabulary) -> bool:
 _ASK = re.compile(r"(有|是|为)?(多少|几|第几|什么时候|何时)(人次|个|项|家|场|张|名|位|件|届|批|人)?")
 
 
-def _with_ask(fragment: str, previous: str, lex: Lexicon) -> str | None:
+def _with_ask(fragment: str, previous: str) -> str | None:
     """The fragment with the previous question's ask (「…有多少」「…是第几届」), or None if it had none."""
     if m := _ASK.search(previous):
-        return f"{fragment}{m.group(0)}"
+        # The unit asked of the old subject (多少张 of 培训券) need not be the new one's; an
+        # ordinal's 第几届 is the kind of ask and stays.
+        ask = m.group(0) if m.group(2).startswith("第") else (m.group(1) or "") + m.group(2)
+        return f"{fragment}{ask}"
     return None
 
 
