@@ -37,10 +37,22 @@ from hrss_qa.retrieval import Hit
     ("Was it fewer than 300,000?", 3e5, "<"),
     ("Did they reach 1.5 million?", 1.5e6, ">="),
     ("Were 4.2 million posts offered?", 4.2e6, "="),
+    ("过三分之二了吗", 66.667, ">="),
+    ("Did it pass two thirds?", 66.667, ">="),
 ])
 def test_a_checked_number_and_its_relation(question, value, relation):
     [t] = thresholds(question)
     assert (t.value, t.relation) == (value, relation)
+
+
+@pytest.mark.parametrize("follow_up, value, relation", [
+    ("over half a million?", 5e5, ">"),
+    ("at least 300 thousand?", 3e5, ">="),
+    ("so is the total over 30?", 30.0, ">"),
+])
+def test_a_bare_relation_and_a_number_is_a_check(follow_up, value, relation):
+    query = analyze(follow_up)
+    assert query.yes_no and (query.thresholds[0].value, query.thresholds[0].relation) == (value, relation)
 
 
 @pytest.mark.parametrize("question", ["第五届大会开过了吗？", "3月份失业率多少？", "2022年的呢？"])

@@ -92,6 +92,23 @@ def test_follow_up_answers_show_how_they_were_read(engine):
     assert third.figures[0].text == "5.8萬場" and not third.reading     # a question of its own
 
 
+@pytest.mark.parametrize("check", ["加起来超过5亿了吗", "so is the total over 500 million?"])
+def test_a_check_of_a_sum_of_earlier_figures_gets_no_verdict_on_one_of_them(engine, check):
+    turns = []
+    for q in ("失业保险参保人数多少", "那工伤保险呢"):
+        turns.append(Turn(q, engine.answer(q, list(turns))))
+    assert turns[-1].answer.figures[0].text == "2.89億人"
+    a = engine.answer(check, turns)
+    assert a.verdict == "" and a.figures
+    assert not a.text.startswith(("是的", "没有", "不是", "Yes", "No"))
+
+
+def test_an_english_bare_relation_checks_the_last_figure(engine):
+    first = engine.answer("How many people are covered by work-injury insurance?")
+    a = engine.answer("over 280 million?", [Turn("How many people are covered by work-injury insurance?", first)])
+    assert a.figures[0].text == "2.89億人" and a.verdict == "yes"
+
+
 def test_plain_question_history_still_works(engine):
     a = engine.answer("那工伤保险呢？", ["养老保险参保人数是多少？", "那失业保险呢？"])
     assert a.figures[0].text == "2.89億人"

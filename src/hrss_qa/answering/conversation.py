@@ -123,6 +123,8 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     bare = not (_terms_in(fragment, vocabulary) if has_han(fragment) else glossary_terms(fragment))
     if attached and answered and bare:   # 「这个超过3千万了吗」: "this" is the previous answer's figure
         anchor += tuple(f"{last.answer.citations[0].hit.doc_id}@{f.start}" for f in last.answer.figures[:1])
+        if pattern(lex.words("cues.followup.sum_of_earlier")).search(fragment):
+            read = replace(read, yes_no=False, thresholds=())   # a sum of earlier figures: no verdict on one
     return replace(read, asked=query.text, reading=text, anchor=anchor,
                    topic=topic if attached else subject_of(text, lex))
 

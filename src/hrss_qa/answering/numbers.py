@@ -65,10 +65,11 @@ def spelled_out(key: str, lex: Lexicon | None = None) -> str:
     """
     t = _tables(lex or lexicon())
     out = t["counted"].sub(lambda m: _chinese_magnitude(t["word_counts"][m.group(1)] * t["magnitudes"][m.group(2)]), key)
+    # Shares before number words: "two thirds" is a share, not 2.
+    out = t["share"].sub(lambda m: f"{t['shares'][m.group(0)]:g}%", out)
     out = t["words"].sub(lambda m: str(t["numbers"][m.group(1)]) + ("年" if m.group(2) else ""), out)
     out = t["english"].sub(lambda m: _chinese_magnitude(float(m.group(1)) * t["magnitudes"][m.group(2)]), out)
     out = t["percent"].sub(r"\1%", out)
-    out = t["share"].sub(lambda m: f"{t['shares'][m.group(0)]:g}%", out)
     out = t["tenths"].sub(lambda m: f"{parse_number(m.group(1)) * 10:g}%", out)
     return _CN_RUN.sub(lambda m: _cn_to_digits(m.group(0)), out)
 
