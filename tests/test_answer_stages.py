@@ -206,6 +206,23 @@ def test_less_sure_gets_the_figure_without_a_verdict():
     assert "2.37亿人" in a.text and a.confidence == pytest.approx(0.6225, abs=1e-3)
 
 
+def test_a_carried_figure_far_from_the_number_checked_gets_no_verdict():
+    # 「破32亿了没」 after an answer of 3077万: near another figure of the passage, not the carried one.
+    from dataclasses import replace as with_
+
+    hit = hit_with("平臺注冊用戶總數超過3077萬人,訪問量近32億人次。")
+    users, visits = (Candidate(f, hit, hit.sentence, (0.0,) * len(FEATURES), score=0.5, flags=(0.0,) * len(FIT_FLAGS))
+                     for f in hit.figures)
+    near = FEATURES.index("stated_near")
+    visits = with_(visits, features=tuple(1.0 if i == near else 0.0 for i in range(len(FEATURES))))
+    q = with_(analyze("破32亿了没"), anchor=("p1", f"d@{users.figure.start}"))
+    d = decide_figure(q, [hit], [visits, users], model_with(3.0), {})
+    assert d.candidates[0].figure is users.figure and d.verdict.holds is None
+    q = with_(analyze("破3000万了没"), anchor=("p1", f"d@{users.figure.start}"))
+    users_near = with_(users, features=visits.features)
+    assert decide_figure(q, [hit], [visits, users_near], model_with(3.0), {}).verdict.holds is True
+
+
 def test_unsure_abstains_and_says_why():
     hit = hit_with("失業保險參保人數2.37億人。")
     q = analyze("失业保险参保人数同比增长多少？")

@@ -73,10 +73,12 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
     lex = lex or lexicon()
     if not ranked:
         return abstain(query, hits, GENERIC_REASON)
+    doubt = False   # the number checked fits another figure better than the previous answer's
     if query.anchor and (near := [c for c in ranked if c.hit.passage_id in query.anchor]):
         # A follow-up about the previous answer's subject (「截至什么时候」「过3000万了吗」): its passage
         # first, and the previous answer's own figure first of all when it can answer.
         same = [c for c in near if f"{c.hit.doc_id}@{c.figure.start}" in query.anchor]
+        doubt = bool(same) and _points_elsewhere(query, same[0], ranked)
         ranked = same + [c for c in near if c not in same] + [c for c in ranked if c.hit.passage_id not in query.anchor]
     best = ranked[0]
     confidence = model.confidence([c.score for c in ranked], best.flags)
@@ -92,10 +94,18 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         verdict = check(query.thresholds, best.figure, lex)
         # A follow-up whose subject was carried over gets a verdict only on a figure where that subject
         # was: elsewhere the reading may be wrong, and a wrong 是的/不是 is the worst answer.
-        astray = bool(query.anchor) and best.hit.passage_id not in query.anchor
+        astray = bool(query.anchor) and (best.hit.passage_id not in query.anchor or doubt)
         if verdict is not None and (verdict.holds is None or confidence < model.verdict_threshold or astray):
             verdict = replace(verdict, holds=None)
     return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence)
+
+
+def _points_elsewhere(query: Query, carried: Candidate, ranked: list[Candidate]) -> bool:
+    """「破32亿了没」 after an answer of 3077万: the number checked is near no part of the carried-over
+    figure but near another candidate's, so the user has that other figure in mind (or the earlier
+    turn was misread)."""
+    near = FEATURES.index("stated_near")
+    return bool(query.thresholds) and not carried.features[near] and any(c.features[near] for c in ranked)
 
 
 def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: tuple[float, ...],
