@@ -39,6 +39,8 @@ from hrss_qa.retrieval import Hit
     ("Were 4.2 million posts offered?", 4.2e6, "="),
     ("过三分之二了吗", 66.667, ">="),
     ("Did it pass two thirds?", 66.667, ">="),
+    ("属地服务上千项了吗", 1000.0, ">="),
+    ("是不是上万家", 1e4, ">="),           # 上万 is at least, whatever the verb
 ])
 def test_a_checked_number_and_its_relation(question, value, relation):
     [t] = thresholds(question)

@@ -30,7 +30,8 @@ COLLOQUIAL: dict[str, str] = lexicon().words("glossary.colloquial")
 @lru_cache(maxsize=1)
 def _english_pattern() -> re.Pattern:
     phrases = sorted(ENGLISH, key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b")
+    # A phrase does not end inside a hyphenated word: "in work" is no phrase of "in work-injury insurance".
+    return re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])")
 
 
 class GlossaryTerm(NamedTuple):

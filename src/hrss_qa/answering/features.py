@@ -181,6 +181,10 @@ class _Pool:
         self.named = [t for t in facts.named_terms if t in query.key]
         self.named = [t for t in self.named if not any(t != o and t in o for o in self.named)]
         self.contrast = _contrast(found, hits[0], tokens)
+        # The passage a figure question is about: plans state no achieved figure, so unless the question
+        # asks about plans a leading plan passage does not count (「参保人数过2.8亿了吗」 is about progress).
+        kind = [h.score for h in hits if query.tense == "plan" or h.passage_id not in facts.plan_passages]
+        self.lead_score = max(kind, default=hits[0].score)
         # The question's own words; an English question's only Chinese words are its glossary terms.
         # The question's own words, each a group of one; an English question's Chinese words are its
         # glossary terms, a group per English phrase (poverty → 脱贫 or 返贫: either will do).
@@ -215,7 +219,7 @@ class _Pool:
             "card_best": float(f.card >= self.best_card),
             "sentence_gap": (hit.sentence_scores[f.at] if 0 <= f.at < len(hit.sentence_scores) else 0.0) - self.best_sentence,
             "sentence_lex": hit.sentence_lexical[f.at] if 0 <= f.at < len(hit.sentence_lexical) else 0.0,
-            "passage_gap": hit.score - self.hits[0].score,
+            "passage_gap": hit.score - self.lead_score,
             "hit_rank": f.rank / CANDIDATE_HITS,
             "best_sentence": float(f.sentence.start == hit.sentence.start),
             "label_cover": sum(w.get(t, 1.0) for t in label_tokens & self.tokens) / total,

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from ..figures import Figure, extract_figures, parse_number
-from ..language import Lexicon, lexicon
+from ..language import Lexicon, lexicon, pattern
 from ..text import normalize
 from .records import Relation, Threshold
 
@@ -49,6 +49,8 @@ def _tables(lex: Lexicon) -> dict:
             "shares": shares, "share": share, "defaults": lex.words("cues.relation.default"),
             "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent|pct)\b"),
             "numbers": lex.words("units.english_numbers"),
+            "round": lex.words("units.round_magnitudes"),
+            "rounded": pattern(list(lex.words("units.round_magnitudes"))),
             "word_counts": lex.words("units.word_counts"),
             "counted": re.compile(r"\b(" + "|".join(sorted(map(re.escape, lex.words("units.word_counts")), key=len,
                                                             reverse=True)) + r")\s+(" + "|".join(magnitudes) + r")\b"),
@@ -65,6 +67,7 @@ def spelled_out(key: str, lex: Lexicon | None = None) -> str:
     """
     t = _tables(lex or lexicon())
     out = t["counted"].sub(lambda m: _chinese_magnitude(t["word_counts"][m.group(1)] * t["magnitudes"][m.group(2)]), key)
+    out = t["rounded"].sub(lambda m: t["round"][m.group(0)], out)
     # Shares before number words: "two thirds" is a share, not 2.
     out = t["share"].sub(lambda m: f"{t['shares'][m.group(0)]:g}%", out)
     out = t["words"].sub(lambda m: str(t["numbers"][m.group(1)]) + ("年" if m.group(2) else ""), out)
