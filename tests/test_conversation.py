@@ -109,6 +109,15 @@ def test_an_english_bare_relation_checks_the_last_figure(engine):
     assert a.figures[0].text == "2.89億人" and a.verdict == "yes"
 
 
+@pytest.mark.parametrize("first, measure, expected", [
+    ("全国社保卡持卡人数有多少？", "比例呢？", "97%"),              # a share after a head count
+    ("电子社保卡领用人数多少", "占比呢", "54.1%"),
+])
+def test_a_measure_word_asks_that_measure_of_the_previous_subject(engine, first, measure, expected):
+    a = engine.answer(measure, [Turn(first, engine.answer(first))])
+    assert a.figures and a.figures[0].text == expected
+
+
 def test_plain_question_history_still_works(engine):
     a = engine.answer("那工伤保险呢？", ["养老保险参保人数是多少？", "那失业保险呢？"])
     assert a.figures[0].text == "2.89億人"

@@ -25,7 +25,7 @@ from ..glossary import expand
 from ..language import Cue, Lexicon, lexicon
 from ..text import clean, detect_script, normalize
 from .decompose import split_question
-from .numbers import stated_figures, thresholds
+from .numbers import spelled_out, stated_figures, thresholds
 from .records import Period, Query
 
 MAX_QUESTION_CHARS = 500
@@ -87,7 +87,7 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     stated = {f.value for f in stated_figures(key, lex) if f.value is not None and f.kind != "period"}
     return Query(
         text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds,
-        units=units, topical_units=_topical_units(f"{key} {expand(text)}", lex) | {t.unit for t in checks if t.unit},
+        units=units, topical_units=_topical_units(f"{spelled_out(key, lex)} {expand(text)}", lex) | {t.unit for t in checks if t.unit},
         yes_no=yes_no, thresholds=checks, stated_values=frozenset(stated),
         compare=compare if parts else None, several=several and bool(parts), parts=parts,
         asks=frozenset(asks), groups=_named(key, lex, "scope.groups"), places=_places(key, lex),
@@ -171,6 +171,7 @@ def _explicit_units(key: str, lex: Lexicon) -> frozenset[str] | None:
 
 
 def _topical_units(key: str, lex: Lexicon) -> frozenset[str]:
+    """Units the words point to, read after numbers in words are written out ("half a million" is 50万, no share)."""
     from ..language import pattern
 
     units: set[str] = set()

@@ -114,7 +114,13 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
         # whatever the subject's own words (参加人数) would ask.
         read = replace(read, wants=own.wants, kinds=own.kinds, yes_no=own.yes_no, thresholds=own.thresholds,
                        units=own.units if own.units is not None else read.units, tense=own.tense or read.tense,
-                       detail=own.detail)
+                       detail=own.detail,
+                       # attached to the previous subject, only the fragment's own words point to a unit
+                       topical_units=own.topical_units if attached else own.topical_units or read.topical_units)
+    if attached and own.units is None and own.topical_units:
+        # 「比例呢」「金额？」 with the previous subject: the measure word is the whole ask, so only a figure of
+        # its unit answers (not the previous answer's head count).
+        read = replace(read, units=own.topical_units)
     # A subject carried over from the previous answer: its figure's passage is where this one should be.
     # (No figure in the previous answer: nothing to anchor to, so no verdict on this one.)
     answered = getattr(last.answer, "figures", ()) and not getattr(last.answer, "abstained", True)

@@ -77,7 +77,8 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
     if query.anchor and (near := [c for c in ranked if c.hit.passage_id in query.anchor]):
         # A follow-up about the previous answer's subject (「截至什么时候」「过3000万了吗」): its passage
         # first, and the previous answer's own figure first of all when it can answer.
-        same = [c for c in near if f"{c.hit.doc_id}@{c.figure.start}" in query.anchor]
+        # 「比例呢」「金额？」 after a head count ask another measure: the carried figure is not its answer.
+        same = [c for c in near if f"{c.hit.doc_id}@{c.figure.start}" in query.anchor and _fits_units(query, c.figure)]
         doubt = bool(same) and _points_elsewhere(query, same[0], ranked)
         ranked = same + [c for c in near if c not in same] + [c for c in ranked if c.hit.passage_id not in query.anchor]
     best = ranked[0]
@@ -98,6 +99,11 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         if verdict is not None and (verdict.holds is None or confidence < model.verdict_threshold or astray):
             verdict = replace(verdict, holds=None)
     return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence)
+
+
+def _fits_units(query: Query, figure) -> bool:
+    unit = normalize(figure.unit) if figure.kind != "percent" else "%"
+    return all(units is None or not units or unit in units for units in (query.units, query.topical_units))
 
 
 def _points_elsewhere(query: Query, carried: Candidate, ranked: list[Candidate]) -> bool:
