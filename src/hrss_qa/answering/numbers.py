@@ -79,7 +79,7 @@ def spelled_out(key: str, lex: Lexicon | None = None) -> str:
 
 def _chinese_magnitude(value: float) -> str:
     """2970000 → 297万, 1.3e9 → 13亿: what a briefing would write."""
-    for unit, size in (("亿", 1e8), ("万", 1e4)):
+    for unit, size in (("万亿", 1e12), ("亿", 1e8), ("万", 1e4)):
         if value >= size:
             return f"{value / size:g}{unit}"
     return f"{value:g}"
@@ -121,6 +121,7 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
             relation = _relation_before(before, t)
         if relation is None:
             relation = _relation_after(key[fig.end:fig.end + 6])
+        worded = relation is not None
         if relation is None and fig.kind in ("quantity", "percent", "count") and not _names_its_noun(key, fig):
             relation = _default_relation(before, t) or _reached(key[fig.end:], t) or \
                 ("=" if lex.cue("verify")(key) else None)
@@ -129,9 +130,10 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
         unit = normalize(fig.unit)
         if fig.kind == "percent":
             unit = "%"
-        out.append(Threshold(text, fig.value if fig.value is not None else 0.0, unit, fig.kind, relation))
-    # A checked quantity before a date that only sets the time (「到3月底达到3500万了吗」).
-    return tuple(sorted(out, key=lambda t: t.kind in ("date", "period")))
+        out.append((not worded, Threshold(text, fig.value if fig.value is not None else 0.0, unit, fig.kind, relation)))
+    # A checked quantity before a date that only sets the time (「到3月底达到3500万了吗」); a number with a
+    # relation word before one without ("did the 3 funds' balance reach 7.5 trillion in 2023?").
+    return tuple(t for _, t in sorted(out, key=lambda x: (x[1].kind in ("date", "period"), x[0])))
 
 
 def _without_markers(text: str, t: dict) -> str:
