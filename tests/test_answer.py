@@ -226,6 +226,18 @@ def test_comparison_shows_both_figures(engine):
     assert "2.04万亿元" in a.text and "1.7万亿元" in a.text and "收入更多" in a.text
 
 
+@pytest.mark.parametrize("question, figures, tail", [
+    ("养老保险参保人数是失业保险的几倍", ["10.52億人", "2.37億人"], "前者约为后者的4.4倍"),
+    ("How many times larger is basic pension enrolment than unemployment insurance enrolment?",
+     ["10.52億人", "2.37億人"], "about 4.4 times"),
+    # 个 and 人次 count different things: said, not divided
+    ("春风行动发布的岗位数大概是春季联合招聘专场岗位的几倍？", ["3800萬個", "420萬人次"], "单位不同"),
+])
+def test_how_many_times_answers_both_figures_and_their_ratio(engine, question, figures, tail):
+    a = answer_with(engine, question)
+    assert a.kind == "comparison" and [f.text for f in a.figures[:2]] == figures and tail in a.text
+
+
 @pytest.mark.parametrize(
     "question, kind",
     [

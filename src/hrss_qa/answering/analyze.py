@@ -58,7 +58,9 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     yes_no = bool(cue("verify")(key)) and not cue("number")(key)
     checks = thresholds(text, lex) if yes_no else ()
     compare = None
-    if cue("compare")(key) or cue("difference")(key):
+    if cue("ratio")(key):
+        compare = "ratio"
+    elif cue("compare")(key) or cue("difference")(key):
         compare = "difference" if cue("difference")(key) else ("less" if cue("smaller")(key) else "more")
     # Two question sentences (「注册用户有多少？累计访问量呢？」) are two asks.
     sentences = [x for x in re.split(r"[?？]", key) if len(x.strip(" ，,。")) >= 2]

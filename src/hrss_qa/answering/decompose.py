@@ -10,6 +10,8 @@ words, so a short conjunct borrows them from the long one:
 ['养老保险的参保人数', '失业保险的参保人数']
 >>> split_question("培训券发了多少张、培训了多少人次")
 ['培训券发了多少张', '培训了多少人次']
+>>> split_question("春风行动发布的岗位数大概是春季专场岗位的几倍？")
+['春风行动发布的岗位数', '春季专场岗位']
 >>> split_question("Were there more migrant workers transported than jobs posted?")
 ['migrant workers transported', 'jobs posted']
 """
@@ -34,6 +36,10 @@ _EN_WHICH = re.compile(r"^\s*which\b[^:]{0,60}?\b(?:more|larger|bigger|higher|gr
 _COMPARATIVE = r"(?:more|fewer|less|larger|bigger|higher|greater|smaller|lower)"
 _EN_THAN = re.compile(rf"\b{_COMPARATIVE}\b\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
 _EN_X_THAN = re.compile(rf"^(?:was|is|were|are|did|does|do|has|have)\s+(?!there\b)(?P<a>.+?)\s+{_COMPARATIVE}(?P<m>(?:\s+[a-z-]+){{0,3}}?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
+# 「A大概是B的几倍」 "A is how many times B"
+_ZH_TIMES = re.compile(r"^(?P<a>.+?)(?:大概|大约|约|差不多)?(?:是|为|相当于)(?P<b>.+?)的(?:几|多少|幾)倍")
+_EN_TIMES = re.compile(r"^(?:how many times\s+(?:larger|bigger|more|greater|higher)?\s*(?:is|was|are|were)\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)"
+                       r"|(?P<a2>.+?)\s+(?:is|was|are|were)\s+how many times\s+(?:as (?:large|big|many|much) as\s+)?(?P<b2>.+?))\s*[?.!]*$", re.I)
 _SHORT = 4          # a conjunct this short (characters) is an elliptical one: 收入 … 支出
 _TRIM = " ，,。？?！!：:的比"
 
@@ -45,6 +51,12 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
     """
     lex = lex or lexicon()
     text = normalize(question).strip()
+    if m := _ZH_TIMES.search(text) or _EN_TIMES.search(text):
+        a, b = (_tidy(m.group(x) or m.group(f"{x}2") or "") for x in ("a", "b"))
+        if a and b:
+            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii():
+                b += _after_parallel_head(a, b)
+            return [a, b]
     for pattern in (_ZH_THAN, _EN_X_THAN, _EN_THAN):
         m = pattern.search(text)
         if m and not re.search(r"[，,。？?]|哪", m.group("b")):

@@ -150,6 +150,10 @@ def _comparison_tail(decision: Decision) -> str:
         smaller_wins = q.compare == "less"
         if winner is None and len({f.value for f in figures}) == 1:
             tail = " They are the same." if en else _say("两者相同。", q.script)
+        elif q.compare == "ratio" and len(figures) == 2 and _winner(decision) is not None and figures[1].value:
+            times = figures[0].value / figures[1].value
+            tail = (f" The first is about {times:.2g} times the second." if en
+                    else _say(f"前者约为后者的{times:.2g}倍。", q.script))
         elif winner is None:
             units = " / ".join(f.unit or "—" for f in figures)
             tail = (f" They are in different units ({units}) and cannot be compared directly." if en
