@@ -8,7 +8,9 @@ import pytest
 import hrss_qa
 from hrss_qa import dense
 from hrss_qa.evaluation import evaluate, load_questions
-from hrss_qa.retrieval import _top
+from hrss_qa.chunking import Sentence
+from hrss_qa.engine import _interleave
+from hrss_qa.retrieval import Hit, _top
 from hrss_qa.text import to_simplified, to_traditional
 
 
@@ -131,3 +133,37 @@ def test_top_k_is_a_stable_sort_of_the_totals():
         total = rng.integers(0, 6, int(rng.integers(1, 50))).astype(float)  # many ties
         k = int(rng.integers(1, 12))
         assert _top(total, k).tolist() == np.argsort(-total, kind="stable")[:k].tolist()
+
+
+def _hit(passage_id: str) -> Hit:
+    sentence = Sentence("x", 0, 1)
+    return Hit(rank=0, score=0.0, passage_id=passage_id, doc_id="d", section="s", text="x", start=0, end=1,
+               sentence=sentence, figures=())
+
+
+def test_interleave_takes_each_part_in_turn_without_repeats():
+    a, b, c, d = (_hit(x) for x in "abcd")
+    assert [h.passage_id for h in _interleave([[a, b, c], [b, d]])] == ["a", "b", "d", "c"]
+    assert [h.passage_id for h in _interleave([[a], []])] == ["a"]
+    assert _interleave([]) == []
+
+
+@pytest.mark.parametrize("question, first, second", [
+    # wordings in no question set; each part sits in another section or item
+    ("电子社保卡领用人数跟个人养老金参加人数比，哪个多？", "電子社保卡領用人數", "參加人數3324萬人"),
+    ("Which is bigger: Q1 subsidised training or the workers transported point to point?", "350萬人次", "“點對點”"),
+])
+def test_a_comparison_gets_each_parts_passage_near_the_top_in_the_order_asked(engine, question, first, second):
+    hits = engine.retrieve(question, k=5)
+    assert first in hits[0].text and any(second in h.text for h in hits[1:3])
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_a_figure_question_prefers_a_passage_stating_a_figure_of_its_kind(engine):
+    """「一季度…多少人」: the lead line names the quarter twice but states no count; the figure prior
+    (with the glossary's 一季度 → 1-3月) ranks the passage with 297萬人 first, and only for a figure question."""
+    assert "297萬人" in engine.retrieve("一季度新增就业人数是多少", k=1)[0].text
+    priors = engine.priors("x", frozenset({"count"}))["figure"]
+    held = [bool({"count"} & kinds) for kinds in engine._figure_kinds]
+    assert priors.tolist() == [float(h) for h in held] and 0 < sum(held) < len(held)
+    assert not engine.priors("x", frozenset())["figure"].any()

@@ -10,18 +10,60 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from .answering import Answer, Turn, answer_with
+from .answering.records import Query
+from .answering.analyze import analyze
 from .retrieval import Engine as Retriever
-from .retrieval import Hit
+from .retrieval import Hit, Mode
 
 
 class Engine(Retriever):
     """A :class:`~hrss_qa.retrieval.Engine` that also answers (cited figures, or abstention)."""
 
+    def retrieve(self, question: str, k: int = 5, mode: Mode = "hybrid", docs: frozenset[str] | None = None) -> list[Hit]:
+        """The ``k`` best passages; a comparison or double ask gets each part's passages in turn.
+
+        What the question asks is read first (:func:`~hrss_qa.answering.analyze.analyze`): a question
+        asking for a number prefers passages stating one of the kind it asks.
+
+        「A和B哪个多」 needs A's passage and B's, which may sit in different sections: one search
+        for the whole question ranks whichever part dominates it first.  Each part is searched on
+        its own (alone, then with the words it borrows from the whole question) and the lists are
+        interleaved in the order the parts are asked, without repeats.
+
+        >>> [h.text[:9] for h in Engine().retrieve("新增就业人数和点对点运送的农民工哪个多？", k=2)]
+        ['1-3月城鎮新增就', '三是加強農民工、就']
+        """
+        query = analyze(question)
+        if len(query.parts) < 2:
+            return self.search(question, k, mode, docs, kinds=_kinds(query))
+        ranked = [_interleave([self.search(text, k, mode, docs, kinds=_kinds(p))
+                               for text in dict.fromkeys((p.text, f"{p.text} {p.context}".strip()))])
+                  for p in query.parts]
+        return [replace(hit, rank=rank) for rank, hit in enumerate(_interleave(ranked)[:k], start=1)]
+
     def answer(self, question: str, history: list[Turn | str] | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns (or questions), oldest first."""
         return answer_with(self, question, history)
+
+
+def _kinds(query: Query) -> frozenset[str]:
+    """The figure kinds a query asks for (none when it asks a fact)."""
+    return query.kinds if query.is_figure else frozenset()
+
+
+def _interleave(ranked: list[list[Hit]]) -> list[Hit]:
+    """First of each list, then second of each, …, each passage once."""
+    seen: set[str] = set()
+    out: list[Hit] = []
+    for depth in range(max(map(len, ranked), default=0)):
+        for hits in ranked:
+            if depth < len(hits) and hits[depth].passage_id not in seen:
+                seen.add(hits[depth].passage_id)
+                out.append(hits[depth])
+    return out
 
 
 _default: Engine | None = None

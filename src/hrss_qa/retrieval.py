@@ -93,6 +93,7 @@ class FusionWeights:
     lexical_sentence: float = 0.0
     part: float = 0.05  # bonus for the part (progress / plans) the question's tense points to
     overview: float = 0.05  # bonus for a part's overview passage when the question asks how things are overall
+    figure: float = 0.06  # bonus for a passage stating a figure of the kind the question asks (tune_fusion.py --only figure)
 
 
 @dataclass
@@ -165,6 +166,7 @@ class Engine:
         ]
         # Card row r belongs to passage i's figures[_first_card[i] + j]; see index.passage_inputs.
         self._first_card = np.concatenate([[0], np.cumsum([len(f) for f in self.figures])])
+        self._figure_kinds = [frozenset(f.kind for f in figs) for figs in self.figures]
         self._layout = rows_of_passages(self.passages, [len(f) for f in self.figures])
         self._fused = self._layout.block("sentences").stop  # the rows fusion reads: passages and sentences
         self._fused_per_passage = self._layout.count_per_passage(np.arange(self._fused))
@@ -173,12 +175,15 @@ class Engine:
                                f"sentences and figures need {self._layout.n_rows}: rebuild it with hrss-qa build")
         self.retrieve("预热 warm-up")  # first-call costs (OpenCC, jieba, torch kernels) belong to start-up
 
-    def retrieve(self, question: str, k: int = 5, mode: Mode = "hybrid", docs: frozenset[str] | None = None) -> list[Hit]:
+    def search(self, question: str, k: int = 5, mode: Mode = "hybrid", docs: frozenset[str] | None = None,
+               kinds: frozenset[str] = frozenset()) -> list[Hit]:
         """The ``k`` best passages for ``question``, best first.  Never raises on odd text.
 
         ``mode`` selects ``"dense"`` or ``"lexical"`` alone (used by the evaluation's
         baselines); ``"hybrid"`` is the product.  ``docs`` keeps only passages of those
-        documents (a question about one briefing's period).
+        documents (a question about one briefing's period).  ``kinds`` are the kinds of figure the
+        question asks for (``quantity``, ``percent``, ``date``…: the answer stages read them), so
+        passages stating such a figure count more.
         """
         question = clean(question or "")[:MAX_QUESTION_CHARS].strip()
         if not question or k <= 0:
@@ -189,13 +194,9 @@ class Engine:
             w = FusionWeights(0.0, 0.0, 1.0, 1.0)
         elif mode == "dense":
             w = FusionWeights(w.dense_passage, w.dense_sentence, 0.0, 0.0)
-        part = w.part * self._part_prior(question)
-        overview = w.overview * self._is_overview * lexicon().cue("overall")(normalize(question))
+        priors = self.priors(question, kinds)
         while True:
-            sentence = w.dense_sentence * sig.dense_s + w.lexical_sentence * sig.lexical_s
-            # A passage's evidence is its best sentence: the maximum over its block of sentence rows.
-            total = (w.dense_passage * sig.dense_p + w.lexical_passage * sig.lexical_p
-                     + np.maximum.reduceat(sentence, self._first_sentence[:-1]) + part + overview)
+            sentence, total = self.fuse(sig, priors, w)
             if docs is not None:
                 total = np.where(np.isin(self._doc_of, list(docs)), total, -np.inf)
             order = [i for i in _top(total, k) if np.isfinite(total[i])]
@@ -205,6 +206,24 @@ class Engine:
         if sig.dense is not None:  # the hits' figure cards, for their scores
             sig.dense.settle(self._layout.rows_of(order))
         return [self._hit(rank, int(i), float(total[i]), sentence, sig) for rank, i in enumerate(order, start=1)]
+
+    def retrieve(self, question: str, k: int = 5, mode: Mode = "hybrid", docs: frozenset[str] | None = None) -> list[Hit]:
+        """:meth:`search` with the question taken as a whole (the answering engine reads it first)."""
+        return self.search(question, k, mode, docs)
+
+    def priors(self, question: str, kinds: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
+        """Per-passage priors the question points to, each 0 or 1, keyed like :class:`FusionWeights`."""
+        return {"part": self._part_prior(question),
+                "overview": self._is_overview * lexicon().cue("overall")(normalize(question)),
+                "figure": np.array([float(bool(kinds & held)) for held in self._figure_kinds])}
+
+    def fuse(self, sig: Signals, priors: dict[str, np.ndarray], w: FusionWeights) -> tuple[np.ndarray, np.ndarray]:
+        """Fused sentence scores and passage totals: a passage's evidence is its best sentence."""
+        sentence = w.dense_sentence * sig.dense_s + w.lexical_sentence * sig.lexical_s
+        total = (w.dense_passage * sig.dense_p + w.lexical_passage * sig.lexical_p
+                 + np.maximum.reduceat(sentence, self._first_sentence[:-1])
+                 + sum(getattr(w, name) * prior for name, prior in priors.items()))
+        return sentence, total
 
     def signals(self, question: str, mode: Mode = "hybrid") -> Signals:
         """Dense and lexical scores of every passage, sentence and card (zeros for a disabled side).

@@ -27,7 +27,7 @@ from .confidence import PASSAGE_FEATURES, passage_features
 from .decide import check, hard_problems
 from .features import FEATURES, FIT_FLAGS, MATCH, candidates
 from .model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ranking_summary
-from .pipeline import Answerer
+from .pipeline import Answerer, search
 from .records import Query
 from .scope import off_topic, query_problems
 
@@ -68,7 +68,7 @@ def collect(answerer: Answerer, questions: list[tuple[str, Question]]) -> list[I
     items = []
     for group, q in questions:
         query = analyze(q.question, lex)
-        hits = engine.retrieve(query.text, k=5)
+        hits = search(engine, query)
         if not hits or query_problems(query, coverage, answerer.corpus_key, lex) or \
                 off_topic(query, answerer.corpus_key, max(h.dense_score for h in hits), bool(expand(query.text))):
             continue  # declined before any ranking: nothing to learn from
@@ -83,7 +83,7 @@ def collect(answerer: Answerer, questions: list[tuple[str, Question]]) -> list[I
             units = _assign(units, engine, answerer, lex)
         for n, (part, figure, span) in enumerate(units):
             item = Item(f"{q.id}#{n}", group, part, q.answerable, figure, span, q.gold_verdict if not query.parts else "")
-            part_hits = hits if part is query else engine.retrieve(f"{part.text} {part.context}".strip(), k=5)
+            part_hits = hits if part is query else search(engine, part)
             if part.is_figure:
                 for c in candidates(part, part_hits, answerer.facts, lex, engine.figures):
                     item.rows.append(c.features)
@@ -112,7 +112,7 @@ def _assign(units, engine, answerer, lex):
         found, similarity = 0, 0.0   # parts whose gold is among their candidates first, then card similarity
         for (part, _, _), k in zip(units, order):
             figure, span = figures[k]
-            cards = [c for c in candidates(part, engine.retrieve(f"{part.text} {part.context}".strip(), k=5),
+            cards = [c for c in candidates(part, search(engine, part),
                                            answerer.facts, lex, engine.figures)
                      if _is_gold(c, figure, span, engine)]
             found += bool(cards)

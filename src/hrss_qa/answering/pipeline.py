@@ -92,7 +92,7 @@ class Answerer:
                 latest = max(self.coverage.values(), key=lambda c: (c.year or 0, c.months or (0, 0), c.date))
                 decision = self.decide(query, frozenset({latest.doc_id}))
                 return decision if decision.kind != "abstain" or decision.problems else self.decide(query, frozenset(self.coverage))
-        hits = self.engine.retrieve(f"{query.text} {query.context}".strip(), k=K, docs=docs)
+        hits = search(self.engine, query, K, docs)
         if query.tense == "plan" and query.anchor:
             hits = self._plans_of_anchor(query, hits, docs)
         if not hits:
@@ -117,7 +117,7 @@ class Answerer:
     def _plans_of_anchor(self, query: Query, hits: list, docs: frozenset[str] | None) -> list:
         """「下一步呢」 after an answer: the plans of that answer's section (一、就業 › 下一步工作安排)."""
         heads = {self.engine.passage(p).section_path[0] for p in query.anchor if p in self.facts.passage_keys}
-        wider = self.engine.retrieve(f"{query.text} {query.context}".strip(), k=4 * K, docs=docs)
+        wider = search(self.engine, query, 4 * K, docs)
         plans = [h for h in wider if h.passage_id in self.facts.plan_passages
                  and self.engine.passage(h.passage_id).section_path[0] in heads]
         return plans[:K] or hits
@@ -139,6 +139,16 @@ class Answerer:
             return decision
         cited = decision.candidates[0].hit.doc_id if decision.candidates else decision.hits[0].doc_id
         return replace(decision, period=self.coverage[cited].label)
+
+
+def search(engine: Retriever, query: Query, k: int = K, docs: frozenset[str] | None = None) -> list:
+    """The passages for one analyzed query (or part): its words with the context it borrows.
+
+    Without the retrieval's figure prior: these stages rank the figures of the top passages
+    themselves (a figure's card similarity is a feature), and the prior here cost held-out
+    accuracy (``hrss-qa fit``: top-1 0.954 → 0.952, false abstention 0.020 → 0.023).
+    """
+    return engine.search(f"{query.text} {query.context}".strip(), k=k, docs=docs)
 
 
 class _Understood:
