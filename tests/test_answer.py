@@ -288,6 +288,9 @@ def test_no_number_in_any_answer_that_is_not_in_a_cited_passage(engine):
         # (2,970,000 for 297萬人), which English answers spell out.
         allowed = set(NUMBER.findall(cited))
         allowed |= {n for f in a.figures for n in NUMBER.findall(f.display_value.replace(",", ""))}
+        # and what a comparison computes from two of its figures: a share (52.6%) or a ratio (4.4倍)
+        values = [f.value for f in a.figures if f.value]
+        allowed |= {x for v in values for w in values if v != w for x in (f"{100 * v / w:.1f}", f"{v / w:.2g}")}
         stated = re.sub(r"\[\d+\]", "", normalize(a.text)).replace(",", "")
         for number in NUMBER.findall(stated):
             assert number in allowed, (q.id, number, a.text)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from hrss_qa.answering.analyze import analyze, periods_in
-from hrss_qa.answering.decide import check, decide_figure
-from hrss_qa.answering.decompose import split_question
+from hrss_qa.answering.decide import check, combine, decide_figure, share_interval
+from hrss_qa.answering.decompose import split_question, split_share
 from hrss_qa.answering.model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ModelError, load_model
 from hrss_qa.answering.numbers import spelled_out, thresholds
 from hrss_qa.answering.records import Candidate, Decision, Threshold
@@ -84,6 +84,70 @@ def test_coordinated_asks_split_and_borrow_shared_words(question, parts):
 @pytest.mark.parametrize("question", ["城镇新增就业多少人？", "社保基金收入同比增长多少？", "哪一类企业会拿到比较多的支持？"])
 def test_single_asks_do_not_split(question):
     assert split_question(question) == [] or not analyze(question).parts
+
+
+@pytest.mark.parametrize("question, part, whole", [
+    ("甲类项目里，乙类的占了三成以上吗？", "乙类", "甲类项目"),
+    ("去年的支出占收入的九成吗", "去年的支出", "去年的收入"),
+    ("乙计划参加人数在全部参加人数中的比例是多少", "乙计划参加人数", "全部参加人数"),
+    ("120家机构中，民营的是不是超过一半", "民营", "120家机构"),
+    ("What share of the registered users are young people?", "young people", "the registered users"),
+    ("Are more than two thirds of the listed services also available offline?", "available offline", "the listed services"),
+    ("Does spending make up over 90% of income?", "spending", "income"),
+])
+def test_a_share_question_splits_into_its_part_and_its_whole(question, part, whole):
+    assert split_share(question) == (part, whole)
+    q = analyze(question)
+    assert q.compare == "share" and [p.kinds for p in q.parts] == [frozenset({"quantity", "count"})] * 2
+
+
+@pytest.mark.parametrize("question", [
+    "乙类项目里有多少是民营的？",        # a count among a group, not a share
+    "覆盖了多少人口？",                  # a share stated as written answers this
+    "参保人数是不是超过3亿",
+    "收入是支出的几倍",                  # a ratio, not a share
+    "How many of the services are online?",
+])
+def test_counts_and_stated_shares_are_not_share_questions(question):
+    assert split_share(question) is None or analyze(question).compare != "share"
+
+
+def candidate_for(hit: Hit, figure) -> Candidate:
+    return Candidate(figure, hit, hit.sentence, (0.0,) * len(FEATURES), score=0.5, flags=(0.0,) * len(FIT_FLAGS))
+
+
+def _share_decision(question: str, part: str, whole: str) -> Decision:
+    q = analyze(question)
+    a, b = extract_figures(part)[0], extract_figures(whole)[0]
+    parts = [Decision("figure", sub, (hit_with(text),), (candidate_for(hit_with(text), figure),), confidence=0.9)
+             for sub, text, figure in zip(q.parts, (part, whole), (a, b))]
+    return combine(q, parts)
+
+
+@pytest.mark.parametrize("question, holds", [
+    ("甲类项目里，乙类的占了一半以上吗？", True),     # 40 / 76 = 52.6%
+    ("乙类占甲类项目的三分之二以上吗", False),
+    ("乙类占甲类项目的比例不到60%吧", True),
+    ("乙类占甲类项目的一半吗", None),                  # 「是一半吗」 asked loosely: the share, no verdict
+])
+def test_a_share_check_is_decided_on_the_computed_share(question, holds):
+    d = _share_decision(question, "其中乙類40項", "甲類項目76項")
+    assert (d.verdict.holds if d.verdict else None) == holds
+    assert "52.6%" in render(d).text
+
+
+def test_a_share_is_computed_only_from_figures_that_name_each_side():
+    """「…占全国人口的多少」: the best figure for 全国人口 is a count of card holders; its label does not
+    name 人口, so no share is made up (the question is then read as asking a stated percentage)."""
+    q = analyze("乙类人数占全国人口的多少")
+    parts = [Decision("figure", sub, (hit_with(text),), (candidate_for(hit_with(text), extract_figures(text)[0]),),
+                      confidence=0.9) for sub, text in zip(q.parts, ("乙類人數40萬人", "全國持卡人數76萬人"))]
+    assert combine(q, parts).kind == "abstain"
+    more_than_whole = _share_decision("甲类项目里，乙类的占了一半以上吗？", "其中乙類1000項", "甲類項目76項")
+    assert more_than_whole.kind == "abstain" and more_than_whole.verdict is None   # not a part of that whole
+    assert share_interval(*(extract_figures(x)[0] for x in ("其中40萬人", "超過76萬張"))) is None   # units differ
+    low, high = share_interval(*(extract_figures(x)[0] for x in ("超過40萬人", "76萬人")))
+    assert round(low, 1) == 52.6 and high > low
 
 
 def test_a_period_as_the_other_side_is_a_change_not_a_comparison():

@@ -30,17 +30,17 @@ class Engine(Retriever):
 
         「A和B哪个多」 needs A's passage and B's, which may sit in different sections: one search
         for the whole question ranks whichever part dominates it first.  Each part is searched on
-        its own (alone, then with the words it borrows from the whole question) and the lists are
+        its own (with the words it borrows from the whole question, then alone) and the lists are
         interleaved in the order the parts are asked, without repeats.
 
-        >>> [h.text[:9] for h in Engine().retrieve("新增就业人数和点对点运送的农民工哪个多？", k=2)]
+        >>> [h.text[:9] for h in Engine().retrieve("城镇新增就业和脱贫人口务工规模哪个大？", k=2)]
         ['1-3月城鎮新增就', '三是加強農民工、就']
         """
         query = analyze(question)
         if len(query.parts) < 2:
             return self.search(question, k, mode, docs, kinds=_kinds(query))
         ranked = [_interleave([self.search(text, k, mode, docs, kinds=_kinds(p))
-                               for text in dict.fromkeys((p.text, f"{p.text} {p.context}".strip()))])
+                               for text in dict.fromkeys((f"{p.text} {p.context}".strip(), p.text))])
                   for p in query.parts]
         return [replace(hit, rank=rank) for rank, hit in enumerate(_interleave(ranked)[:k], start=1)]
 

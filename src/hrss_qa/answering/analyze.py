@@ -24,7 +24,7 @@ from ..figures import extract_figures
 from ..glossary import expand
 from ..language import Cue, Lexicon, lexicon
 from ..text import clean, detect_script, normalize
-from .decompose import split_question
+from .decompose import split_question, split_share
 from .numbers import spelled_out, stated_figures, thresholds
 from .records import Period, Query
 
@@ -73,7 +73,14 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
         wants, kinds = "figure", frozenset({"quantity", "percent", "count"})
     asks = _asks(key, lex)
     parts: tuple[Query, ...] = ()
-    if allow_parts and (compare or several):
+    share = split_share(text, lex) if allow_parts and compare != "ratio" else None
+    if share:   # 「A占B的一半以上吗」: two counts, each looked up, then divided
+        compare, counts = "share", frozenset({"quantity", "count"})
+        base = Query(text=text, key=key, script=detect_script(text), wants="figure", kinds=counts)
+        # A count a side states (「76项服务里…」) names that side's figure: it is what is looked up.
+        parts = tuple(replace(_read(p, lex, allow_parts=False, parent=base), context=context, wants="figure", kinds=counts,
+                              stated_values=frozenset()) for p, context in _with_subjects(list(share), text, lex))
+    elif allow_parts and (compare or several):
         pieces = split_question(text, lex)
         if any(_only_a_period(p, lex) for p in split_question(text, lex, complete=False)):
             asks |= {"change"}          # 「失业率比去年高吗」 compares with a period the briefing may not give

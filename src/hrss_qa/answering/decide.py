@@ -23,9 +23,11 @@ from dataclasses import replace
 from ..cards import clause_of
 from ..chunking import Sentence
 from ..figures import Figure
+from ..glossary import expand
 from ..language import Lexicon, lexicon, pattern
+from ..lexical import words
 from ..retrieval import Hit
-from ..text import normalize
+from ..text import has_han, normalize
 from .features import FEATURES, FIT_FLAGS, missing_groups
 from .model import AnswerModel, ranking_summary
 from .records import Candidate, Decision, Query, Threshold, Verdict
@@ -142,6 +144,13 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
 
 def combine(query: Query, parts: list[Decision]) -> Decision:
     """A comparison or double ask from its parts' decisions (each already decided on its own)."""
+    if query.compare == "share":   # a share is computed only from figures that measure what each side names
+        parts = [p if p.kind != "figure" or _measures_what_it_names(p) else
+                 abstain(p.query, p.hits, REASONS["named_missing"].format(missing=p.query.text)) for p in parts]
+        if all(p.kind == "figure" for p in parts) and (share := share_interval(
+                *(p.candidates[0].figure for p in parts))) is not None and share[0] > 100:
+            # more than the whole: the two figures are not a part and its whole
+            return abstain(query, tuple(h for p in parts for h in p.hits)[:3], GENERIC_REASON)
     answered = [p for p in parts if p.kind == "figure"]
     if not answered:
         reason = next((p.reason for p in parts if p.reason), GENERIC_REASON)
@@ -154,7 +163,9 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
                        problems=tuple(x for p in missing for x in p.problems))
     kind = "comparison" if query.compare else "several"
     verdict = None
-    if kind == "comparison" and query.yes_no and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
+    if query.compare == "share" and len(parts) == 2:
+        verdict = _share_verdict(query, *(p.candidates[0].figure for p in parts))
+    elif kind == "comparison" and query.yes_no and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
         a, b = (p.candidates[0].figure for p in parts)
         holds = (a.value > b.value) if query.compare == "more" else (a.value < b.value)
         if _exact(a) and _exact(b):
@@ -163,6 +174,47 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
     return Decision(kind, query, parts[0].hits, tuple(p.candidates[0] for p in answered), verdict=verdict,
                     confidence=min(p.confidence for p in answered) * (1.0 if not missing else 0.5),
                     reason=reason, parts=tuple(parts))
+
+
+def share_interval(part: Figure, whole: Figure, lex: Lexicon | None = None) -> tuple[float, float] | None:
+    """The percentages ``part`` can be of ``whole`` (both counts of one unit), from their intervals.
+
+    >>> from hrss_qa.figures import extract_figures
+    >>> a, b = extract_figures("開通76項服務,其中40項為跨省事項")[::-1]
+    >>> [round(x, 1) for x in share_interval(a, b)]
+    [52.6, 52.6]
+    """
+    lex = lex or lexicon()
+    if not comparable(part, whole, lex) or part.kind == "percent" or not whole.value:
+        return None
+    a_low, a_high, _, _ = _interval(part, lex)
+    b_low, b_high, _, _ = _interval(whole, lex)
+    if b_low <= 0:
+        return None
+    return 100 * a_low / b_high, 100 * a_high / b_low
+
+
+def _measures_what_it_names(part: Decision, lex: Lexicon | None = None) -> bool:
+    """The part's figure is labelled with what the part names: its last telling word in Chinese
+    (持卡人数 → 持卡人, 全国人口 → 人口, 一网通办的服务 → 一网通), a telling official term of its
+    English words; words any label may hold (服务, 人数, 全国) tell nothing."""
+    generic = set((lex or lexicon()).words("cues.generic_label_words")["zh"])
+    label = normalize(part.candidates[0].figure.label)
+    text = part.query.text
+    if named := [w for w in words(text) if has_han(w) and w not in generic]:
+        return named[-1] in label
+    return any(term in label for term in expand(text).split() if term not in generic)
+
+
+def _share_verdict(query: Query, part: Figure, whole: Figure) -> Verdict | None:
+    """「A占B的一半以上吗」: the share's check, when both counts allow one answer."""
+    share = share_interval(part, whole)
+    # 「占了一半吗」 with 52.6%: a round share asked as equal is asked loosely; the share is said, no verdict.
+    checks = [t for t in query.thresholds if t.kind == "percent" and t.relation != "="]
+    if share is None or not checks:
+        return None
+    holds = _decide(checks[0], share[0], share[1], False, False, lexicon())
+    return Verdict(checks[0], holds) if holds is not None else None
 
 
 def abstain(query: Query, hits, reason: str, problems: tuple[ScopeProblem, ...] = (), confidence: float = 0.0) -> Decision:

@@ -40,6 +40,22 @@ _EN_X_THAN = re.compile(rf"^(?:was|is|were|are|did|does|do|has|have)\s+(?!there\
 _ZH_TIMES = re.compile(r"^(?P<a>.+?)(?:大概|大约|约|差不多)?(?:是|为|相当于)(?P<b>.+?)的(?:几|多少|幾)倍")
 _EN_TIMES = re.compile(r"^(?:how many times\s+(?:larger|bigger|more|greater|higher)?\s*(?:is|was|are|were)\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)"
                        r"|(?P<a2>.+?)\s+(?:is|was|are|were)\s+how many times\s+(?:as (?:large|big|many|much) as\s+)?(?P<b2>.+?))\s*[?.!]*$", re.I)
+# A part's share of a whole, the whole named first or after 占 (``{w}``: ``[share_of]`` in cues.toml;
+# ``{s}``: ``[share_words]``, a share itself): 「A占B的一半以上吗」「A是B的三分之一吗」「A在B中占比多少」
+# 「B里，A的占了一半以上吗」「76项服务里，跨省通办的是不是超过一半」.  「B里A有多少」 asks a count among
+# B, not a share.
+_ZH_SHARE = ("^(?P<b>.+?)(?:里|中|里面|当中|之中|里头)[，,]?(?:其中)?(?P<a>.+?)的?占了?{n}(?:{w})",
+             "^(?P<b>.+?)(?:里|中|里面|当中|之中|里头)[，,]?(?:其中)?(?P<a>.+?)的?(?:是不是|是否|有没有|有|是|超过|达到|不到)了?"
+             "(?:超过|达到|不到|至少|有)?{n}(?:{s})",
+             "^(?P<a>.+?)在(?P<b>.+?)(?:里|中|当中|之中)(?:的|占了?)?{n}(?:{w})",
+             "^(?P<a>.+?)占了?(?P<b>.+?)的?{n}(?:{w})",
+             "^(?P<a>.+?)(?:是|为|达到)了?(?P<b>.+?)的{n}(?:{s})")
+# "what share of B is A", "are at least a third of B also A", "is A more than half of B"
+_EN_AMOUNT = r"(?:at least|more than|over|under|less than|fewer than|about|roughly|nearly|almost)?\s*(?:a|an|one|two|three)?\s*"
+_EN_SHARE = (r"^(?:what|which)\s+(?:{s})\s+of\s+(?P<b>.+?)\s+(?:is|are|was|were|do|does)\s+(?P<a>.+?)(?:\s+account for|\s+make up)?\s*[?.!]*$",
+             r"^(?:is|are|was|were)\s+" + _EN_AMOUNT + r"(?:{s})\s+of\s+(?P<b>.+?)\s+(?:also|(?:is|are|was|were)(?:\s+also)?)\s+(?P<a>.+?)\s*[?.!]*$",
+             r"^(?:is|are|was|were|do|does|did)\s+(?P<a>.+?)\s+(?:account for\s+|make up\s+|represent\s+|amount to\s+)?"
+             + _EN_AMOUNT + r"(?:{s})\s+of\s+(?P<b>.+?)\s*[?.!]*$")
 _SHORT = 4          # a conjunct this short (characters) is an elliptical one: 收入 … 支出
 _TRIM = " ，,。？?！!：:的比"
 
@@ -95,6 +111,38 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
     if measure and not all(measure in p for p in parts):
         parts = [p if measure in p else f"{p}{' ' if p.isascii() else ''}{measure}" for p in parts]
     return parts
+
+
+def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | None:
+    """``(part, whole)`` when the question asks a part's share of a whole, else None.
+
+    >>> split_share("一网通办的服务里，跨省通办的占了一半以上吗？")
+    ('跨省通办', '一网通办的服务')
+    >>> split_share("社保基金支出占收入的80%以上吗")
+    ('社保基金支出', '社保基金收入')
+    >>> split_share("What share of the one-stop online services are cross-province?")
+    ('cross-province', 'the one-stop online services')
+    >>> split_share("电子社保卡覆盖了多少人口") is None
+    True
+    """
+    lex = lex or lexicon()
+    text = normalize(question).strip()
+    words = {"w": lex.cue("share_of").regex.pattern, "s": lex.cue("share_words").regex.pattern,
+             "n": "(?:[一二三四五六七八九十两\\d.]+)?"}   # 三|分之二
+    for grammar in (*_ZH_SHARE, *_EN_SHARE):   # both: an English question may quote a Chinese term
+        m = re.search(grammar.format(**words), text, flags=re.I)
+        if not m:
+            continue
+        # 「A是不是占B的…」: the asking words belong to neither side
+        a = _tidy(re.sub(r"(?:是不是|是否|有没有|是|有)$", "", _tidy(m.group("a"))))
+        b = _tidy(re.sub(r"^(?:是不是|是否|有没有|不是)", "", _tidy(m.group("b"))))
+        if len(a) < 2 or len(b) < 2 or any(lex.cue(name)(x) for name in ("number", "share_words", "verify") for x in (a, b)):
+            continue
+        # 「社保基金支出占收入」: a bare whole (two or three characters) borrows the part's subject.
+        if _is_chinese(b) and len(b) <= 3 < len(a):
+            b = _before_parallel_tail(a, b) + b
+        return a, b
+    return None
 
 
 def _is_chinese(text: str) -> bool:

@@ -72,7 +72,7 @@ class Query:
     yes_no: bool = False
     thresholds: tuple[Threshold, ...] = ()
     stated_values: frozenset[float] = frozenset()  # numbers the question states (not its answer)
-    compare: Literal["more", "less", "difference", "ratio"] | None = None
+    compare: Literal["more", "less", "difference", "ratio", "share"] | None = None
     several: bool = False
     parts: tuple["Query", ...] = ()
     asks: frozenset[str] = frozenset()           # measures a briefing often lacks: change, average, …

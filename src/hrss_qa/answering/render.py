@@ -38,7 +38,7 @@ def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
         return _answer(decision, text, cited.all(), figures)
     statements = [(_statement(c), c, cited.number(c.hit, c.sentence)) for c in decision.candidates]
     figures = tuple(c.figure for c in decision.candidates)
-    if decision.kind == "comparison" and (win := _winner(decision)) is not None:
+    if decision.kind == "comparison" and q.compare != "share" and (win := _winner(decision)) is not None:
         figures = (win, *(f for f in figures if f is not win))   # the answer to 「哪个多」 first
     lead = _verdict_lead(decision, lex)
     if q.script == "en" and len(statements) == 1:
@@ -148,7 +148,9 @@ def _comparison_tail(decision: Decision) -> str:
     if decision.kind == "comparison" and len(figures) >= 2:
         winner = _winner(decision)
         smaller_wins = q.compare == "less"
-        if winner is None and len({f.value for f in figures}) == 1:
+        if q.compare == "share" and len(figures) == 2:
+            tail = _share_tail(figures[0], figures[1], q.script)
+        elif winner is None and len({f.value for f in figures}) == 1:
             tail = " They are the same." if en else _say("两者相同。", q.script)
         elif q.compare == "ratio" and len(figures) == 2 and _winner(decision) is not None and figures[1].value:
             times = figures[0].value / figures[1].value
@@ -174,6 +176,22 @@ def _comparison_tail(decision: Decision) -> str:
         tail += (f" The briefing does not give the rest ({decision.reason})." if en
                  else _say(f"另外，{decision.reason}。", q.script))
     return tail
+
+
+def _share_tail(part: Figure, whole: Figure, script: Script) -> str:
+    """「前者约占后者的52.6%」, or why no share can be given (units that differ)."""
+    from .decide import share_interval
+
+    share = share_interval(part, whole)
+    en = script == "en"
+    if share is None:
+        units = f"{part.unit or '—'} / {whole.unit or '—'}"
+        return (f" They are in different units ({units}), so no share can be computed." if en
+                else _say(f"单位不同（{units}），不能算出比例。", script))
+    low, high = share
+    amount = f"{low:.1f}%" if abs(high - low) < 0.05 else f"{low:.1f}%–{high:.1f}%"
+    return (f" The first is about {amount} of the second." if en
+            else _say(f"前者约占后者的{amount}。", script))
 
 
 def _statement(c: Candidate) -> str:
