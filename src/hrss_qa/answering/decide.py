@@ -197,8 +197,9 @@ def share_interval(part: Figure, whole: Figure, lex: Lexicon | None = None) -> t
 def _measures_what_it_names(part: Decision, lex: Lexicon | None = None) -> bool:
     """The part's figure is labelled with what the part names: its last telling word in Chinese
     (持卡人数 → 持卡人, 全国人口 → 人口, 一网通办的服务 → 一网通), a telling official term of its
-    English words; words any label may hold (服务, 人数, 全国) tell nothing."""
-    generic = set((lex or lexicon()).words("cues.generic_label_words")["zh"])
+    English words; words any label may hold (服务, 人数, 全国) or that name nothing (那些) tell nothing."""
+    lex = lex or lexicon()
+    generic = {*lex.words("cues.generic_label_words")["zh"], *lex.words("cues.ask_fillers")["zh"]}
     label = normalize(part.candidates[0].figure.label)
     text = part.query.text
     if named := [w for w in words(text) if has_han(w) and w not in generic]:
