@@ -186,6 +186,10 @@ def test_periods_from_words():
     assert [(p.text, p.offset) for p in periods_in("last year")] == [("last year", -1)]
     assert periods_in("january to march") == ()          # a range, not a question about its months
     assert [p.months for p in periods_in("5月份")] == [(5, 5)]
+    # a point in a month is that month (截至9月底, 8月中旬); the end of a range is not (1至3月, 一至三月)
+    assert [p.months for p in periods_in("截至9月底的人数")] == [(9, 9)]
+    assert [p.months for p in periods_in("8月中旬")] == [(8, 8)]
+    assert periods_in("1至3月") == periods_in("一至三月") == periods_in("1-3月") == ()
 
 
 # --- scope -------------------------------------------------------------------------------------------

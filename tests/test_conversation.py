@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hrss_qa.answering import Turn
+from hrss_qa.answering import Turn, answer_with
 from hrss_qa.answering.analyze import analyze
 from hrss_qa.answering.conversation import Vocabulary, resolve
 
@@ -180,3 +180,19 @@ def test_plans_follow_up_reads_the_plans_of_the_answers_section(engine):
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic
+
+
+@pytest.mark.parametrize("first, follow_up", [
+    ("What was unemployment insurance enrolment at the end of March?", "What about the end of September?"),
+    ("截至3月底工伤保险参保多少人？", "那9月底呢？"),
+])
+def test_a_follow_up_naming_another_period_asks_that_period(engine, first, follow_up):
+    """The new period replaces the old one (it is not read as both), and the previous ask (how many)
+    is kept: a period the briefing does not give is declined, not answered with March's figure."""
+    a = answer_with(engine, follow_up, history=[first])
+    assert a.abstained and "9" in a.reason
+
+
+def test_a_month_point_the_briefing_does_not_reach_is_declined(engine):
+    assert answer_with(engine, "截至9月底失业保险参保人数是多少？").abstained
+    assert not answer_with(engine, "截至3月底失业保险参保人数是多少？").abstained

@@ -157,6 +157,7 @@ def test_a_comparison_gets_each_parts_passage_near_the_top_in_the_order_asked(en
     hits = engine.retrieve(question, k=5)
     assert first in hits[0].text and any(second in h.text for h in hits[1:3])
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
 def test_a_figure_question_prefers_a_passage_stating_a_figure_of_its_kind(engine):

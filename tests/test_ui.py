@@ -167,6 +167,7 @@ def test_internal_error_becomes_short_chinese_message(service, engine, monkeypat
         raise RuntimeError("index exploded")
 
     monkeypatch.setattr(engine, "retrieve", broken)
+    monkeypatch.setattr(engine, "search", broken)   # what the answer stages search with
     with caplog.at_level(logging.ERROR, logger="hrss_qa.ui"):
         chat, turns = _ask(service, "一季度城镇新增就业多少人？")
     assert _text(_reply(chat)) == MSG_ERROR

@@ -42,7 +42,12 @@ class Engine(Retriever):
         ranked = [_interleave([self.search(text, k, mode, docs, kinds=_kinds(p))
                                for text in dict.fromkeys((f"{p.text} {p.context}".strip(), p.text))])
                   for p in query.parts]
-        return [replace(hit, rank=rank) for rank, hit in enumerate(_interleave(ranked)[:k], start=1)]
+        hits, ceiling = [], float("inf")
+        for rank, hit in enumerate(_interleave(ranked)[:k], start=1):
+            # Each part's scores are its own search's; capped so that scores never rise down the list.
+            ceiling = min(ceiling, hit.score)
+            hits.append(replace(hit, rank=rank, score=ceiling))
+        return hits
 
     def answer(self, question: str, history: list[Turn | str] | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns (or questions), oldest first."""

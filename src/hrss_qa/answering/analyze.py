@@ -36,7 +36,8 @@ _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届
 _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # A year said alone (2022年, in 2022), not one inside a date (2024年底) or a number (2000亿).
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?:年(?!底|末|初)|(?![\d.年]|\s*[万亿千百多余个人元项家场张次%月]))")
-_MONTH = re.compile(r"(?<![\d\-~至到])(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月(?:份)?(?!底|末|初|中旬|上旬|下旬)")
+# A month named alone or as a point in it (6月, 6月底, 4月中旬, 截至6月底), not the end of a range (1-3月, 1至3月).
+_MONTH = re.compile(r"(?<![\d\-~])(?<![\d一二三四五六七八九十][至到])(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月(?:份)?")
 _EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A range (1-3月, January to March) is a period, not a question about its months.
 _RANGE = re.compile(rf"\d{{1,2}}\s*[-~至到]\s*\d{{1,2}}月|\b(?:{_EN_MONTHS})\s*(?:-|to|through|–)\s*(?:{_EN_MONTHS})\b")

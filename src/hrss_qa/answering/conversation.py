@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from ..glossary import ENGLISH, glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
 from ..text import has_han, normalize
-from .analyze import analyze
+from .analyze import analyze, periods_in
 from .records import Query, Turn
 
 _MAX_FRAGMENT = 12          # characters: longer questions carry their own subject
@@ -101,7 +101,9 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     if text is None:
         if not pronoun and _names_a_subject(fragment, vocabulary):
             return query   # 「那基本养老的收益率呢」 names its own subject: it stands alone
-        text, attached = f"{query.key if not marked else fragment} {topic}".strip(), True
+        # 「那6月底呢」 "and by the end of June?": the new period replaces the previous one
+        carried = _without_periods(topic, lex) if _own_periods(fragment, lex) else topic
+        text, attached = f"{query.key if not marked else fragment} {carried}".strip(), True
     if text == query.key:
         return query
     read = analyze(text, lex)
@@ -117,6 +119,9 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
                        detail=own.detail,
                        # attached to the previous subject, only the fragment's own words point to a unit
                        topical_units=own.topical_units if attached else own.topical_units or read.topical_units)
+    elif attached and read.wants == "fact" and (asked := _previous_ask(last, previous, lex)) is not None:
+        # "And by the end of June?" asks what the previous question asked (how many), of another period
+        read = replace(read, wants=asked[0], kinds=asked[1])
     if attached and own.units is None and own.topical_units:
         # 「比例呢」「金额？」 with the previous subject: the measure word is the whole ask, so only a figure of
         # its unit answers (not the previous answer's head count).
@@ -283,6 +288,34 @@ def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:
     both_measures = new in vocabulary.measures and old in vocabulary.measures
     side_by_side = 0.5 if both_measures and (old in vocabulary.siblings.get(new, ())) else 0.0
     return shared + side_by_side if shared >= 0.25 or side_by_side else 0.0
+
+
+def _previous_ask(last: Turn, previous: str, lex: Lexicon) -> tuple[str, frozenset[str]] | None:
+    """What the previous turn asked for: the kind of figure its answer gave, else what its words ask."""
+    figures = () if getattr(last.answer, "abstained", True) else getattr(last.answer, "figures", ())
+    if figures:
+        kinds = {f.kind for f in figures}
+        dated = kinds <= {"date", "period"}
+        return ("date" if dated else "figure",
+                frozenset(kinds | ({"quantity", "count"} if kinds & {"quantity", "count"} else set())))
+    asked = analyze(previous, lex)
+    return (asked.wants, asked.kinds) if asked.wants != "fact" else None
+
+
+def _own_periods(fragment: str, lex: Lexicon) -> bool:
+    """Whether a follow-up names a period of its own."""
+    return bool(periods_in(normalize(fragment), lex))
+
+
+def _without_periods(text: str, lex: Lexicon) -> str:
+    """``text`` without the periods it names (截至3月底, 一季度, at the end of March)."""
+    named = sorted(lex.words("scope.periods.months"), key=len, reverse=True)
+    months = "|".join(lex.words("scope.periods.words.english_months"))
+    text = re.sub(rf"(?:\b(?:at|by|as of|in|until|for)\s+)?(?:the\s+)?(?:(?:end|start|middle) of\s+)?\b(?:{months})\b", " ", text)
+    text = re.sub(r"(?:截至|截止|到)?(?:\d{1,2}\s*[-~至到]\s*)?\d{1,2}月(?:份|底|末|初|中旬|上旬|下旬)?", " ", text)
+    for word in named:
+        text = text.replace(word, " ")
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _swap_english(fragment: str, previous: str) -> str | None:
