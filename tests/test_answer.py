@@ -332,3 +332,13 @@ def test_no_wrong_verdicts_on_any_development_set(engine):
             continue
         report = evaluate(engine, load_questions(path))
         assert report.wrong_verdicts == 0, (path.name, [r.id for r in report.results if r.verdict_wrong])
+
+
+@pytest.mark.parametrize("question", [
+    "With how many departments did the ministry run the Spring Breeze campaign?",
+    "How many government departments took part in the Spring Breeze campaign alongside the ministry?",
+])
+def test_naming_the_ministry_that_held_the_briefing_names_no_subject(engine, question):
+    """The ministry frames every figure: a question naming it is answered from the figure it asks."""
+    a = answer_with(engine, question)
+    assert not a.abstained and a.figures[0].text == "10部門"

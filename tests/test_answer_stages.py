@@ -94,6 +94,7 @@ def test_single_asks_do_not_split(question):
     ("What share of the registered users are young people?", "young people", "the registered users"),
     ("Are more than two thirds of the listed services also available offline?", "available offline", "the listed services"),
     ("Does spending make up over 90% of income?", "spending", "income"),
+    ("去年的支出没超过收入的八成吧", "去年的支出", "去年的收入"),
 ])
 def test_a_share_question_splits_into_its_part_and_its_whole(question, part, whole):
     assert split_share(question) == (part, whole)
@@ -134,6 +135,23 @@ def test_a_share_check_is_decided_on_the_computed_share(question, holds):
     d = _share_decision(question, "其中乙類40項", "甲類項目76項")
     assert (d.verdict.holds if d.verdict else None) == holds
     assert "52.6%" in render(d).text
+
+
+@pytest.mark.parametrize("question, relation, holds", [   # the share is 40 / 76 = 52.6%
+    ("乙类不到甲类项目的一半吧", "<", False),
+    ("乙类超过甲类项目的三分之一了吗", ">", True),
+    ("乙类没超过甲类项目的九成吧", "<=", True),
+    ("乙类占甲类项目的一半以上吗", ">=", True),      # the relation word after the share decides
+])
+def test_a_relation_word_before_the_whole_relates_the_share(question, relation, holds):
+    assert analyze(question).thresholds[0].relation == relation
+    assert _share_decision(question, "其中乙類40項", "甲類項目76項").verdict.holds == holds
+
+
+def test_a_side_that_states_its_count_takes_no_figure_of_another_count():
+    """「开通的120项服务中…」: a 76-item figure is not that whole, so no share (and no verdict) is given."""
+    d = _share_decision("开通的120项甲类服务中，乙类的占了一半以上吗", "其中乙類40項", "甲類服務76項")
+    assert d.kind == "abstain" and d.verdict is None
 
 
 def test_a_share_is_computed_only_from_figures_that_name_each_side():
@@ -341,3 +359,16 @@ def test_a_digit_with_a_word_magnitude_is_one_number():
     """「3千万」 is 30 million: the word run 千万 after a digit is not a number of its own."""
     [t] = thresholds("这个超过3千万了吗")
     assert t.value == 3e7
+
+
+def test_terms_every_document_opens_with_are_its_frame_not_a_subject():
+    """Who held a briefing and when (the opening line of every document) frame every figure: "did the
+    ministry…" names no subject a figure's sentence must state."""
+    from hrss_qa.answering.features import CorpusFacts
+    from hrss_qa.chunking import chunk_corpus
+
+    docs = [Document(name, text) for name, text in (
+        ("a", "4月20日,人力資源社會保障部舉行新聞發布會。\n一、就業\n工作進展情況:城鎮新增就業300萬人。"),
+        ("b", "7月20日,人力資源社會保障部舉行新聞發布會。\n一、就業\n工作進展情況:城鎮新增就業600萬人。"))]
+    frame = CorpusFacts.of(chunk_corpus(docs)).frame_terms
+    assert "人力资源社会保障部" in frame and "城镇新增就业" not in frame

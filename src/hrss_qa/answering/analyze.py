@@ -24,7 +24,7 @@ from ..figures import extract_figures
 from ..glossary import expand
 from ..language import Cue, Lexicon, lexicon
 from ..text import clean, detect_script, normalize
-from .decompose import split_question, split_share
+from .decompose import share_relation, split_question, split_share
 from .numbers import spelled_out, stated_figures, thresholds
 from .records import Period, Query
 
@@ -77,10 +77,14 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     share = split_share(text, lex) if allow_parts and compare != "ratio" else None
     if share:   # 「A占B的一半以上吗」: two counts, each looked up, then divided
         compare, counts = "share", frozenset({"quantity", "count"})
+        if relation := share_relation(text, lex):   # 「不到收入的三分之二」: the word before the whole relates
+            checks = tuple(replace(t, relation=relation) if t.kind == "percent" else t for t in checks)
         base = Query(text=text, key=key, script=detect_script(text), wants="figure", kinds=counts)
-        # A count a side states (「76项服务里…」) names that side's figure: it is what is looked up.
-        parts = tuple(replace(_read(p, lex, allow_parts=False, parent=base), context=context, wants="figure", kinds=counts,
-                              stated_values=frozenset()) for p, context in _with_subjects(list(share), text, lex))
+        parts = tuple(replace(_read(p, lex, allow_parts=False, parent=base), context=context, wants="figure", kinds=counts)
+                      for p, context in _with_subjects(list(share), text, lex))
+        # A count a side opens with (「76项服务里…」) is that side's figure, what is looked up; one inside it
+        # (「三项社保基金的收入」) names its noun and is not.
+        parts = tuple(replace(p, stated_values=frozenset()) if re.match(r"\d", p.key) else p for p in parts)
     elif allow_parts and (compare or several):
         pieces = split_question(text, lex)
         if any(_only_a_period(p, lex) for p in split_question(text, lex, complete=False)):

@@ -30,6 +30,7 @@ from ..retrieval import Hit
 from ..text import has_han, normalize
 from .features import FEATURES, FIT_FLAGS, missing_groups
 from .model import AnswerModel, ranking_summary
+from .numbers import stated_figures
 from .records import Candidate, Decision, Query, Threshold, Verdict
 from .scope import Coverage, ScopeProblem, evidence_problems
 
@@ -200,8 +201,13 @@ def _measures_what_it_names(part: Decision, lex: Lexicon | None = None) -> bool:
     English words; words any label may hold (服务, 人数, 全国) or that name nothing (那些) tell nothing."""
     lex = lex or lexicon()
     generic = {*lex.words("cues.generic_label_words")["zh"], *lex.words("cues.ask_fillers")["zh"]}
-    label = normalize(part.candidates[0].figure.label)
+    figure = part.candidates[0].figure
+    label = normalize(figure.label)
     text = part.query.text
+    # 「开通的76项服务」 names its count: a figure of that unit with another value is another thing
+    if any(f.value != figure.value for f in stated_figures(part.query.key, lex)
+           if f.value is not None and normalize(f.unit) == normalize(figure.unit)):
+        return False
     if named := [w for w in words(text) if has_han(w) and w not in generic]:
         return named[-1] in label
     return any(term in label for term in expand(text).split() if term not in generic)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..language import Lexicon, lexicon
-from ..text import normalize
+from ..text import has_han, normalize
 
 # Conjunctions that join the things compared or asked (matched as whole jieba words in Chinese).
 _ZH_JOINERS = {"和", "与", "跟", "及", "以及", "还有", "、", "还是", "或", "或者", "同", "，", ",", "；", ";", "对比", "相比", "vs",
@@ -49,7 +49,8 @@ _ZH_SHARE = ("^(?P<b>.+?)(?:里|中|里面|当中|之中|里头)[，,]?(?:其中
              "(?:超过|达到|不到|至少|有)?{n}(?:{s})",
              "^(?P<a>.+?)在(?P<b>.+?)(?:里|中|当中|之中)(?:的|占了?)?{n}(?:{w})",
              "^(?P<a>.+?)占了?(?P<b>.+?)的?{n}(?:{w})",
-             "^(?P<a>.+?)(?:是|为|达到)了?(?P<b>.+?)的{n}(?:{s})")
+             "^(?P<a>.+?)(?:是|为|达到)了?(?P<b>.+?)的{n}(?:{s})",
+             "^(?P<a>.+?)(?:{r})了?(?P<b>.+?)的{n}(?:{s})")   # 「支出不到收入的三分之二」 ({r}: relation words)
 # "what share of B is A", "are at least a third of B also A", "is A more than half of B"
 _EN_AMOUNT = r"(?:at least|more than|over|under|less than|fewer than|about|roughly|nearly|almost)?\s*(?:a|an|one|two|three)?\s*"
 _EN_SHARE = (r"^(?:what|which)\s+(?:{s})\s+of\s+(?P<b>.+?)\s+(?:is|are|was|were|do|does)\s+(?P<a>.+?)(?:\s+account for|\s+make up)?\s*[?.!]*$",
@@ -128,7 +129,8 @@ def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | 
     lex = lex or lexicon()
     text = normalize(question).strip()
     words = {"w": lex.cue("share_of").regex.pattern, "s": lex.cue("share_words").regex.pattern,
-             "n": "(?:[一二三四五六七八九十两\\d.]+)?"}   # 三|分之二
+             "n": "(?:[一二三四五六七八九十两\\d.]+)?",   # 三|分之二
+             "r": "|".join(sorted((w for kind in _RELATIONS for w in _zh_words(lex, kind)), key=len, reverse=True))}
     for grammar in (*_ZH_SHARE, *_EN_SHARE):   # both: an English question may quote a Chinese term
         m = re.search(grammar.format(**words), text, flags=re.I)
         if not m:
@@ -143,6 +145,29 @@ def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | 
             b = _before_parallel_tail(a, b) + b
         return a, b
     return None
+
+
+_RELATIONS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+def share_relation(question: str, lex: Lexicon | None = None) -> str | None:
+    """The relation a relation word before the whole asks (「支出不到收入的三分之二」: ``<``), or None.
+
+    >>> share_relation("失业的不到工伤的一半吧")
+    '<'
+    """
+    lex = lex or lexicon()
+    text = normalize(question)
+    words = sorted(((w, _RELATIONS[k]) for k in _RELATIONS for w in _zh_words(lex, k)), key=lambda x: -len(x[0]))
+    share = lex.cue("share_words").regex.pattern
+    for word, symbol in words:
+        if re.search(rf"{re.escape(word)}了?[^，,。？?]+?的(?:[一二三四五六七八九十两\d.]+)?(?:{share})", text):
+            return symbol
+    return None
+
+
+def _zh_words(lex: Lexicon, kind: str) -> list[str]:
+    return [w for w in lex.words(f"cues.relation.{kind}") if has_han(w)]
 
 
 def _is_chinese(text: str) -> bool:

@@ -73,6 +73,9 @@ class CorpusFacts:
     section_words: dict[str, str]     # the passage's section heading words, by passage id
     plan_passages: frozenset[str]     # passages in a part about plans (下一步工作安排)
     named_terms: frozenset[str]       # official terms used by ≤ NAMED_MAX_PASSAGES passages
+    # official terms every document opens with (who held the briefing, when): the frame of every
+    # figure, so a question naming them ("did the ministry…") names no subject a sentence must state
+    frame_terms: frozenset[str] = frozenset()
     _texts: dict = field(default_factory=dict, compare=False, repr=False)
     _vocabularies: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -105,7 +108,12 @@ class CorpusFacts:
         plan = frozenset(p.passage_id for p in passages if any(w in normalize(p.section) for w in plan_words))
         named = frozenset(t for t in official_terms(NAMED_MIN_CHARS)
                           if 0 < sum(t in k for k in keys.values()) <= NAMED_MAX_PASSAGES)
-        return cls(keys, sections, plan, named)
+        openings = {}
+        for p in passages:   # each document's first passage
+            if p.doc_id not in openings or p.start < openings[p.doc_id].start:
+                openings[p.doc_id] = p
+        frame = frozenset(t for t in official_terms(2) if openings and all(t in normalize(p.text) for p in openings.values()))
+        return cls(keys, sections, plan, named, frame)
 
 
 @dataclass(frozen=True)
@@ -190,7 +198,7 @@ class _Pool:
         # glossary terms, a group per English phrase (poverty → 脱贫 or 返贫: either will do).
         self.question_words = ([(w,) for w in words(query.text)] if has_han(query.text) else
                                [tuple(w for t in g.official for w in (t, *words(t)) if len(w) >= 2)
-                                for g in glossary_terms(query.key)])
+                                for g in glossary_terms(query.key) if not set(g.official) <= facts.frame_terms])
         self.generic = frozenset(lex.words("cues.generic_label_words.zh"))
 
     @classmethod

@@ -245,7 +245,11 @@ def outcomes(items: list[Item], scores: list[np.ndarray], hard: tuple[str, ...] 
 
 
 def choose_answer_threshold(results: list[Outcome]) -> tuple[float, float]:
-    """The threshold with the lowest total cost over held-out outcomes (and that cost)."""
+    """The threshold with the lowest total cost over held-out outcomes (and that cost).
+
+    The cost is flat over a range of thresholds; the lowest of equal cost is taken: on every set
+    measured blind, false abstention was the bar missed, while abstention recall was met.
+    """
     best = (float("inf"), 0.5)
     for t in np.linspace(0.02, 0.98, 97):
         cost = 0.0
@@ -254,8 +258,8 @@ def choose_answer_threshold(results: list[Outcome]) -> tuple[float, float]:
                 cost += 0.0 if (o.answerable and o.correct) else 1.0
             elif o.answerable:
                 cost += COST_FALSE_ABSTAIN
-        best = min(best, (cost, -t))
-    return -best[1], best[0]
+        best = min(best, (cost, t))
+    return best[1], best[0]
 
 
 def tradeoff(results: list[Outcome], thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8)) -> list[dict]:
