@@ -196,3 +196,20 @@ def test_a_follow_up_naming_another_period_asks_that_period(engine, first, follo
 def test_a_month_point_the_briefing_does_not_reach_is_declined(engine):
     assert answer_with(engine, "截至9月底失业保险参保人数是多少？").abstained
     assert not answer_with(engine, "截至3月底失业保险参保人数是多少？").abstained
+
+
+@pytest.mark.parametrize("turns, figures, verdict", [
+    # after two counts, a share check: the later count is a part of the earlier
+    (["社保基金一季度总收入是多少？", "总支出呢？", "是不是超过八成？"], ["1.7萬億元", "2.04萬億元"], "yes"),
+    # after a count, the part named: the count is the whole
+    (["全国社保卡持卡人数有多少？", "其中电子社保卡领用的占多少？"], ["7.64億人", "13.7億人"], ""),
+    # after a count, the whole named: the count is the part
+    (["电子社保卡领用了多少人？", "占持卡人的几成？"], ["7.64億人", "13.7億人"], ""),
+])
+def test_a_share_asked_of_the_conversations_counts(engine, turns, figures, verdict):
+    history: list = []
+    for question in turns:
+        a = answer_with(engine, question, history=history)
+        history.append(Turn(question, a))
+    assert [f.text for f in a.figures] == figures and a.verdict == verdict
+    assert "%" in a.text

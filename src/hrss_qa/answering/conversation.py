@@ -27,6 +27,7 @@ from ..glossary import ENGLISH, glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
 from ..text import has_han, normalize
 from .analyze import analyze, periods_in
+from .decompose import split_share
 from .records import Query, Turn
 
 _MAX_FRAGMENT = 12          # characters: longer questions carry their own subject
@@ -85,6 +86,8 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     # What the previous turn was about, without its own ask (not the whole chain of asks before it).
     topic = normalize(getattr(last.answer, "topic", "") or "") or subject_of(previous, lex)
     fragment, marked = _fragment(query.key, lex)
+    if (share := _share_reading(query.key, history, lex)) is not None:
+        return replace(analyze(share, lex), asked=query.text, reading=share, topic=subject_of(share, lex))
     pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
     if not (marked or pronoun or _lacks_subject(fragment, vocabulary, lex)):
         return query
@@ -288,6 +291,44 @@ def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:
     both_measures = new in vocabulary.measures and old in vocabulary.measures
     side_by_side = 0.5 if both_measures and (old in vocabulary.siblings.get(new, ())) else 0.0
     return shared + side_by_side if shared >= 0.25 or side_by_side else 0.0
+
+
+def _share_reading(key: str, history: list[Turn], lex: Lexicon) -> str | None:
+    """A share asked of the conversation's counts, as one question (「A占B的比例，…」), or None.
+
+    After a count: 「占持卡人数的多少」 (the whole named: the count is the part); 「其中跨省通办的占多少」
+    (the part named: the count is the whole); after two counts, 「是不是不到一半」 (the later is a part
+    of the earlier); after a share, a check of it (「有没有到一半」).
+    """
+    asks_share = lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key))
+    if not has_han(key) or split_share(key, lex) or not asks_share:
+        return None
+    said = [_said(t) for t in history]
+    if not said or said[-1] is None:
+        return None
+    ask = re.sub(r"^(其中|那|那么|而)", "", key)
+    if sides := split_share(said[-1], lex):
+        text = f"{sides[0]}占{sides[1]}的比例，{key}"
+    elif ask.startswith("占"):
+        text = f"{subject_of(said[-1], lex)}{ask}"
+    elif m := re.match(r"^(?P<part>[^，,？?]{2,12}?)的?占了?", ask):
+        text = f"{m.group('part')}占{subject_of(said[-1], lex)}的比例，{key}"
+    elif len(said) >= 2 and said[-2] is not None:
+        text = f"{subject_of(said[-1], lex)}占{subject_of(said[-2], lex)}的比例，{key}"
+    else:
+        return None
+    # 「占比呢」 names no whole: the share as the briefing writes it answers (覆盖54.1%人口)
+    return text if split_share(text, lex) else None
+
+
+def _said(turn: Turn) -> str | None:
+    """What a turn asked, as read, when its answer gave a count (else None)."""
+    answer = turn.answer
+    if answer is None or getattr(answer, "abstained", True):
+        return None
+    if not any(f.kind in ("count", "quantity") for f in getattr(answer, "figures", ())):
+        return None
+    return normalize(getattr(answer, "question", "") or turn.question)
 
 
 def _previous_ask(last: Turn, previous: str, lex: Lexicon) -> tuple[str, frozenset[str]] | None:

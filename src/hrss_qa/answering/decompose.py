@@ -140,8 +140,8 @@ def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | 
         b = _tidy(re.sub(r"^(?:是不是|是否|有没有|不是)", "", _tidy(m.group("b"))))
         if len(a) < 2 or len(b) < 2 or any(lex.cue(name)(x) for name in ("number", "share_words", "verify") for x in (a, b)):
             continue
-        # 「社保基金支出占收入」: a bare whole (two or three characters) borrows the part's subject.
-        if _is_chinese(b) and len(b) <= 3 < len(a):
+        # 「社保基金支出占收入」: a bare measure as the whole borrows the part's subject (持卡人 does not).
+        if _is_chinese(b) and len(b) <= 2 < len(a):
             b = _before_parallel_tail(a, b) + b
         return a, b
     return None
