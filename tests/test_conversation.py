@@ -213,3 +213,11 @@ def test_a_share_asked_of_the_conversations_counts(engine, turns, figures, verdi
         history.append(Turn(question, a))
     assert [f.text for f in a.figures] == figures and a.verdict == verdict
     assert "%" in a.text
+
+
+@pytest.mark.parametrize("follow_up", ["For work injury?", "and work injury then?"])
+def test_english_and_for_another_insurance_swaps_the_scheme(engine, follow_up):
+    """"work injury" names the scheme (工伤保险), so it takes unemployment insurance's place
+    (read as both, the answer was unemployment insurance's 2.37億人 again)."""
+    a = answer_with(engine, follow_up, history=["How many people were covered by unemployment insurance?"])
+    assert a.figures[0].text == "2.89億人"
