@@ -221,3 +221,12 @@ def test_english_and_for_another_insurance_swaps_the_scheme(engine, follow_up):
     (read as both, the answer was unemployment insurance's 2.37億人 again)."""
     a = answer_with(engine, follow_up, history=["How many people were covered by unemployment insurance?"])
     assert a.figures[0].text == "2.89億人"
+
+
+@pytest.mark.parametrize("first, follow_up, expected", [
+    ("全国社保卡持卡的有多少人？", "占了多少人口？", "97%"),       # the share as the briefing writes it
+    ("失业保险参保人数多少？", "占多少人口？", None),               # none written, none made up
+])
+def test_a_share_of_a_whole_the_briefing_does_not_count_is_the_share_as_written(engine, first, follow_up, expected):
+    a = answer_with(engine, follow_up, history=[Turn(first, answer_with(engine, first))])
+    assert (a.figures[0].text if not a.abstained else None) == expected

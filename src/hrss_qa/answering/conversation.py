@@ -87,7 +87,11 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     topic = normalize(getattr(last.answer, "topic", "") or "") or subject_of(previous, lex)
     fragment, marked = _fragment(query.key, lex)
     if (share := _share_reading(query.key, history, lex)) is not None:
-        return replace(analyze(share, lex), asked=query.text, reading=share, topic=subject_of(share, lex))
+        text, computed = share
+        read = analyze(text, lex)
+        if not computed:   # 「占多少人口」: no whole the briefing counts, so only a share as written answers
+            read = replace(read, wants="figure", kinds=frozenset({"percent"}), units=frozenset({"%"}))
+        return replace(read, asked=query.text, reading=text, topic=subject_of(text, lex))
     pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
     if not (marked or pronoun or _lacks_subject(fragment, vocabulary, lex)):
         return query
@@ -293,12 +297,14 @@ def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:
     return shared + side_by_side if shared >= 0.25 or side_by_side else 0.0
 
 
-def _share_reading(key: str, history: list[Turn], lex: Lexicon) -> str | None:
-    """A share asked of the conversation's counts, as one question (「A占B的比例，…」), or None.
+def _share_reading(key: str, history: list[Turn], lex: Lexicon) -> tuple[str, bool] | None:
+    """A share asked of the conversation's counts, as one question (「A占B的比例，…」), and whether it
+    is computed from two counts (else it is the last subject's share as written), or None.
 
     After a count: 「占持卡人数的多少」 (the whole named: the count is the part); 「其中跨省通办的占多少」
     (the part named: the count is the whole); after two counts, 「是不是不到一半」 (the later is a part
-    of the earlier); after a share, a check of it (「有没有到一半」).
+    of the earlier); after a share, a check of it (「有没有到一半」); 「占多少人口」 names no whole the
+    briefing counts: the last subject's share as written.
     """
     asks_share = lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key))
     if not has_han(key) or split_share(key, lex) or not asks_share:
@@ -311,14 +317,15 @@ def _share_reading(key: str, history: list[Turn], lex: Lexicon) -> str | None:
         text = f"{sides[0]}占{sides[1]}的比例，{key}"
     elif ask.startswith("占"):
         text = f"{subject_of(said[-1], lex)}{ask}"
+        if not split_share(text, lex):
+            return text, False
     elif m := re.match(r"^(?P<part>[^，,？?]{2,12}?)的?占了?", ask):
         text = f"{m.group('part')}占{subject_of(said[-1], lex)}的比例，{key}"
     elif len(said) >= 2 and said[-2] is not None:
         text = f"{subject_of(said[-1], lex)}占{subject_of(said[-2], lex)}的比例，{key}"
     else:
         return None
-    # 「占比呢」 names no whole: the share as the briefing writes it answers (覆盖54.1%人口)
-    return text if split_share(text, lex) else None
+    return (text, True) if split_share(text, lex) else None
 
 
 def _said(turn: Turn) -> str | None:
