@@ -342,3 +342,21 @@ def test_naming_the_ministry_that_held_the_briefing_names_no_subject(engine, que
     """The ministry frames every figure: a question naming it is answered from the figure it asks."""
     a = answer_with(engine, question)
     assert not a.abstained and a.figures[0].text == "10部門"
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("截至3月底，基本养老保险基金投资运营规模有多大？", "超過1.65萬億元"),
+    ("截至3月底职业年金投资运营规模多少", None),   # that one is of last year's end: declined
+])
+def test_a_march_figure_beside_a_last_year_one_is_answered(engine, question, figure):
+    a = answer_with(engine, question)
+    assert (None if a.abstained else a.figures[0].text) == figure
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("养老保险基金投资这块，一季度收入了多少钱？", None),    # a size (规模) is given, not an income
+    ("三项社保基金一季度一共收入多少？", "2.04萬億元"),       # the income stated as such
+])
+def test_an_income_asked_where_a_size_is_given_is_declined(engine, question, figure):
+    a = answer_with(engine, question)
+    assert (None if a.abstained else a.figures[0].text) == figure

@@ -14,7 +14,7 @@ from hrss_qa.answering.model import CALIBRATOR_FEATURES, AnswerModel, Logistic, 
 from hrss_qa.answering.numbers import spelled_out, thresholds
 from hrss_qa.answering.records import Candidate, Decision, Threshold
 from hrss_qa.answering.render import render
-from hrss_qa.answering.scope import coverage_of, query_problems, unstated_count
+from hrss_qa.answering.scope import coverage_of, evidence_problems, query_problems, unstated_count
 from hrss_qa.answering.features import FEATURES, FIT_FLAGS
 from hrss_qa.chunking import Sentence
 from hrss_qa.corpus import Document
@@ -372,3 +372,13 @@ def test_terms_every_document_opens_with_are_its_frame_not_a_subject():
         ("b", "7月20日,人力資源社會保障部舉行新聞發布會。\n一、就業\n工作進展情況:城鎮新增就業600萬人。"))]
     frame = CorpusFacts.of(chunk_corpus(docs)).frame_terms
     assert "人力资源社会保障部" in frame and "城镇新增就业" not in frame
+
+
+def test_a_figure_of_the_year_before_is_read_in_its_own_sentence():
+    """A passage giving 截至3月底 and 截至去年底 figures side by side: a question about March is
+    declined only for the figure whose sentence is of the year before."""
+    coverage = coverage_of(DOC)
+    passage = "截至3月底,甲基金規模超過1.6萬億元。截至去年底,乙基金規模超過2.1萬億元。"
+    q = analyze("截至3月底基金规模多少")
+    assert evidence_problems(q, passage, coverage, sentence="截至3月底,甲基金規模超過1.6萬億元。") == []
+    assert evidence_problems(q, passage, coverage, sentence="截至去年底,乙基金規模超過2.1萬億元。")

@@ -331,7 +331,7 @@ def _decide(t: Threshold, low: float, high: float, open_low: bool, open_high: bo
 
 def hard_problems(query: Query, best: Candidate, coverage: dict[str, Coverage], lex: Lexicon) -> list[ScopeProblem]:
     """Constraints the best figure's evidence must meet whatever the model says."""
-    problems = evidence_problems(query, best.hit.text, coverage.get(best.hit.doc_id), lex)
+    problems = evidence_problems(query, best.hit.text, coverage.get(best.hit.doc_id), lex, best.sentence.text)
     groups = missing_groups(query, best.sentence.text, lex)
     problems += [ScopeProblem("group", g, f"发布会没有单独给出{g}的这个数字") for g in groups]
     return problems

@@ -247,19 +247,24 @@ def outcomes(items: list[Item], scores: list[np.ndarray], hard: tuple[str, ...] 
 def choose_answer_threshold(results: list[Outcome]) -> tuple[float, float]:
     """The threshold with the lowest total cost over held-out outcomes (and that cost).
 
-    The cost is flat over a range of thresholds; the lowest of equal cost is taken: on every set
-    measured blind, false abstention was the bar missed, while abstention recall was met.
+    The cost is flat over a range of thresholds; the lowest of them is taken: on every set measured
+    blind, false abstention was the bar missed while abstention recall was met.  (On the current
+    sets: 0.50, held-out abstention recall 0.913, false abstention 0.012; the middle of the range,
+    0.58, gave 0.932 and 0.020.)
     """
-    best = (float("inf"), 0.5)
-    for t in np.linspace(0.02, 0.98, 97):
+    grid = np.linspace(0.02, 0.98, 97)
+    costs = []
+    for t in grid:
         cost = 0.0
         for o in results:
             if o.p >= t:
                 cost += 0.0 if (o.answerable and o.correct) else 1.0
             elif o.answerable:
                 cost += COST_FALSE_ABSTAIN
-        best = min(best, (cost, t))
-    return best[1], best[0]
+        costs.append(cost)
+    lowest = min(costs)
+    best = grid[[i for i, c in enumerate(costs) if c == lowest]]
+    return float(best[0]), lowest
 
 
 def tradeoff(results: list[Outcome], thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8)) -> list[dict]:

@@ -109,9 +109,14 @@ def unstated_count(key: str, corpus_key: str, lex: Lexicon | None = None) -> str
     return ""
 
 
-def evidence_problems(query: Query, evidence: str, coverage: Coverage | None, lex: Lexicon | None = None) -> list[ScopeProblem]:
+def evidence_problems(query: Query, evidence: str, coverage: Coverage | None, lex: Lexicon | None = None,
+                      sentence: str | None = None) -> list[ScopeProblem]:
     """Problems of one piece of evidence: a place, year or month the question names that it does
-    not state, or a figure of the year before where the question asks about the briefing's period."""
+    not state, or a figure of the year before where the question asks about the briefing's period.
+
+    ``sentence`` is the figure's own sentence when known: whether the figure is of the year before
+    is read there (a passage may give 截至3月底 and 截至去年底 figures side by side).
+    """
     lex = lex or lexicon()
     ev = normalize(evidence)
     out = []
@@ -119,7 +124,7 @@ def evidence_problems(query: Query, evidence: str, coverage: Coverage | None, le
         if place not in ev:
             out.append(ScopeProblem("place", place, f"发布会给出的是全国情况，没有专门介绍{place}的数据"))
     previous = lex.words("scope.periods.words.previous_year_words")
-    about_previous = any(w in ev for w in previous)
+    about_previous = any(w in normalize(sentence if sentence is not None else evidence) for w in previous)
     doc_year = coverage.year if coverage else None
     for period in query.periods:
         year = period.year_for(doc_year)
