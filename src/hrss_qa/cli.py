@@ -26,7 +26,7 @@ from .text import to_simplified
 
 
 def _engine(settings: Settings, rebuild: bool = False):
-    from .retrieval import Engine
+    from .engine import Engine   # the answering engine: retrieval as hrss_qa.retrieve does it
 
     return Engine(settings=settings, rebuild=rebuild)
 

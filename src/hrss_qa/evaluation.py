@@ -363,9 +363,11 @@ _THRESHOLDS = [("min_hit1", "hit1", 1), ("min_hit5", "hit5", 1), ("min_mrr", "mr
 
 def run_cli(args, settings: Settings) -> int:
     """``hrss-qa eval``: print the report (and baselines), exit 1 when a threshold is missed."""
+    from .engine import Engine as AnsweringEngine   # retrieval as hrss_qa.retrieve does it (parts in turn)
+
     if getattr(args, "backends", None):
         return run_backends_cli(args, settings)
-    engine = Engine(settings=settings)
+    engine = AnsweringEngine(settings=settings)
     if getattr(args, "conversations", None):
         return _run_conversations(engine, args)
     questions = load_questions(args.questions)

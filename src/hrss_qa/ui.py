@@ -52,7 +52,7 @@ from .language import lexicon
 from .figures_tab import FigureTab, add_figures_tab
 from .html_text import escape as _esc
 from .html_text import mark_spans as _marked
-from .retrieval import Engine
+from .engine import Engine
 from .settings import DEFAULT_FEEDBACK_FILE, Settings  # noqa: F401 - DEFAULT_FEEDBACK_FILE: the old name here
 from .stores import StoreUnavailableError
 from .text import clean, to_simplified, to_traditional
