@@ -382,3 +382,20 @@ def test_a_figure_of_the_year_before_is_read_in_its_own_sentence():
     q = analyze("截至3月底基金规模多少")
     assert evidence_problems(q, passage, coverage, sentence="截至3月底,甲基金規模超過1.6萬億元。") == []
     assert evidence_problems(q, passage, coverage, sentence="截至去年底,乙基金規模超過2.1萬億元。")
+
+
+def test_a_share_check_is_scored_on_both_its_figures_in_any_order():
+    """「支出占收入超过八成了吗」 asks two figures: the answer is right with both, whichever comes first,
+    so its verdict is not counted wrong for the order."""
+    from types import SimpleNamespace
+
+    from hrss_qa.evaluation import Question, _score
+
+    q = Question("x-001", "支出占收入超过八成了吗", "yes_no", "zh-Hans", True, gold_span="收入2萬元、支出1.7萬元",
+                 gold_figures=("2萬元", "1.7萬元"), gold_verdict="yes")
+    answer = SimpleNamespace(abstained=False, text="是的。…", verdict="yes",
+                             figures=tuple(extract_figures("支出1.7萬元,收入2萬元")))
+    scored = _score(q, ["收入2萬元、支出1.7萬元"], answer, 0.01)
+    assert scored.figure_correct and scored.verdict_wrong is False
+    one = SimpleNamespace(abstained=False, text="是的。…", verdict="yes", figures=tuple(extract_figures("支出1.7萬元")))
+    assert _score(q, [], one, 0.01).verdict_wrong   # one of the two figures: not right

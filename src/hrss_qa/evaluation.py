@@ -275,9 +275,9 @@ def _score(q: Question, texts: list[str], result, seconds: float) -> QuestionRes
     if result is not None:
         given = [normalize(f.text) for f in result.figures] if not result.abstained else []
         first = result.figures[0].text if given else ""
-        if q.answerable and len(q.gold_figures) > 1 and (q.category in SEVERAL_CATEGORIES or q.gold_spans):
-            # A comparison or double ask is right only with every figure it asks (in any order:
-            # sets differ on whether the winner or the first-asked comes first).
+        if q.answerable and len(q.gold_figures) > 1 and (q.category in SEVERAL_CATEGORIES or q.gold_spans or q.gold_verdict):
+            # A comparison, a double ask or a check of a share (支出占收入的八成吗: both counts) is right
+            # only with every figure it asks (in any order: sets differ on which comes first).
             all_figures = all(normalize(g) in given for g in q.gold_figures)
             figure_correct = all_figures
         elif q.answerable and q.gold_figures:
