@@ -54,7 +54,7 @@ def _rows(engine: Engine, files: list[Path]):
             if sig.dense is not None:
                 sig.dense.settle(np.arange(engine.index.store.ntotal))
             gold = np.array([q.gold_span in p.text for p in engine.passages])
-            rows.append((path.stem, sig, engine.priors(text, asked.kinds if asked.is_figure else frozenset()), gold))
+            rows.append((path.stem, sig, engine.priors(text, asked.figure_kinds), gold))
     return rows
 
 

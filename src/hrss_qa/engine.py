@@ -13,7 +13,6 @@ import threading
 from dataclasses import replace
 
 from .answering import Answer, Turn, answer_with
-from .answering.records import Query
 from .answering.analyze import analyze
 from .retrieval import Engine as Retriever
 from .retrieval import Hit, Mode
@@ -38,8 +37,8 @@ class Engine(Retriever):
         """
         query = analyze(question)
         if len(query.parts) < 2:
-            return self.search(question, k, mode, docs, kinds=_kinds(query))
-        ranked = [_interleave([self.search(text, k, mode, docs, kinds=_kinds(p))
+            return self.search(question, k, mode, docs, kinds=query.figure_kinds)
+        ranked = [_interleave([self.search(text, k, mode, docs, kinds=p.figure_kinds)
                                for text in dict.fromkeys((f"{p.text} {p.context}".strip(), p.text))])
                   for p in query.parts]
         hits, ceiling = [], float("inf")
@@ -52,11 +51,6 @@ class Engine(Retriever):
     def answer(self, question: str, history: list[Turn | str] | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns (or questions), oldest first."""
         return answer_with(self, question, history)
-
-
-def _kinds(query: Query) -> frozenset[str]:
-    """The figure kinds a query asks for (none when it asks a fact)."""
-    return query.kinds if query.is_figure else frozenset()
 
 
 def _interleave(ranked: list[list[Hit]]) -> list[Hit]:

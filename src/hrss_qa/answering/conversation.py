@@ -149,15 +149,19 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
 
 def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
     """The question without follow-up markers (那…呢, and…?), and whether it had them."""
-    frag = key.strip()
-    lead = pattern(lex.words("cues.followup.lead"))
-    if m := lead.match(frag):
-        frag = frag[m.end():].lstrip(" ,，")
+    frag = _without_lead(key.strip(), lex)
     tails = sorted(lex.words("cues.followup.tail"), key=len, reverse=True)
     frag = re.sub("(" + "|".join(map(re.escape, tails)) + r")?\s*[?？。.!！]*$", "", frag).strip()
     short = len(frag.split()) <= _MAX_FRAGMENT_WORDS if frag.isascii() else 0 < len(frag) <= _MAX_FRAGMENT
     marked = frag != key.strip().rstrip("?？。.!！ ") and short and bool(frag)
     return frag, marked
+
+
+def _without_lead(text: str, lex: Lexicon) -> str:
+    """``text`` without a leading follow-up marker (那, 那么, and what about…)."""
+    if m := pattern(lex.words("cues.followup.lead")).match(text):
+        return text[m.end():].lstrip(" ,，")
+    return text
 
 
 def _is_phrase(fragment: str, vocabulary: Vocabulary) -> bool:
@@ -312,7 +316,7 @@ def _share_reading(key: str, history: list[Turn], lex: Lexicon) -> tuple[str, bo
     said = [_said(t) for t in history]
     if not said or said[-1] is None:
         return None
-    ask = re.sub(r"^(其中|那|那么|而)", "", key)
+    ask = re.sub(r"^其中", "", _without_lead(key, lex))   # 其中: "of those", the part's own lead
     if sides := split_share(said[-1], lex):
         text = f"{sides[0]}占{sides[1]}的比例，{key}"
     elif ask.startswith("占"):

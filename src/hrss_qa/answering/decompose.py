@@ -18,7 +18,9 @@ words, so a short conjunct borrows them from the long one:
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 
 from ..language import Lexicon, lexicon
 from ..text import has_han, normalize
@@ -57,6 +59,7 @@ _EN_SHARE = (r"^(?:what|which)\s+(?:{s})\s+of\s+(?P<b>.+?)\s+(?:is|are|was|were|
              r"^(?:is|are|was|were)\s+" + _EN_AMOUNT + r"(?:{s})\s+of\s+(?P<b>.+?)\s+(?:also|(?:is|are|was|were)(?:\s+also)?)\s+(?P<a>.+?)\s*[?.!]*$",
              r"^(?:is|are|was|were|do|does|did)\s+(?P<a>.+?)\s+(?:account for\s+|make up\s+|represent\s+|amount to\s+)?"
              + _EN_AMOUNT + r"(?:{s})\s+of\s+(?P<b>.+?)\s*[?.!]*$")
+_RELATIONS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}   # [relation] tables of cues.toml → relation
 _SHORT = 4          # a conjunct this short (characters) is an elliptical one: 收入 … 支出
 _TRIM = " ，,。？?！!：:的比"
 
@@ -128,11 +131,8 @@ def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | 
     """
     lex = lex or lexicon()
     text = normalize(question).strip()
-    words = {"w": lex.cue("share_of").regex.pattern, "s": lex.cue("share_words").regex.pattern,
-             "n": "(?:[一二三四五六七八九十两\\d.]+)?",   # 三|分之二
-             "r": "|".join(sorted((w for kind in _RELATIONS for w in _zh_words(lex, kind)), key=len, reverse=True))}
-    for grammar in (*_ZH_SHARE, *_EN_SHARE):   # both: an English question may quote a Chinese term
-        m = re.search(grammar.format(**words), text, flags=re.I)
+    for grammar in _share_grammars(lex).split:   # Chinese and English: an English question may quote a Chinese term
+        m = grammar.search(text)
         if not m:
             continue
         # 「A是不是占B的…」: the asking words belong to neither side
@@ -147,27 +147,35 @@ def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | 
     return None
 
 
-_RELATIONS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-
-
 def share_relation(question: str, lex: Lexicon | None = None) -> str | None:
     """The relation a relation word before the whole asks (「支出不到收入的三分之二」: ``<``), or None.
 
     >>> share_relation("失业的不到工伤的一半吧")
     '<'
     """
-    lex = lex or lexicon()
-    text = normalize(question)
-    words = sorted(((w, _RELATIONS[k]) for k in _RELATIONS for w in _zh_words(lex, k)), key=lambda x: -len(x[0]))
-    share = lex.cue("share_words").regex.pattern
-    for word, symbol in words:
-        if re.search(rf"{re.escape(word)}了?[^，,。？?]+?的(?:[一二三四五六七八九十两\d.]+)?(?:{share})", text):
-            return symbol
-    return None
+    grammars = _share_grammars(lex or lexicon())
+    m = grammars.relation.search(normalize(question))
+    return grammars.symbols[m.group("rel")] if m else None
 
 
-def _zh_words(lex: Lexicon, kind: str) -> list[str]:
-    return [w for w in lex.words(f"cues.relation.{kind}") if has_han(w)]
+@dataclass(frozen=True)
+class _ShareGrammars:
+    split: tuple[re.Pattern, ...]   # _ZH_SHARE, then _EN_SHARE, with the lexicon's words filled in
+    relation: re.Pattern            # a relation word, then the whole and 的 and a share
+    symbols: dict[str, str]         # relation word → relation
+
+
+@functools.lru_cache(maxsize=4)
+def _share_grammars(lex: Lexicon) -> _ShareGrammars:
+    """The share grammars compiled once per lexicon (they run on every question)."""
+    symbols = {w: symbol for kind, symbol in _RELATIONS.items() for w in lex.words(f"cues.relation.{kind}") if has_han(w)}
+    relation_words = "|".join(map(re.escape, sorted(symbols, key=len, reverse=True)))
+    share_words = lex.cue("share_words").regex.pattern
+    count = "(?:[一二三四五六七八九十两\\d.]+)?"   # 三|分之二
+    words = {"w": lex.cue("share_of").regex.pattern, "s": share_words, "n": count, "r": relation_words}
+    return _ShareGrammars(
+        tuple(re.compile(g.format(**words), re.I) for g in (*_ZH_SHARE, *_EN_SHARE)),
+        re.compile(rf"(?P<rel>{relation_words})了?[^，,。？?]+?的{count}(?:{share_words})"), symbols)
 
 
 def _is_chinese(text: str) -> bool:

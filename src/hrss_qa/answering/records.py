@@ -96,6 +96,11 @@ class Query:
     def is_figure(self) -> bool:
         return self.wants != "fact"
 
+    @property
+    def figure_kinds(self) -> frozenset[str]:
+        """The kinds of figure that can answer it (none when it asks a fact)."""
+        return self.kinds if self.is_figure else frozenset()
+
 
 @dataclass(frozen=True)
 class Candidate:
