@@ -37,7 +37,7 @@ def read(question: str, *earlier: str) -> str:
     ("失业的呢", ["工伤保险参保人数多少"], "失业保险参保人数多少"),                      # a partial term
     ("支出呢？", ["社会保险基金总收入多少？"], "社会保险基金总支出多少?"),              # a measure side by side
     ("超过2亿了吗", ["失业保险参保人数多少"], "超过2亿了吗 失业保险参保人数"),          # an ask of the same subject
-    ("截至什么时候？", ["工伤保险参保人数多少"], "截至什么时候? 工伤保险参保人数"),
+    ("截至什么时候？", ["工伤保险参保人数多少"], "截至什么时候 工伤保险参保人数"),   # one question
 ])
 def test_follow_ups_take_the_previous_subject(follow_up, earlier, expected):
     assert read(follow_up, *earlier) == expected
@@ -230,3 +230,41 @@ def test_english_and_for_another_insurance_swaps_the_scheme(engine, follow_up):
 def test_a_share_of_a_whole_the_briefing_does_not_count_is_the_share_as_written(engine, first, follow_up, expected):
     a = answer_with(engine, follow_up, history=[Turn(first, answer_with(engine, first))])
     assert (a.figures[0].text if not a.abstained else None) == expected
+
+
+# --- follow-ups that ask something new of the same subject (wordings in no question set) -----------
+
+def _chain(engine, *questions):
+    turns = []
+    for q in questions:
+        turns.append(Turn(q, engine.answer(q, list(turns))))
+    return turns[-1].answer
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["人社政务服务平台有多少注册用户", "累计访问量呢"], "近32億人次"),          # not the 3077万 just given
+    (["春风行动办了多少场招聘活动", "and how many vacancies were posted?"], "3800萬個"),   # asks on its own: not spliced
+    (["持卡人数多少", "覆盖了多少人口"], "97%"),                              # alone it finds nothing: read with the subject
+    (["How many new urban jobs were created?", "And the unemployment rate?"], "5.3%"),   # 'new' was the first ask's
+    (["城镇新增就业多少人", "那失业率呢"], "5.3%"),
+])
+def test_a_follow_up_asks_something_other_than_the_figure_just_given(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected
+
+
+def test_a_decline_about_the_figure_just_given_names_it(engine):
+    a = _chain(engine, "城镇新增就业多少人", "同比增长多少")
+    assert a.abstained and "297" in a.reason
+
+
+@pytest.mark.parametrize("turns", [["给多少困难群体代缴了居民养老保险费", "都有哪些人？"],
+                                   ["“厅局长走流程”围绕几个事项", "具体是哪些事项"]])
+def test_which_ones_after_a_count_quotes_the_list(engine, turns):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.kind == "passage" and "、" in a.citations[0].quote
+
+
+def test_which_ones_where_the_briefing_lists_none_is_declined(engine):
+    a = _chain(engine, "国家职业标准颁布了几个", "都包括什么")
+    assert a.abstained and "列出" in a.reason

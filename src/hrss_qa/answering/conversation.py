@@ -34,6 +34,7 @@ _MAX_FRAGMENT = 12          # characters: longer questions carry their own subje
 _MAX_FRAGMENT_WORDS = 9     # the same for English
 _EN_PRONOUN = re.compile(r"\b(that|it|this|those|these|they|them)\b")
 _ZH_PRONOUN = re.compile(r"那个|这个|这些|那些|它|其")
+_EN_ASKS = re.compile(r"(how|what|which|when|who|where|is|are|was|were|did|does|do|has|have)\b")
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,13 @@ class Vocabulary:
 
 
 def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
-            vocabulary: Vocabulary | None = None) -> Query:
-    """``query`` completed from the last turn of ``history`` when it leans on it; else itself."""
+            vocabulary: Vocabulary | None = None, lean: bool = False) -> Query:
+    """``query`` completed from the last turn of ``history`` when it leans on it; else itself.
+
+    ``lean``: a short question is read with the previous subject even though it names one of its
+    own (「覆盖了多少人口」 after 「社保卡持卡人数」: 人口 is also a subject elsewhere); the caller tries
+    this reading when the question alone finds no answer.
+    """
     lex = lex or lexicon()
     vocabulary = vocabulary or Vocabulary.of([])
     if not history:
@@ -93,24 +99,28 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
             read = replace(read, wants="figure", kinds=frozenset({"percent"}), units=frozenset({"%"}))
         return replace(read, asked=query.text, reading=text, topic=subject_of(text, lex))
     pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
-    if not (marked or pronoun or _lacks_subject(fragment, vocabulary, lex)):
+    if lean and not _is_short(fragment):
+        return query
+    if not (marked or pronoun or lean or _lacks_subject(fragment, vocabulary, lex)):
         return query
     text = None
     concatenated = False   # the reading is the fragment followed by earlier words, not one question
     if marked and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask.
         text = _with_ask(fragment, previous)
-    elif marked or not pronoun:
+    elif (marked or not pronoun) and not lean:
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
         text = _swap(fragment, previous, vocabulary, keep_ask=not marked)
         concatenated = not marked
     attached = False
     if text is None:
-        if not pronoun and _names_a_subject(fragment, vocabulary):
+        if not pronoun and not lean and _names_a_subject(fragment, vocabulary):
             return query   # 「那基本养老的收益率呢」 names its own subject: it stands alone
         # 「那6月底呢」 "and by the end of June?": the new period replaces the previous one
         carried = _without_periods(topic, lex) if _own_periods(fragment, lex) else topic
-        text, attached = f"{query.key if not marked else fragment} {carried}".strip(), True
+        # (the fragment's question mark dropped: the reading is one question, not two sentences)
+        own_words = fragment if marked else query.key.rstrip("?？。.!！ ")
+        text, attached = f"{own_words} {carried}".strip(), True
     if text == query.key:
         return query
     read = analyze(text, lex)
@@ -118,6 +128,10 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     if attached or concatenated:
         # 「比去年同期多了多少」 + the previous subject is one question, not two asks joined by a space.
         read = replace(read, parts=(), compare=None, several=False)
+    if attached:
+        # What the previous question asked (新增 in 「新增就业多少」) was its answer's business; the
+        # carried subject asks nothing of 「失业率呢」「下一步呢」.
+        read = replace(read, asks=own.asks)
     if own.wants != "fact" or own.tense == "plan" or own.yes_no or own.detail is not None:
         # 「下一步呢」 asks about plans, 「截至啥时候」 a date, 「过3000万了吗」 checks a number —
         # whatever the subject's own words (参加人数) would ask.
@@ -143,7 +157,11 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
         anchor += tuple(f"{last.answer.citations[0].hit.doc_id}@{f.start}" for f in last.answer.figures[:1])
         if pattern(lex.words("cues.followup.sum_of_earlier")).search(fragment):
             read = replace(read, yes_no=False, thresholds=())   # a sum of earlier figures: no verdict on one
-    return replace(read, asked=query.text, reading=text, anchor=anchor,
+    # 「岗位呢」「访问量呢」"And how many hires?" ask something other than what was just answered; a check
+    # (「破32亿了没」) or a comparison may rest on the figure just given.
+    given = () if read.yes_no or read.compare or not answered else tuple(
+        f"{last.answer.citations[0].hit.doc_id}@{f.start}" for f in last.answer.figures)
+    return replace(read, asked=query.text, reading=text, anchor=anchor, given=given,
                    topic=topic if attached else subject_of(text, lex))
 
 
@@ -152,9 +170,13 @@ def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
     frag = _without_lead(key.strip(), lex)
     tails = sorted(lex.words("cues.followup.tail"), key=len, reverse=True)
     frag = re.sub("(" + "|".join(map(re.escape, tails)) + r")?\s*[?？。.!！]*$", "", frag).strip()
-    short = len(frag.split()) <= _MAX_FRAGMENT_WORDS if frag.isascii() else 0 < len(frag) <= _MAX_FRAGMENT
-    marked = frag != key.strip().rstrip("?？。.!！ ") and short and bool(frag)
+    marked = frag != key.strip().rstrip("?？。.!！ ") and _is_short(frag) and bool(frag)
     return frag, marked
+
+
+def _is_short(fragment: str) -> bool:
+    """Short enough to lean on the conversation (longer questions carry their own subject)."""
+    return len(fragment.split()) <= _MAX_FRAGMENT_WORDS if fragment.isascii() else 0 < len(fragment) <= _MAX_FRAGMENT
 
 
 def _without_lead(text: str, lex: Lexicon) -> str:
@@ -195,9 +217,10 @@ def _names_a_subject(fragment: str, vocabulary: Vocabulary) -> bool:
     """Terms that pin down what is asked about: a thing one passage speaks of (not only a measure
     such as 访问量 or "visits", which several passages give)."""
     if not has_han(fragment):
-        terms = [t for g in glossary_terms(fragment) for t in g.official if not _is_measure(t, vocabulary)]
+        named = [t for g in glossary_terms(fragment) for t in g.official]
     else:
-        terms = [t for t in _terms_in(fragment, vocabulary) if not _is_measure(t, vocabulary)]
+        named = _terms_in(fragment, vocabulary)
+    terms = [t for t in named if not _is_measure(t, vocabulary)]
     return vocabulary.pins(terms)
 
 
@@ -373,8 +396,8 @@ def _without_periods(text: str, lex: Lexicon) -> str:
 def _swap_english(fragment: str, previous: str) -> str | None:
     """"And work-injury insurance?" after "…have unemployment insurance?": word-level swap of the
     phrase ending like the fragment, or of the glossary phrase naming the same kind of thing."""
-    if not fragment.isascii():
-        return None
+    if not fragment.isascii() or _EN_ASKS.match(fragment):
+        return None   # "how many vacancies were posted" asks on its own: read with the subject, not spliced in
     found = glossary_terms(previous)
     if found and re.search(r"\bones?\b", fragment):
         # "and local ones?": the noun the previous phrase ended with (national services → local services)

@@ -60,8 +60,14 @@ class Answerer:
         query = analyze(raw, self.lex)
         if not query.text:
             return render(Decision("empty", query), self.lex)
-        query = resolve(query, self._turns(history or []), self.lex, self.vocabulary)
-        decision = self.decide(query)
+        turns = self._turns(history or [])
+        resolved = resolve(query, turns, self.lex, self.vocabulary)
+        decision = self.decide(resolved)
+        if resolved is query and turns and decision.kind == "abstain" and not decision.problems:
+            # A short question the briefing does not answer alone may lean on the conversation.
+            leaning = resolve(query, turns, self.lex, self.vocabulary, lean=True)
+            if leaning is not query and (other := self.decide(leaning)).kind != "abstain":
+                decision = other
         return render(replace(decision, notice=notice), self.lex)
 
     def _turns(self, history: list[Turn | str]) -> list[Turn]:
@@ -111,7 +117,12 @@ class Answerer:
         elif query.is_figure:
             ranked = rank(candidates(query, hits, self.facts, self.lex, self.engine.figures), self.model)
             ranked = [c for c in ranked if (c.hit.doc_id, c.figure.start) not in (taken or ())]
-            decision = decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
+            fresh = [c for c in ranked if f"{c.hit.doc_id}@{c.figure.start}" not in query.given]
+            decision = decide_figure(query, hits, fresh, self.model, self.coverage, self.lex)
+            if decision.kind == "abstain" and len(fresh) < len(ranked):
+                # 「同比增长多少」 is declined about the figure just given: the decline names that one.
+                again = decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
+                decision = again if again.kind == "abstain" else decision
         else:
             decision = decide_passage(query, hits, self.model, passage_features(hits), self.lex)
         return self._named_period(decision)

@@ -91,6 +91,8 @@ class Query:
     topic: str = ""                              # what it is about, without its ask (carried to a follow-up)
     anchor: tuple[str, ...] = ()                 # a follow-up's carried subject: the previous answer's passage
                                                  # id, and its figure as "doc_id@start"
+    given: tuple[str, ...] = ()                  # figures the previous answer gave ("doc_id@start"): a
+                                                 # follow-up asking something new is not answered by them
 
     @property
     def is_figure(self) -> bool:
