@@ -268,3 +268,16 @@ def test_which_ones_after_a_count_quotes_the_list(engine, turns):
 def test_which_ones_where_the_briefing_lists_none_is_declined(engine):
     a = _chain(engine, "国家职业标准颁布了几个", "都包括什么")
     assert a.abstained and "列出" in a.reason
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["社保卡持卡人数多少", "占人口比例呢", "电子社保卡的呢"], "54.1%"),     # 电子社保卡's share, not 社保卡's
+    (["社保卡覆盖了多少人口", "电子社保卡呢"], "54.1%"),
+    (["国家社保公共服务平台的访问量有多少", "那电子社保卡的呢"], "31億次"),   # visits: 人次 for one, 次 for the other
+    (["How many people hold a social security card?", "What share of the population is that?",
+      "And for the electronic card?"], "54.1%"),
+])
+def test_another_subject_keeps_the_measure_just_asked(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected
+    assert "多少口" not in a.reading    # a swap keeps 人口 whole

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from ..glossary import ENGLISH, glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
+from ..lexical import words
 from ..text import has_han, normalize
 from .analyze import analyze, periods_in
 from .decompose import split_share
@@ -143,6 +144,14 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     elif attached and read.wants == "fact" and (asked := _previous_ask(last, previous, lex)) is not None:
         # "And by the end of June?" asks what the previous question asked (how many), of another period
         read = replace(read, wants=asked[0], kinds=asked[1])
+    if text is not None and marked and not attached and own.units is None \
+            and _names_no_measure(fragment, vocabulary) and getattr(last.answer, "figures", ()):
+        # 「电子社保卡的呢」 after a share, "And the other platform?" after a visit count: another subject,
+        # the same measure, so a figure of the previous answer's unit is preferred.
+        own_words = set(words(fragment)) | set(_subject_terms(fragment, vocabulary))
+        read = replace(read, topical_units=_units_of(last.answer.figures, lex),
+                       swapped_in=tuple(_subject_terms(fragment, vocabulary)),
+                       borrowed=frozenset(w for w in words(text) if w not in own_words))
     if attached and own.units is None and own.topical_units:
         # 「比例呢」「金额？」 with the previous subject: the measure word is the whole ask, so only a figure of
         # its unit answers (not the previous answer's head count).
@@ -275,6 +284,28 @@ def _swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool =
     return _replace(previous, _phrase(previous, max(subjects, key=len), subjects), fragment)
 
 
+def _subject_terms(fragment: str, vocabulary: Vocabulary) -> list[str]:
+    """The vocabulary terms a fragment names (official terms of its English phrases)."""
+    if has_han(fragment):
+        return _terms_in(fragment, vocabulary)
+    return [t for g in glossary_terms(fragment) for t in g.official]
+
+
+def _names_no_measure(fragment: str, vocabulary: Vocabulary) -> bool:
+    """Only a subject (电子社保卡, "the other platform"), no measure of its own (支出, 访问量)."""
+    terms = _subject_terms(fragment, vocabulary)
+    return bool(terms) and not any(_is_measure(t, vocabulary) for t in terms)
+
+
+def _units_of(figures, lex: Lexicon) -> frozenset[str]:
+    """The units of these figures, with the units the same measure is also counted in."""
+    units = {"%" if f.kind == "percent" else normalize(f.unit) for f in figures[:1]}
+    for group in lex.words("units.alike.groups"):
+        if units & set(group):
+            units |= set(group)
+    return frozenset(units)
+
+
 def _is_measure(term: str, vocabulary: Vocabulary) -> bool:
     return term in vocabulary.measures or any(term in m and len(term) >= 2 for m in vocabulary.measures)
 
@@ -299,7 +330,7 @@ def _replace(previous: str, old: str, new: str) -> str:
     at = previous.find(old)
     head = re.sub(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)$", r"\1", previous[:at])
     # The unit asked of the old term (多少张 of 培训券) need not be the new one's.
-    tail = re.sub(r"(多少|几)(人次|个|项|家|场|张|名|位|件|人)", r"\1", previous[at + len(old):])
+    tail = re.sub(r"(多少|几)(人次|个|项|家|场|张|名|位|件|人(?!口))", r"\1", previous[at + len(old):])
     return head + new + tail
 
 

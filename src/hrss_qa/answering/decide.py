@@ -81,7 +81,7 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         # A follow-up about the previous answer's subject (「截至什么时候」「过3000万了吗」): its passage
         # first, and the previous answer's own figure first of all when it can answer.
         # 「比例呢」「金额？」 after a head count ask another measure: the carried figure is not its answer.
-        same = [c for c in near if f"{c.hit.doc_id}@{c.figure.start}" in query.anchor and _fits_units(query, c.figure)]
+        same = [c for c in near if f"{c.hit.doc_id}@{c.figure.start}" in query.anchor and fits_units(query, c.figure)]
         doubt = bool(same) and _points_elsewhere(query, same[0], ranked)
         ranked = same + [c for c in near if c not in same] + [c for c in ranked if c.hit.passage_id not in query.anchor]
     best = ranked[0]
@@ -104,7 +104,8 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
     return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence)
 
 
-def _fits_units(query: Query, figure) -> bool:
+def fits_units(query: Query, figure) -> bool:
+    """Whether the figure is of a unit the query names or points to (any, when it does neither)."""
     unit = normalize(figure.unit) if figure.kind != "percent" else "%"
     return all(units is None or not units or unit in units for units in (query.units, query.topical_units))
 
@@ -358,4 +359,4 @@ def _strip_marker(text: str) -> str:
     return re.sub(r"^[一二三四五六七八九十]+是", "", text)
 
 
-__all__ = ["rank", "decide_figure", "decide_passage", "combine", "abstain", "check", "explain", "clause_of"]
+__all__ = ["rank", "decide_figure", "decide_passage", "combine", "abstain", "check", "explain", "clause_of", "fits_units"]

@@ -186,7 +186,7 @@ class _Pool:
         self.best_card = max(f.card for f in found)
         self.best_sentence = max((max(h.sentence_scores, default=0.0) for h in hits[:CANDIDATE_HITS]), default=0.0)
         self.focus = _focus_tokens(query.key)
-        self.named = [t for t in facts.named_terms if t in query.key]
+        self.named = [t for t in facts.named_terms if t in query.key and t not in query.borrowed]
         self.named = [t for t in self.named if not any(t != o and t in o for o in self.named)]
         self.contrast = _contrast(found, hits[0], tokens)
         # The passage a figure question is about: plans state no achieved figure, so unless the question
@@ -196,7 +196,7 @@ class _Pool:
         # The question's own words; an English question's only Chinese words are its glossary terms.
         # The question's own words, each a group of one; an English question's Chinese words are its
         # glossary terms, a group per English phrase (poverty → 脱贫 or 返贫: either will do).
-        self.question_words = ([(w,) for w in words(query.text)] if has_han(query.text) else
+        self.question_words = ([(w,) for w in words(query.text) if w not in query.borrowed] if has_han(query.text) else
                                [tuple(w for t in g.official for w in (t, *words(t)) if len(w) >= 2)
                                 for g in glossary_terms(query.key) if not set(g.official) <= facts.frame_terms])
         self.generic = frozenset(lex.words("cues.generic_label_words.zh"))

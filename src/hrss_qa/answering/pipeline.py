@@ -24,7 +24,7 @@ from ..text import clean, detect_script, normalize
 from .analyze import MAX_QUESTION_CHARS, analyze
 from .confidence import passage_features
 from .conversation import Vocabulary, resolve
-from .decide import abstain, combine, decide_figure, decide_passage, rank
+from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank
 from .features import CorpusFacts, candidates
 from .model import AnswerModel, bundled_model
 from .records import Answer, Decision, Query, Turn
@@ -118,6 +118,10 @@ class Answerer:
             ranked = rank(candidates(query, hits, self.facts, self.lex, self.engine.figures), self.model)
             ranked = [c for c in ranked if (c.hit.doc_id, c.figure.start) not in (taken or ())]
             fresh = [c for c in ranked if f"{c.hit.doc_id}@{c.figure.start}" not in query.given]
+            named = [c for c in fresh if any(t in normalize(f"{c.figure.label} {c.sentence.text}") for t in query.swapped_in)]
+            # 「电子社保卡的呢」 after a share: a figure of 电子社保卡 (not of 社保卡), and of the same measure.
+            fitting = [c for c in named if fits_units(query, c.figure)]
+            fresh = fitting + [c for c in named if c not in fitting] if named else fresh
             decision = decide_figure(query, hits, fresh, self.model, self.coverage, self.lex)
             if decision.kind == "abstain" and len(fresh) < len(ranked):
                 # 「同比增长多少」 is declined about the figure just given: the decline names that one.

@@ -91,6 +91,10 @@ class Query:
     topic: str = ""                              # what it is about, without its ask (carried to a follow-up)
     anchor: tuple[str, ...] = ()                 # a follow-up's carried subject: the previous answer's passage
                                                  # id, and its figure as "doc_id@start"
+    swapped_in: tuple[str, ...] = ()             # a follow-up's new subject (电子社保卡 for 社保卡): figures
+                                                 # labelled with it answer, when any is
+    borrowed: frozenset[str] = frozenset()       # words a subject swap kept from the earlier question
+                                                 # (持卡人数 for 电子社保卡): no evidence need state them
     given: tuple[str, ...] = ()                  # figures the previous answer gave ("doc_id@start"): a
                                                  # follow-up asking something new is not answered by them
 
