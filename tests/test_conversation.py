@@ -281,3 +281,24 @@ def test_another_subject_keeps_the_measure_just_asked(engine, turns, expected):
     a = _chain(engine, *turns)
     assert not a.abstained and a.figures[0].text == expected
     assert "多少口" not in a.reading    # a swap keeps 人口 whole
+
+
+@pytest.mark.parametrize("turns, figures, verdict", [
+    (["失业保险参保人数多少", "工伤保险的呢", "是不是比失业保险的多？"], {"2.89億人", "2.37億人"}, "yes"),   # one side named
+    (["养老保险参保人数多少", "失业保险的呢", "那比养老的少吧？"], {"2.37億人", "10.52億人"}, "yes"),
+    (["电子社保卡领用人数多少", "社保卡持卡人数呢", "哪个多"], {"13.7億人", "7.64億人"}, ""),          # the last two answers
+    (["社会保险基金总收入多少", "支出呢", "收入比支出多多少？"], {"2.04萬億元", "1.7萬億元"}, ""),       # both named, of the subject
+])
+def test_a_comparison_with_what_the_conversation_gave(engine, turns, figures, verdict):
+    a = _chain(engine, *turns)
+    assert {f.text for f in a.figures} == figures and a.verdict == verdict
+
+
+def test_how_far_apart_is_said_in_the_briefings_magnitudes(engine):
+    a = _chain(engine, "给多少困难群众代缴了养老保险费", "那退捕渔民呢？", "比刚才那个少多少")
+    assert {f.text for f in a.figures} == {"840萬", "17.2萬"} and "相差822.8万" in a.text
+
+
+def test_a_comparison_with_last_year_is_not_one_with_the_earlier_answer(engine):
+    a = _chain(engine, "社会保险基金总收入多少", "支出呢", "比去年同期多了还是少了？")
+    assert a.abstained

@@ -52,17 +52,23 @@ def analyze(question: str, lex: Lexicon | None = None) -> Query:
     return _read(text, lex, allow_parts=True)
 
 
+def compare_kind(key: str, lex: Lexicon) -> str | None:
+    """What a comparison asks (ratio, difference, less, more), or None: 「哪个多」「差多少」「几倍」."""
+    cue = lex.cue
+    if cue("ratio")(key):
+        return "ratio"
+    if cue("compare")(key) or cue("difference")(key):
+        return "difference" if cue("difference")(key) else ("less" if cue("smaller")(key) else "more")
+    return None
+
+
 def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = None) -> Query:
     key = normalize(text)
     cue = lex.cue
     asked_numbers = len(_ASKS.findall(key))
     yes_no = bool(cue("verify")(key)) and not cue("number")(key)
     checks = thresholds(text, lex) if yes_no else ()
-    compare = None
-    if cue("ratio")(key):
-        compare = "ratio"
-    elif cue("compare")(key) or cue("difference")(key):
-        compare = "difference" if cue("difference")(key) else ("less" if cue("smaller")(key) else "more")
+    compare = compare_kind(key, lex)
     # Two question sentences (「注册用户有多少？累计访问量呢？」) are two asks.
     sentences = [x for x in re.split(r"[?？]", key) if len(x.strip(" ，,。")) >= 2]
     several = bool(cue("several")(key)) or asked_numbers >= 2 or len(sentences) >= 2

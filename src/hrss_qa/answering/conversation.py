@@ -27,7 +27,7 @@ from ..glossary import ENGLISH, glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
 from ..text import has_han, normalize
-from .analyze import analyze, periods_in
+from .analyze import analyze, compare_kind, periods_in
 from .decompose import split_share
 from .records import Query, Turn
 
@@ -93,6 +93,8 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     # What the previous turn was about, without its own ask (not the whole chain of asks before it).
     topic = normalize(getattr(last.answer, "topic", "") or "") or subject_of(previous, lex)
     fragment, marked = _fragment(query.key, lex)
+    if (compared := _compared_with_earlier(query, history, lex, vocabulary)) is not None:
+        return compared
     if (share := _share_reading(query.key, history, lex)) is not None:
         text, computed = share
         read = analyze(text, lex)
@@ -127,8 +129,15 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     read = analyze(text, lex)
     own = analyze(fragment, lex)
     if attached or concatenated:
-        # 「比去年同期多了多少」 + the previous subject is one question, not two asks joined by a space.
-        read = replace(read, parts=(), compare=None, several=False)
+        # 「比去年同期多了多少」 + the previous subject is one question, not two asks joined by a space;
+        # 「收入比支出多多少」 names two sides of its own, each of the previous subject.
+        sides = [p for p in own.parts if _subject_terms(p.text, vocabulary)]
+        if len(sides) >= 2 and len(sides) == len(own.parts):
+            subject = topic if attached else subject_of(previous, lex)
+            read = replace(read, parts=tuple(replace(p, context=f"{p.context} {subject}".strip()) for p in own.parts),
+                           compare=own.compare, several=own.several)
+        else:
+            read = replace(read, parts=(), compare=None, several=False)
     if attached:
         # What the previous question asked (新增 in 「新增就业多少」) was its answer's business; the
         # carried subject asks nothing of 「失业率呢」「下一步呢」.
@@ -268,7 +277,7 @@ def _swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool =
             o = _phrase(previous, o, [t for t in old if not _is_measure(t, vocabulary)])
         return _replace(previous, o, fragment if n in fragment else n)
     if not has_han(fragment):
-        return _swap_english(fragment, previous)
+        return _swap_english(fragment, previous, vocabulary)
     if not new:
         return None   # 「下一步呢」: no term to swap; the question is read with the previous subject
     if any(_is_measure(t, vocabulary) for t in new):
@@ -386,12 +395,52 @@ def _share_reading(key: str, history: list[Turn], lex: Lexicon) -> tuple[str, bo
     return (text, True) if split_share(text, lex) else None
 
 
-def _said(turn: Turn) -> str | None:
-    """What a turn asked, as read, when its answer gave a count (else None)."""
-    answer = turn.answer
-    if answer is None or getattr(answer, "abstained", True):
+def _compared_with_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> Query | None:
+    """A comparison whose sides the conversation gave, as a two-part query, or None.
+
+    「是不是比失业保险的多」 after 工伤保险's count: the last answer against 失业保险 asked the same way;
+    「比刚才那个少多少」 "Which one has more?": the last two answers.  A side an earlier answer gave is
+    anchored to that figure.  A question naming both sides itself (「收入比支出多多少」) is not one.
+    """
+    compare = compare_kind(query.key, lex)
+    if compare is None or not _is_short(_fragment(query.key, lex)[0]) or "yoy" in query.asks:
+        return None   # 「比去年同期多了还是少了」 compares with a period, not with an earlier answer
+    if sum(bool(_subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
+        return None   # 「收入比支出多多少」 names both sides
+    answered = [t for t in history if _said(t, counts_only=False) is not None]
+    if not answered or answered[-1] is not history[-1]:
         return None
-    if not any(f.kind in ("count", "quantity") for f in getattr(answer, "figures", ())):
+    last = _side(answered[-1])
+    named = [t for t in _subject_terms(_EN_PRONOUN.sub("", _ZH_PRONOUN.sub("", query.key)), vocabulary)
+             if not _is_measure(t, vocabulary)]
+    if named:
+        other = _swap(named[0], last[0], vocabulary) or named[0]
+        sides = [last, (other, (), (named[0],))]
+    elif len(answered) >= 2:
+        sides = [last, _side(answered[-2])]
+    else:
+        return None
+    parts = tuple(replace(analyze(text, lex), anchor=anchor, swapped_in=swapped, asked=text)
+                  for text, anchor, swapped in sides)
+    kinds = frozenset({"quantity", "count", "percent"})
+    reading = f"{query.key.rstrip('?？。.!！ ')}：{'；'.join(p.text for p in parts)}"
+    return replace(query, text=reading, wants="figure", kinds=kinds, parts=parts, compare=compare, several=False,
+                   thresholds=(), reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
+
+
+def _side(turn: Turn) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A comparison side an earlier answer gave: what it asked, anchored to its passage and figure."""
+    answer = turn.answer
+    hit = answer.citations[0].hit
+    return (_said(turn, counts_only=False), (hit.passage_id, f"{hit.doc_id}@{answer.figures[0].start}"), ())
+
+
+def _said(turn: Turn, counts_only: bool = True) -> str | None:
+    """What a turn asked, as read, when its answer gave a count (any figure: ``counts_only=False``), else None."""
+    answer = turn.answer
+    if answer is None or getattr(answer, "abstained", True) or not getattr(answer, "figures", ()):
+        return None
+    if counts_only and not any(f.kind in ("count", "quantity") for f in answer.figures):
         return None
     return normalize(getattr(answer, "question", "") or turn.question)
 
@@ -424,7 +473,7 @@ def _without_periods(text: str, lex: Lexicon) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _swap_english(fragment: str, previous: str) -> str | None:
+def _swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = None) -> str | None:
     """"And work-injury insurance?" after "…have unemployment insurance?": word-level swap of the
     phrase ending like the fragment, or of the glossary phrase naming the same kind of thing."""
     if not fragment.isascii() or _EN_ASKS.match(fragment):
@@ -450,7 +499,16 @@ def _swap_english(fragment: str, previous: str) -> str | None:
     for start, end, official in phrases:
         if any(t[-1] == m[-1] and set(t) & set(m) for t in official for m in mine):
             return previous[:start] + fragment + previous[end:]
-    return None
+    if vocabulary is None or not mine or any(_is_measure(t, vocabulary) for t in mine):
+        return None
+    # Another kind of thing ("the public service platform" after "the e-card"): it takes the place of
+    # the longest phrase naming a thing, not a measure ("nationwide services" stays).
+    things = [(start, end) for start, end, official in phrases
+              if not any(_is_measure(t, vocabulary) for t in official)]
+    if not things:
+        return None
+    start, end = max(things, key=lambda x: x[1] - x[0])
+    return previous[:start] + fragment + previous[end:]
 
 
 def subject_of(question: str, lex: Lexicon | None = None) -> str:

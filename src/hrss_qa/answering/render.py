@@ -167,15 +167,32 @@ def _comparison_tail(decision: Decision) -> str:
             if asked and has_han(asked[0].text) and len({c.hit.passage_id for c in decision.candidates}) > 1:
                 name = _asked_name(asked[0].text)   # parts from different passages: say it as asked
             degree = "更" if len(figures) == 2 else "最"
+            gap = _gap(figures, en) if q.compare == "difference" and len(figures) == 2 else ""
             if en:
-                tail = f" {name} is {'smaller' if smaller_wins else 'larger'}."
+                tail = f" {name} is {'smaller' if smaller_wins else 'larger'}" + (f", by {gap}." if gap else ".")
             else:
                 adjective = ("低" if smaller_wins else "高") if winner.kind == "percent" else ("少" if smaller_wins else "多")
-                tail = _say(f"{name}{degree}{adjective}。", q.script)
+                tail = _say(f"{name}{degree}{adjective}" + (f"，相差{gap}。" if gap else "。"), q.script)
     if decision.reason:
         tail += (f" The briefing does not give the rest ({decision.reason})." if en
                  else _say(f"另外，{decision.reason}。", q.script))
     return tail
+
+
+def _gap(figures: list[Figure], en: bool) -> str:
+    """How far apart two comparable figures are, in base units (「差多少」); 约 when either is
+    written with a qualifier (超过, 近), whose true value is not the written one."""
+    a, b = figures
+    if a.value is None or b.value is None:
+        return ""
+    gap = abs(a.value - b.value)
+    if a.kind == "percent":
+        return f"{gap:.4g} percentage points" if en else f"{gap:.4g}个百分点"
+    if en:
+        return (f"about {gap:,.0f} {a.unit}" if a.qualifier or b.qualifier else f"{gap:,.0f} {a.unit}").rstrip()
+    # In the briefing's own magnitudes: 822.8万, 3400亿元.
+    scale = next(((d, w) for d, w in ((1e8, "亿"), (1e4, "万")) if gap >= d), (1, ""))
+    return f"{'约' if a.qualifier or b.qualifier else ''}{gap / scale[0]:.4g}{scale[1]}{a.unit}"
 
 
 def _share_tail(part: Figure, whole: Figure, script: Script) -> str:
