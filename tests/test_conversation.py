@@ -302,3 +302,22 @@ def test_how_far_apart_is_said_in_the_briefings_magnitudes(engine):
 def test_a_comparison_with_last_year_is_not_one_with_the_earlier_answer(engine):
     a = _chain(engine, "社会保险基金总收入多少", "支出呢", "比去年同期多了还是少了？")
     assert a.abstained
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["What is the surveyed urban unemployment rate?", "Which month is that for?"], "3月份"),   # no rate asked of a date
+    (["调查失业率是多少", "这是哪个月的数"], "3月份"),
+    (["职业年金基金投资运营规模多大", "截至什么时候？"], "去年底"),      # the date written with it, not 3月底 nearby
+])
+def test_when_asked_of_the_figure_just_given_is_its_own_date(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected
+
+
+@pytest.mark.parametrize("turns, figures, verdict", [
+    (["一网通办服务开通了几项", "跨省通办的有多少", "占了六成吗"], {"40項", "76項"}, "no"),   # 52.6%
+    (["開通了多少項一網通辦服務", "其中跨省通辦的呢", "過半了嗎"], {"40項", "76項"}, "yes"),
+])
+def test_a_share_check_after_two_counts_is_the_later_of_the_earlier(engine, turns, figures, verdict):
+    a = _chain(engine, *turns)
+    assert {f.text for f in a.figures} == figures and a.verdict == verdict

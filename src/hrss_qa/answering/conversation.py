@@ -95,7 +95,7 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     fragment, marked = _fragment(query.key, lex)
     if (compared := _compared_with_earlier(query, history, lex, vocabulary)) is not None:
         return compared
-    if (share := _share_reading(query.key, history, lex)) is not None:
+    if (share := _share_reading(query.key, history, lex, vocabulary)) is not None:
         text, computed = share
         read = analyze(text, lex)
         if not computed:   # 「占多少人口」: no whole the briefing counts, so only a share as written answers
@@ -146,7 +146,9 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
         # 「下一步呢」 asks about plans, 「截至啥时候」 a date, 「过3000万了吗」 checks a number —
         # whatever the subject's own words (参加人数) would ask.
         read = replace(read, wants=own.wants, kinds=own.kinds, yes_no=own.yes_no, thresholds=own.thresholds,
-                       units=own.units if own.units is not None else read.units, tense=own.tense or read.tense,
+                       # a date asked of "the unemployment rate" is no rate
+                       units=own.units if own.units is not None or own.wants == "date" else read.units,
+                       tense=own.tense or read.tense,
                        detail=own.detail,
                        # attached to the previous subject, only the fragment's own words point to a unit
                        topical_units=own.topical_units if attached else own.topical_units or read.topical_units)
@@ -364,7 +366,7 @@ def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:
     return shared + side_by_side if shared >= 0.25 or side_by_side else 0.0
 
 
-def _share_reading(key: str, history: list[Turn], lex: Lexicon) -> tuple[str, bool] | None:
+def _share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> tuple[str, bool] | None:
     """A share asked of the conversation's counts, as one question (「A占B的比例，…」), and whether it
     is computed from two counts (else it is the last subject's share as written), or None.
 
@@ -382,7 +384,8 @@ def _share_reading(key: str, history: list[Turn], lex: Lexicon) -> tuple[str, bo
     ask = re.sub(r"^其中", "", _without_lead(key, lex))   # 其中: "of those", the part's own lead
     if sides := split_share(said[-1], lex):
         text = f"{sides[0]}占{sides[1]}的比例，{key}"
-    elif ask.startswith("占"):
+    elif ask.startswith("占") and (len(said) < 2 or said[-2] is None or _terms_in(ask, vocabulary)):
+        # 「占多少人口」 names its whole (not 「占一半以上吗」 after two counts: the later of the earlier)
         text = f"{subject_of(said[-1], lex)}{ask}"
         if not split_share(text, lex):
             return text, False
@@ -523,6 +526,8 @@ def subject_of(question: str, lex: Lexicon | None = None) -> str:
     for name in ("number", "when", "day", "verify", "ordinal", "several"):
         if lex.cue(name).regex is not None:
             subject = lex.cue(name).regex.sub(" ", subject)
-    subject = _EN_PRONOUN.sub(" ", _ZH_PRONOUN.sub(" ", subject))
+    subject = _EN_PRONOUN.sub(" ", _ZH_PRONOUN.sub(" ", subject.replace("其中", " ")))
+    # a classifier left by its number (「开通了 项一网通办服务」)
+    subject = re.sub(r"(?:^|(?<=\s))[个项家场张名位件批届](?=[\u4e00-\u9fff])", "", subject)
     subject = re.sub(r"\b(what|which|how|was|were|is|are|did|does|do|the|so|and|about)\b|[?？。.!！,，]", " ", subject)
     return re.sub(r"\s+", " ", subject).strip(" 的是")

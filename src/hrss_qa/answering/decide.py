@@ -83,6 +83,9 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         # 「比例呢」「金额？」 after a head count ask another measure: the carried figure is not its answer.
         same = [c for c in near if f"{c.hit.doc_id}@{c.figure.start}" in query.anchor and fits_units(query, c.figure)]
         doubt = bool(same) and _points_elsewhere(query, same[0], ranked)
+        if query.wants == "date" and (at := [int(a.rsplit("@", 1)[1]) for a in query.anchor if "@" in a]):
+            # 「这是哪个月的数」: the date written with the figure just given, in its sentence, nearest it.
+            near = sorted(near, key=lambda c: (not c.sentence.start <= at[0] < c.sentence.end, abs(c.figure.start - at[0])))
         ranked = same + [c for c in near if c not in same] + [c for c in ranked if c.hit.passage_id not in query.anchor]
     best = ranked[0]
     confidence = model.confidence([c.score for c in ranked], best.flags)
