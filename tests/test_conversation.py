@@ -321,3 +321,18 @@ def test_when_asked_of_the_figure_just_given_is_its_own_date(engine, turns, expe
 def test_a_share_check_after_two_counts_is_the_later_of_the_earlier(engine, turns, figures, verdict):
     a = _chain(engine, *turns)
     assert {f.text for f in a.figures} == figures and a.verdict == verdict
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["春风行动暨就业援助月一共办了多少场招聘活动", "那岗位呢"], "3800萬個"),    # what was counted gives way, not 就业 of the name
+    (["春风行动暨就业援助月一共办了多少场招聘活动", "岗位数呢"], "3800萬個"),
+    (["降低失业工伤保险费率的政策延续到哪年", "一年能给企业减轻多少负担"], "1800億元"),   # 企业 is no unit asked
+])
+def test_another_measure_of_the_same_subject(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected
+
+
+def test_which_year_asks_a_date(engine):
+    a = engine.answer("降低失业工伤保险费率的政策延续到哪年")
+    assert a.figures and a.figures[0].text == "2024年底"

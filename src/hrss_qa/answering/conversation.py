@@ -155,15 +155,16 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     elif attached and read.wants == "fact" and (asked := _previous_ask(last, previous, lex)) is not None:
         # "And by the end of June?" asks what the previous question asked (how many), of another period
         read = replace(read, wants=asked[0], kinds=asked[1])
-    if text is not None and marked and not attached and own.units is None \
-            and _names_no_measure(fragment, vocabulary) and getattr(last.answer, "figures", ()):
-        # 「电子社保卡的呢」 after a share, "And the other platform?" after a visit count: another subject,
-        # the same measure, so a figure of the previous answer's unit is preferred.
-        own_words = set(words(fragment)) | set(_subject_terms(fragment, vocabulary))
-        read = replace(read, topical_units=_units_of(last.answer.figures, lex),
-                       swapped_in=tuple(_subject_terms(fragment, vocabulary)),
-                       borrowed=frozenset(w for w in words(text) if w not in own_words))
-    if attached and own.units is None and own.topical_units:
+    if text is not None and marked and not attached:
+        # What the fragment swapped in (电子社保卡, 岗位) is what the answer must be about.
+        read = replace(read, swapped_in=tuple(_subject_terms(fragment, vocabulary)))
+        if own.units is None and _names_no_measure(fragment, vocabulary) and getattr(last.answer, "figures", ()):
+            # 「电子社保卡的呢」 after a share, "And the other platform?" after a visit count: another subject,
+            # the same measure, so a figure of the previous answer's unit is preferred.
+            own_words = set(words(fragment)) | set(read.swapped_in)
+            read = replace(read, topical_units=_units_of(last.answer.figures, lex),
+                           borrowed=frozenset(w for w in words(text) if w not in own_words))
+    if attached and own.units is None and own.topical_units and (marked or len(fragment) <= 4):
         # 「比例呢」「金额？」 with the previous subject: the measure word is the whole ask, so only a figure of
         # its unit answers (not the previous answer's head count).
         read = replace(read, units=own.topical_units)
@@ -266,6 +267,10 @@ def _swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool =
     own = _terms_in(fragment, vocabulary)
     new = own + [t for t in vocabulary.terms if fragment in t and t != fragment][:3]   # 工伤 for 工伤保险
     old = _terms_in(previous, vocabulary)
+    if own and all(_is_measure(t, vocabulary) for t in own) and (counted := _counted_term(previous, old)):
+        # 「岗位呢」 after 「…就业援助月办了多少场招聘活动」: what was counted (招聘活动) gives way, not a
+        # measure word inside a name (就业援助月).
+        return _replace(previous, counted, fragment)
     best: tuple[float, int, str, str] | None = None
     for n in new:
         for o in old:
@@ -315,6 +320,15 @@ def _units_of(figures, lex: Lexicon) -> frozenset[str]:
         if units & set(group):
             units |= set(group)
     return frozenset(units)
+
+
+def _counted_term(question: str, terms: list[str]) -> str | None:
+    """The term a question counts: right after its 多少/几 and classifier (「多少场招聘活动」)."""
+    for m in re.finditer(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)?", question):
+        rest = question[m.end():]
+        if found := [t for t in terms if rest.startswith(t)]:
+            return max(found, key=len)
+    return None
 
 
 def _is_measure(term: str, vocabulary: Vocabulary) -> bool:
