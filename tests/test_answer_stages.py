@@ -399,3 +399,14 @@ def test_a_share_check_is_scored_on_both_its_figures_in_any_order():
     assert scored.figure_correct and scored.verdict_wrong is False
     one = SimpleNamespace(abstained=False, text="是的。…", verdict="yes", figures=tuple(extract_figures("支出1.7萬元")))
     assert _score(q, [], one, 0.01).verdict_wrong   # one of the two figures: not right
+
+
+def test_a_difference_between_two_sides_is_no_change_over_time():
+    q = analyze("个人养老金参加人数跟脱贫人口务工规模比，少了多少？")
+    assert q.compare == "difference" and len(q.parts) == 2 and "change" not in q.asks
+    assert "change" in analyze("今年比去年多了多少？").asks     # against a period it still is
+
+
+def test_the_sides_of_a_comparison_share_a_unit_named_once():
+    q = analyze("社保卡和电子社保卡的人口覆盖率差了几个百分点？")
+    assert [p.units for p in q.parts] == [frozenset({"%"})] * 2

@@ -100,6 +100,9 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
             base = Query(text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds)
             parts = tuple(replace(_read(p, lex, allow_parts=False, parent=base), context=context)
                           for p, context in _with_subjects(pieces, text, lex))
+            if compare:
+                parts = _shared_measure(parts)
+                asks.discard("change")   # 「A跟B比，多了多少」: the difference asked is the comparison's
     units = _explicit_units(key, lex)
     if units is None and checks and checks[0].unit:   # 「超过50万人次吗」: only 人次 can be compared
         units = frozenset(next((g for g in lex.words("units.comparable.groups") if checks[0].unit in g),
@@ -133,6 +136,15 @@ def _with_subjects(pieces: list[str], whole: str, lex: Lexicon) -> list[tuple[st
         out.append(f"{piece} {out[-1]}" if out and len(bare) < 2 else piece)
         contexts.append(whole if out and 2 <= len(bare) <= _SHORT_PART else "")
     return list(zip(out, contexts))
+
+
+def _shared_measure(parts: tuple[Query, ...]) -> tuple[Query, ...]:
+    """A comparison's sides are measured alike: a unit one side names outright (「…覆盖率差了几个百分点」
+    on the last side) holds for a side naming none."""
+    named = [p.units for p in parts if p.units is not None]
+    if not named:
+        return parts
+    return tuple(p if p.units is not None else replace(p, units=named[0]) for p in parts)
 
 
 def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, frozenset[str]]:
