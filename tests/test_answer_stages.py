@@ -410,3 +410,9 @@ def test_a_difference_between_two_sides_is_no_change_over_time():
 def test_the_sides_of_a_comparison_share_a_unit_named_once():
     q = analyze("社保卡和电子社保卡的人口覆盖率差了几个百分点？")
     assert [p.units for p in q.parts] == [frozenset({"%"})] * 2
+
+
+def test_bili_is_a_share_word_not_a_comparison():
+    # 比例/比重/比率 hold 比 but compare nothing: 「…，占人口的比例是多少」 is a second ask, not 「A比B少」
+    q = analyze("电子社保卡领用了多少人，占人口的比例是多少？")
+    assert q.compare is None and [p.text for p in q.parts] == ["电子社保卡领用了多少人", "占人口的比例是多少"]

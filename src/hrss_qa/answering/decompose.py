@@ -29,7 +29,7 @@ from ..text import has_han, normalize
 _ZH_JOINERS = {"和", "与", "跟", "及", "以及", "还有", "、", "还是", "或", "或者", "同", "，", ",", "；", ";", "对比", "相比", "vs",
                "？", "?", " "}
 _EN_JOINER = re.compile(r"\s*(?:,\s*)?\b(?:and|or|vs\.?|versus|compared (?:with|to)|as against|with)\b\s*|\s*[,;]\s*")
-_ZH_THAN = re.compile(r"^(?P<a>.+?)(?<![同环对相占])比(?!较)(?P<b>.+?)(?:还|更|要)?(?:多|少|高|低|大|小)")
+_ZH_THAN = re.compile(r"^(?P<a>.+?)(?<![同环对相占])比(?![较例重率])(?P<b>.+?)(?:还|更|要)?(?:多|少|高|低|大|小)")
 _ZH_OR = re.compile(r"^(?P<a>.+?)(?:多|高|大|少|低)还是(?P<b>.+?)(?:多|高|大|少|低)?(?:呢|啊|吗)?[？?]*$")
 # 「哪个访问量大」「谁的参保人数多」: the measure between "which" and "more" is what every part asks.
 _ZH_WHICH = re.compile(r"(?:哪个|哪一个|哪项|哪一项|哪种|哪边|谁)(?:的)?(?P<measure>[^，,。？?]{0,8}?)(?:更|比较|较|最)?(?:多|高|大|少|低|小)")
