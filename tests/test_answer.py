@@ -88,6 +88,10 @@ def test_no_verdict_when_the_stated_figure_is_not_what_is_checked(engine, questi
     ("职业培训券怎么申请？", "办理方式"),
     ("16场跨区域巡回招聘会在哪些城市办？", "地点"),
     ("我每个月能领多少养老金？", "全国的总数"),
+    ("个人养老金怎么开户？", "办理方式"),
+    ("如何参加职业技能培训？", "办理方式"),
+    ("農民工能不能參加工傷保險？", "条件"),
+    ("Can gig workers join unemployment insurance?", "条件"),
 ])
 def test_details_the_briefing_does_not_give_are_not_invented(engine, question, reason):
     a = answer_with(engine, question)
