@@ -111,7 +111,7 @@ class Answerer:
         if problems:
             return abstain(query, hits, problems[0].message, tuple(problems))
         if query.parts:
-            decision = combine(query, self._decide_parts(query.parts, docs))
+            decision = combine(query, self._decide_parts(query.parts, docs, compared=query.compare is not None))
             if query.compare == "share" and decision.kind == "abstain":   # only a share as written answers it now
                 return self.decide(replace(query, parts=(), compare=None, kinds=frozenset({"percent"})), docs, taken)
         elif query.is_figure:
@@ -139,15 +139,32 @@ class Answerer:
                  and self.engine.passage(h.passage_id).section_path[0] in heads]
         return plans[:K] or hits
 
-    def _decide_parts(self, parts: tuple[Query, ...], docs: frozenset[str] | None) -> list[Decision]:
-        """Each part on its own; two parts of one question ask two things, so a figure one part
-        took is not the other's answer (「收入比支出多多少」 must not compare 收入 with itself)."""
-        decisions: list[Decision] = []
-        taken: frozenset[tuple[str, int]] = frozenset()
-        for part in parts:
-            decision = self.decide(part, docs, taken)
-            taken |= {(c.hit.doc_id, c.figure.start) for c in decision.candidates}
-            decisions.append(decision)
+    def _decide_parts(self, parts: tuple[Query, ...], docs: frozenset[str] | None,
+                      compared: bool = False) -> list[Decision]:
+        """Each part on its own; two parts of one question ask two things, so a figure answers one
+        part only (「收入比支出多多少」 must not compare 收入 with itself).  Several asks are taken in
+        the order asked.  When two sides of a comparison want the same figure, it goes to the side
+        that loses more without it: 「社保卡覆盖率跟电子社保卡覆盖率差多少」 gives 54.1% to 电子社保卡
+        even though 社保卡's side, asked first, also ranks it first."""
+        if not compared:   # several asks: in the order asked, each taking what the earlier left
+            decisions: list[Decision] = []
+            for part in parts:
+                decisions.append(self.decide(part, docs, _held(decisions, but=len(decisions))))
+            return decisions
+        decisions = [self.decide(part, docs, frozenset()) for part in parts]
+        for _ in range(len(parts) ** 2):   # each round settles one clash
+            clash = next(((i, j) for i in range(len(parts)) for j in range(i + 1, len(parts))
+                          if _figure_key(decisions[i]) is not None
+                          and _figure_key(decisions[i]) == _figure_key(decisions[j])), None)
+            if clash is None:
+                break
+            i, j = clash
+            without_i = self.decide(parts[i], docs, _held(decisions, but=i))
+            without_j = self.decide(parts[j], docs, _held(decisions, but=j))
+            if _score(without_i) + _score(decisions[j]) > _score(decisions[i]) + _score(without_j):
+                decisions[i] = without_i
+            else:
+                decisions[j] = without_j
         return decisions
 
     def _named_period(self, decision: Decision) -> Decision:
@@ -156,6 +173,23 @@ class Answerer:
             return decision
         cited = decision.candidates[0].hit.doc_id if decision.candidates else decision.hits[0].doc_id
         return replace(decision, period=self.coverage[cited].label)
+
+
+def _figure_key(decision: Decision) -> tuple[str, int] | None:
+    """The figure a part's decision answers with, or None."""
+    if decision.kind != "figure" or not decision.candidates:
+        return None
+    return decision.candidates[0].hit.doc_id, decision.candidates[0].figure.start
+
+
+def _held(decisions: list[Decision], but: int) -> frozenset[tuple[str, int]]:
+    """The figures the other parts answer with."""
+    return frozenset(k for n, d in enumerate(decisions) if n != but and (k := _figure_key(d)) is not None)
+
+
+def _score(decision: Decision) -> float:
+    """How surely a part's figure answers it: its ranker score (nothing when it abstains)."""
+    return decision.candidates[0].score if decision.kind == "figure" and decision.candidates else 0.0
 
 
 def search(engine: Retriever, query: Query, k: int = K, docs: frozenset[str] | None = None) -> list:
