@@ -371,3 +371,12 @@ def test_a_figure_goes_to_the_side_of_a_comparison_that_needs_it_most(engine):
     # taken greedily, 电子社保卡 was left with nothing and the comparison was declined.
     a = answer_with(engine, "社保卡的覆盖率是不是比电子社保卡高？")
     assert [f.text for f in a.figures] == ["97%", "54.1%"] and a.verdict == "yes"
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("电子社保卡访问量有没有47亿人次", ""),     # 47亿人次 is the platform's; the e-card's 31亿次 is in 次: no verdict
+    ("Has the e-card had more than 4.7 billion visits?", "no"),   # no unit named: 31亿 is checked
+])
+def test_a_check_whose_number_is_another_subjects_figure_states_the_subjects_own(engine, question, verdict):
+    a = answer_with(engine, question)
+    assert [f.text for f in a.figures] == ["31億次"] and a.verdict == verdict

@@ -107,6 +107,8 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     if units is None and checks and checks[0].unit:   # 「超过50万人次吗」: only 人次 can be compared
         units = frozenset(next((g for g in lex.words("units.comparable.groups") if checks[0].unit in g),
                                [checks[0].unit]))
+        # a measure counted in a kindred unit (visits: 次 / 人次) is the figure, stated without a verdict
+        units |= {u for g in lex.words("units.alike.groups") if checks[0].unit in g for u in g}
     stated = {f.value for f in stated_figures(key, lex) if f.value is not None and f.kind != "period"}
     return Query(
         text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds,

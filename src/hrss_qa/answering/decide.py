@@ -92,6 +92,10 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
     if problems := hard_problems(query, best, coverage, lex):
         return abstain(query, hits, problems[0].message, tuple(problems), confidence=confidence)
     raised = [name for name, value in zip(FIT_FLAGS, best.flags) if value > 0 and name in model.hard_flags]
+    if raised and query.thresholds and best.features[FEATURES.index("stated_equal")] and len(ranked) > 1:
+        # 「电子社保卡访问量是不是超过47亿人次」: the number checked is another subject's figure (the
+        # platform's 47亿人次), a false premise; the subject's own figure answers it, or nothing does.
+        return decide_figure(query, hits, ranked[1:], model, coverage, lex)
     if raised:
         return abstain(query, hits, _reason(raised[0], best), confidence=confidence)
     if confidence < model.answer_threshold:
