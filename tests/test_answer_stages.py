@@ -416,3 +416,12 @@ def test_bili_is_a_share_word_not_a_comparison():
     # 比例/比重/比率 hold 比 but compare nothing: 「…，占人口的比例是多少」 is a second ask, not 「A比B少」
     q = analyze("电子社保卡领用了多少人，占人口的比例是多少？")
     assert q.compare is None and [p.text for p in q.parts] == ["电子社保卡领用了多少人", "占人口的比例是多少"]
+
+
+@pytest.mark.parametrize("question, values", [
+    ("Is stabilising jobs one of the items the department heads will walk through?", []),   # partitive, no number
+    ("Are there more than five one-card pilot cities?", [5.0]),                              # one-card is a name
+    ("Is it a five-year plan?", [5.0]),
+])
+def test_english_number_words_that_are_no_numbers(question, values):
+    assert [t.value for t in thresholds(question)] == values

@@ -56,7 +56,9 @@ def _tables(lex: Lexicon) -> dict:
                                                             reverse=True)) + r")\s+(" + "|".join(magnitudes) + r")\b"),
             "tenths": re.compile(rf"([一二两三四五六七八九]){re.escape(lex.words('units.tenths.suffix'))}(?![本员果立绩])"),
             # "a five-year plan", "three years": an English number word, with a year unit if any
-            "words": re.compile(r"\b(" + "|".join(lex.words("units.english_numbers")) + r")\b(?:(?:-|\s)(years?))?")}
+            # ("one of the items" is no number, nor "one-card services"; "a five-year plan" is)
+            "words": re.compile(r"\b(" + "|".join(lex.words("units.english_numbers")) + r")\b(?!\s+of\b)(?!-(?!years?\b)[a-z])"
+                                r"(?:(?:-|\s)(years?))?")}
 
 
 def spelled_out(key: str, lex: Lexicon | None = None) -> str:
