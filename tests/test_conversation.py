@@ -336,3 +336,9 @@ def test_another_measure_of_the_same_subject(engine, turns, expected):
 def test_which_year_asks_a_date(engine):
     a = engine.answer("降低失业工伤保险费率的政策延续到哪年")
     assert a.figures and a.figures[0].text == "2024年底"
+
+
+def test_a_long_question_with_no_pronoun_stands_alone_even_with_unknown_words(engine):
+    a = _chain(engine, "国家职业标准颁布了几个",
+               "How many key service items will the bureau chiefs walk through the process for?")
+    assert not a.reading and a.figures and a.figures[0].text == "10個"

@@ -104,8 +104,8 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
     if lean and not _is_short(fragment):
         return query
-    if not (marked or pronoun or lean or _lacks_subject(fragment, vocabulary, lex)):
-        return query
+    if not (marked or pronoun or lean or (_is_short(fragment) and _lacks_subject(fragment, vocabulary, lex))):
+        return query   # a long question with no pronoun carries its own subject, known words or not
     text = None
     concatenated = False   # the reading is the fragment followed by earlier words, not one question
     if marked and _is_phrase(fragment, vocabulary):
