@@ -342,3 +342,12 @@ def test_a_long_question_with_no_pronoun_stands_alone_even_with_unknown_words(en
     a = _chain(engine, "国家职业标准颁布了几个",
                "How many key service items will the bureau chiefs walk through the process for?")
     assert not a.reading and a.figures and a.figures[0].text == "10個"
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["how many training vouchers were issued in the first quarter", "and subsidized vocational training?"], "350萬人次"),
+    (["政务服务平台注册用户多少", "累计访问量呢", "过了30亿没有", "那国家社会保险公共服务平台的呢"], "超過47億人次"),
+])
+def test_another_subject_named_in_several_words(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures and a.figures[0].text == expected

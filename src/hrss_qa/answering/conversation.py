@@ -110,7 +110,7 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     concatenated = False   # the reading is the fragment followed by earlier words, not one question
     if marked and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask.
-        text = _with_ask(fragment, previous)
+        text = _with_ask(fragment, previous) or _swap(fragment, previous, vocabulary)
     elif (marked or not pronoun) and not lean:
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
         text = _swap(fragment, previous, vocabulary, keep_ask=not marked)
@@ -506,6 +506,8 @@ def _swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = 
         for i in range(len(prev) - k, -1, -1):
             if [w.strip("?.,") for w in prev[i:i + k]] == tail:
                 begin = max(0, i - (len(words) - k))
+                while begin < i and (_EN_ASKS.match(prev[begin]) or prev[begin] in ("many", "much")):
+                    begin += 1   # "how many" stays: the fragment names the thing, not the ask
                 return " ".join(prev[:begin] + words + prev[i + k:])
     mine = {t for g in glossary_terms(fragment) for t in g.official}
     # Every glossary phrase of the previous question, nested ones too ("social security card" inside
