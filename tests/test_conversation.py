@@ -12,7 +12,8 @@ import pytest
 
 from hrss_qa.answering import Turn, answer_with
 from hrss_qa.answering.analyze import analyze
-from hrss_qa.answering.conversation import Vocabulary, resolve
+from hrss_qa.answering.conversation import resolve
+from hrss_qa.answering.vocabulary import Vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOND = ROOT / "tests" / "data" / "second-briefing"

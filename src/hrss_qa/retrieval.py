@@ -18,7 +18,6 @@ scores of every row would give, also where the store is asked for its top rows o
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -183,7 +182,6 @@ def held_out_scores(items: list[Item], C: float) -> list[np.ndarray]:
     # The ranker learns which figure a question is about from questions that have one.
     has_answer = np.array([items[i].answerable and any(items[i].labels) for i in owner])
     out = [np.zeros(len(it.rows)) for it in items]
-    first = {i: int(np.flatnonzero(owner == i)[0]) for i in set(owner.tolist())}
     for g in sorted(set(groups)):
         train = (groups != g) & has_answer
         if y[train].sum() == 0 or y[train].sum() == train.sum():

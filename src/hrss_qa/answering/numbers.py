@@ -149,8 +149,8 @@ def _relation_before(before: str, t: dict) -> Relation | None:
     """The relation word that ends right before a number (the longest one: 不到 over 到)."""
     text = _without_markers(before, t)[-24:]
     best: tuple[int, Relation] | None = None
-    for rel, pattern in t["ending"].items():
-        m = pattern.search(text)
+    for rel, ending in t["ending"].items():
+        m = ending.search(text)
         if m and (best is None or len(m.group(0).strip()) > best[0]):
             best = (len(m.group(0).strip()), rel)
     return best[1] if best else None
@@ -160,8 +160,8 @@ def _qualifier_relation(qualifier: str, t: dict) -> Relation | None:
     """超过300万 / 不到300万 / 300多万 / 约300万: the qualifier the figure reader kept is the relation."""
     if qualifier in ("多", "余", "馀", "餘"):
         return ">"
-    for rel, pattern in t["ending"].items():
-        m = pattern.search(qualifier)
+    for rel, ending in t["ending"].items():
+        m = ending.search(qualifier)
         if m and m.group(0).strip() == qualifier:
             return rel
     return _relation_after(qualifier)

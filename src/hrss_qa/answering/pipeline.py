@@ -23,7 +23,8 @@ from ..retrieval import Engine as Retriever
 from ..text import clean, detect_script, normalize
 from .analyze import MAX_QUESTION_CHARS, analyze
 from .confidence import passage_features
-from .conversation import Vocabulary, resolve
+from .conversation import resolve
+from .vocabulary import Vocabulary
 from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank
 from .features import CorpusFacts, candidates
 from .model import AnswerModel, bundled_model

@@ -1,0 +1,162 @@
+"""Rewriting the earlier question with a follow-up's words: 「那失业保险呢」 after 「养老保险参保人数多少」
+reads 「失业保险参保人数多少」.
+
+>>> from hrss_qa.answering.vocabulary import Vocabulary
+>>> swap("支出", "社会保险基金总收入多少", Vocabulary.of([[(["社会保险", "基金", "总收入"], True), (["社会保险", "基金", "总支出"], True)]]))
+'社会保险基金总支出多少'
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..glossary import ENGLISH, glossary_terms
+from ..text import has_han
+from .vocabulary import Vocabulary, is_measure, terms_in
+
+_EN_ASKS = re.compile(r"(how|what|which|when|who|where|is|are|was|were|did|does|do|has|have)\b")
+
+
+_ASK = re.compile(r"(有|是|为)?(多少|几|第几|什么时候|何时)(人次|个|项|家|场|张|名|位|件|届|批|人)?")
+
+
+def with_ask(fragment: str, previous: str) -> str | None:
+    """The fragment with the previous question's ask (「…有多少」「…是第几届」), or None if it had none."""
+    if m := _ASK.search(previous):
+        # The unit asked of the old subject (多少张 of 培训券) need not be the new one's; an
+        # ordinal's 第几届 is the kind of ask and stays.
+        ask = m.group(0) if m.group(2).startswith("第") else (m.group(1) or "") + m.group(2)
+        return f"{fragment}{ask}"
+    return None
+
+
+def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = False) -> str | None:
+    """The previous question with the term the fragment stands for replaced by the fragment.
+
+    ``keep_ask``: the fragment asks on its own (「结余多少」, not 「结余呢」): only a measure is swapped
+    in, and the fragment's own ask is put in front.
+    """
+    if keep_ask:
+        measures = [t for t in terms_in(fragment, vocabulary) if is_measure(t, vocabulary)]
+        old = [t for t in terms_in(previous, vocabulary) if is_measure(t, vocabulary)]
+        if not measures or not old or measures[0] in previous:
+            return None
+        return f"{fragment} " + _replace(previous, old[-1], measures[0])
+    own = terms_in(fragment, vocabulary)
+    new = own + [t for t in vocabulary.terms if fragment in t and t != fragment][:3]   # 工伤 for 工伤保险
+    old = terms_in(previous, vocabulary)
+    if own and all(is_measure(t, vocabulary) for t in own) and (counted := _counted_term(previous, old)):
+        # 「岗位呢」 after 「…就业援助月办了多少场招聘活动」: what was counted (招聘活动) gives way, not a
+        # measure word inside a name (就业援助月).
+        return _replace(previous, counted, fragment)
+    best: tuple[float, int, str, str] | None = None
+    for n in new:
+        for o in old:
+            score = _kinship(n, o, vocabulary) if n != o else 0.0
+            if score > 0 and (best is None or (score, len(o)) > best[:2]):
+                best = (score, len(o), n, o)
+    if best is not None:
+        _, _, n, o = best
+        if not is_measure(o, vocabulary) and len(o) < len(n) - 1:
+            # Only the head of a longer name matched (大赛 of 博士后创新创业大赛): take the whole name.
+            o = _phrase(previous, o, [t for t in old if not is_measure(t, vocabulary)])
+        return _replace(previous, o, fragment if n in fragment else n)
+    if not has_han(fragment):
+        return swap_english(fragment, previous, vocabulary)
+    if not new:
+        return None   # 「下一步呢」: no term to swap; the question is read with the previous subject
+    if any(is_measure(t, vocabulary) for t in new):
+        measures = [t for t in old if is_measure(t, vocabulary)] or old[-1:]
+        # A measure takes the place of the previous measure, or of what the previous question
+        # asked last (访问量 for 注册用户).
+        return _replace(previous, measures[-1], fragment) if measures else None
+    subjects = [t for t in old if not is_measure(t, vocabulary)]
+    if not subjects:
+        return None
+    # A named thing takes the place of the previous named thing, the whole phrase of it
+    # (博士后创新创业大赛 for 高技能人才表彰大会).
+    return _replace(previous, _phrase(previous, max(subjects, key=len), subjects), fragment)
+
+
+def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = None) -> str | None:
+    """"And work-injury insurance?" after "…have unemployment insurance?": word-level swap of the
+    phrase ending like the fragment, or of the glossary phrase naming the same kind of thing."""
+    if not fragment.isascii() or _EN_ASKS.match(fragment):
+        return None   # "how many vacancies were posted" asks on its own: read with the subject, not spliced in
+    found = glossary_terms(previous)
+    if found and re.search(r"\bones?\b", fragment):
+        # "and local ones?": the noun the previous phrase ended with (national services → local services)
+        fragment = re.sub(r"\bones?\b", found[-1].word.split()[-1], fragment)
+    words, prev = fragment.split(), previous.split()
+    words = [w for w in words if w not in ("the", "a", "an")] or words
+    for k in range(len(words), 0, -1):
+        tail = words[-k:]
+        for i in range(len(prev) - k, -1, -1):
+            if [w.strip("?.,") for w in prev[i:i + k]] == tail:
+                begin = max(0, i - (len(words) - k))
+                while begin < i and (_EN_ASKS.match(prev[begin]) or prev[begin] in ("many", "much")):
+                    begin += 1   # "how many" stays: the fragment names the thing, not the ask
+                return " ".join(prev[:begin] + words + prev[i + k:])
+    mine = {t for g in glossary_terms(fragment) for t in g.official}
+    # Every glossary phrase of the previous question, nested ones too ("social security card" inside
+    # "hold a social security card"), shortest first; the one naming the same kind of thing (official
+    # terms ending alike: 全国服务/属地服务, 社保卡/电子社保卡) is replaced.
+    phrases = sorted(((m.start(), m.end(), terms.split()) for phrase, terms in ENGLISH.items()
+                      for m in re.finditer(rf"\b{re.escape(phrase)}\b", previous)), key=lambda x: x[1] - x[0])
+    for start, end, official in phrases:
+        if any(t[-1] == m[-1] and set(t) & set(m) for t in official for m in mine):
+            return previous[:start] + fragment + previous[end:]
+    if vocabulary is None or not mine or any(is_measure(t, vocabulary) for t in mine):
+        return None
+    # Another kind of thing ("the public service platform" after "the e-card"): it takes the place of
+    # the longest phrase naming a thing, not a measure ("nationwide services" stays).
+    things = [(start, end) for start, end, official in phrases
+              if not any(is_measure(t, vocabulary) for t in official)]
+    if not things:
+        return None
+    start, end = max(things, key=lambda x: x[1] - x[0])
+    return previous[:start] + fragment + previous[end:]
+
+
+def _counted_term(question: str, terms: list[str]) -> str | None:
+    """The term a question counts: right after its 多少/几 and classifier (「多少场招聘活动」)."""
+    for m in re.finditer(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)?", question):
+        rest = question[m.end():]
+        if found := [t for t in terms if rest.startswith(t)]:
+            return max(found, key=len)
+    return None
+
+
+def _phrase(text: str, term: str, subjects: list[str]) -> str:
+    """``term`` with the subject terms written right next to it (高技能人才 + 表彰大会)."""
+    start = text.find(term)
+    end = start + len(term)
+    grown = True
+    while grown:
+        grown = False
+        for t in (t for t in subjects if len(t) >= 3):   # 参保 in 养老保险参保人数 is not part of the name
+            if text.startswith(t, end):
+                end, grown = end + len(t), True
+            elif start >= len(t) and text.startswith(t, start - len(t)):
+                start, grown = start - len(t), True
+    return text[start:end]
+
+
+def _replace(previous: str, old: str, new: str) -> str:
+    """``old`` replaced by ``new``; a classifier bound to a replaced measure (多少场…) goes with it."""
+    at = previous.find(old)
+    head = re.sub(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)$", r"\1", previous[:at])
+    # The unit asked of the old term (多少张 of 培训券) need not be the new one's.
+    tail = re.sub(r"(多少|几)(人次|个|项|家|场|张|名|位|件|人(?!口))", r"\1", previous[at + len(old):])
+    return head + new + tail
+
+
+def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:
+    """How surely ``new`` takes ``old``'s place: shared characters (失业保险/养老保险), or terms
+    the briefing measures side by side (收入/支出, 失业保险/工伤保险)."""
+    # Named things of a kind end alike (失业保险/养老保险, 电子社保卡/社保卡), not 大赛/大会.
+    shared = len(set(new) & set(old)) / max(len(set(new) | set(old)), 1) if new[-1] == old[-1] else 0.0
+    # Two measures of one passage (收入/支出) stand for each other; two named things need shared words.
+    both_measures = new in vocabulary.measures and old in vocabulary.measures
+    side_by_side = 0.5 if both_measures and (old in vocabulary.siblings.get(new, ())) else 0.0
+    return shared + side_by_side if shared >= 0.25 or side_by_side else 0.0
