@@ -382,3 +382,18 @@ def test_a_figure_goes_to_the_side_of_a_comparison_that_needs_it_most(engine):
 def test_a_check_whose_number_is_another_subjects_figure_states_the_subjects_own(engine, question, verdict):
     a = answer_with(engine, question)
     assert [f.text for f in a.figures] == ["31億次"] and a.verdict == verdict
+
+
+def test_a_comparison_whose_second_side_is_named_at_length(engine):
+    # 「A比<a long name>的…多几项」: the comparison cue reaches past a 20-character side; 多几 asks the gap
+    a = answer_with(engine, "电子社保卡开通的全国服务，比国家社会保险公共服务平台开通的全国性统一服务多几项？")
+    assert {f.text for f in a.figures} == {"87項", "83項"} and "相差4项" in a.text
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("What is the total visit count of the e-card?", "31億次"),
+    ("How many people have joined the individual pension scheme?", "3324萬人"),
+])
+def test_english_names_of_measures_and_schemes(engine, question, figure):
+    a = answer_with(engine, question)
+    assert not a.abstained and a.figures[0].text == figure
