@@ -397,3 +397,12 @@ def test_a_comparison_whose_second_side_is_named_at_length(engine):
 def test_english_names_of_measures_and_schemes(engine, question, figure):
     a = answer_with(engine, question)
     assert not a.abstained and a.figures[0].text == figure
+
+
+@pytest.mark.parametrize("question, figures", [
+    ("养老保险参保人数多少，失业和工伤的呢？", ["10.52億人", "2.37億人", "2.89億人"]),
+    ("社会保险基金一季度收入多少，支出和结余呢？", ["2.04萬億元", "1.7萬億元", "7.75萬億元"]),
+])
+def test_a_last_clause_ending_in_ne_asks_the_same_of_other_subjects(engine, question, figures):
+    a = answer_with(engine, question)
+    assert [f.text for f in a.figures] == figures

@@ -42,6 +42,7 @@ _EN_MONTHS = "january|february|march|april|may|june|july|august|september|octobe
 # A range (1-3月, January to March) is a period, not a question about its months.
 _RANGE = re.compile(rf"\d{{1,2}}\s*[-~至到]\s*\d{{1,2}}月|\b(?:{_EN_MONTHS})\s*(?:-|to|through|–)\s*(?:{_EN_MONTHS})\b")
 _SHORT_PART = 6   # characters of its own: a part this short leans on the whole question
+_TRAILING_NE = re.compile(r"[，,](?=[^，,？?。]{2,16}呢\s*[？?]?\s*$)")
 _CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 
 
@@ -49,6 +50,8 @@ def analyze(question: str, lex: Lexicon | None = None) -> Query:
     """Read ``question`` (any script) into a :class:`Query`; never raises on odd text."""
     lex = lex or lexicon()
     text = clean(question or "").strip()[:MAX_QUESTION_CHARS]
+    # 「A是多少，B和C呢？」: a last clause ending in 呢 is a question of its own (B and C asked like A)
+    text = _TRAILING_NE.sub("？", text)
     return _read(text, lex, allow_parts=True)
 
 
