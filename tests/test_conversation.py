@@ -316,7 +316,7 @@ def test_when_asked_of_the_figure_just_given_is_its_own_date(engine, turns, expe
 
 
 @pytest.mark.parametrize("turns, figures, verdict", [
-    (["一网通办服务开通了几项", "跨省通办的有多少", "占了六成吗"], {"40項", "76項"}, "no"),   # 52.6%
+    (["一网通办服务开通了几项", "跨省通办的有多少", "占了六成吗"], {"40項", "76項"}, ""),   # 52.6%: a share asked as equal gets none
     (["開通了多少項一網通辦服務", "其中跨省通辦的呢", "過半了嗎"], {"40項", "76項"}, "yes"),
 ])
 def test_a_share_check_after_two_counts_is_the_later_of_the_earlier(engine, turns, figures, verdict):
@@ -352,3 +352,14 @@ def test_a_long_question_with_no_pronoun_stands_alone_even_with_unknown_words(en
 def test_another_subject_named_in_several_words(engine, turns, expected):
     a = _chain(engine, *turns)
     assert not a.abstained and a.figures and a.figures[0].text == expected
+
+
+def test_a_share_check_after_two_counts_uses_the_figures_they_gave(engine):
+    a = _chain(engine, "一网通办服务开通了几项", "跨省通办的呢", "过半了没")   # 40 of 76
+    assert {f.text for f in a.figures} == {"40項", "76項"} and a.verdict == "yes"
+
+
+def test_a_check_of_a_swapped_subjects_figure_does_not_ask_the_earlier_words_of_it(engine):
+    # 「到一半了吗」 checks 电子社保卡's 54.1%, whose sentence says 领用 where the carried words said 持卡
+    a = _chain(engine, "全国社保卡持卡人数多少", "占总人口的多少", "电子社保卡呢", "到一半了吗")
+    assert not a.abstained and a.figures[0].text == "54.1%" and a.verdict in ("", "yes")

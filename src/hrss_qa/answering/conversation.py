@@ -86,6 +86,8 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
         return query
     if (compared := _compared_with_earlier(query, history, lex, vocabulary)) is not None:
         return compared
+    if (share := _share_of_earlier(query, history, lex, vocabulary)) is not None:
+        return share
     if (share := _share_reading(query.key, history, lex, vocabulary)) is not None:
         text, computed = share
         read = analyze(text, lex)
@@ -193,6 +195,8 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
     bare = not (terms_in(fragment, vocabulary) if has_han(fragment) else glossary_terms(fragment))
     if attached and earlier.answered and bare:   # 「这个超过3千万了吗」: "this" is the previous answer's figure
         anchor += earlier.figure_keys(answer.figures[:1])
+        # the carried words were the earlier answer's to meet (持卡人数 of a swap into 电子社保卡), not this one's
+        read = replace(read, borrowed=frozenset(w for w in words(earlier.topic) if w not in words(fragment)))
         if pattern(lex.words("cues.followup.sum_of_earlier")).search(fragment):
             read = replace(read, yes_no=False, thresholds=())   # a sum of earlier figures: no verdict on one
     # 「岗位呢」「访问量呢」"And how many hires?" ask something other than what was just answered; a check
@@ -315,6 +319,29 @@ def _compared_with_earlier(query: Query, history: list[Turn], lex: Lexicon, voca
     reading = f"{query.key.rstrip('?？。.!！ ')}：{'；'.join(p.text for p in parts)}"
     return replace(query, text=reading, wants="figure", kinds=kinds, parts=parts, compare=compare, several=False,
                    thresholds=(), reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
+
+
+def _share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> Query | None:
+    """「有没有一半」「占几成」 naming nothing, after two counts of one unit (76项, then 其中40项): the
+    smaller's share of the larger, each side anchored to the figure its turn gave, or None."""
+    key = query.key
+    asks_share = lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key))
+    if not asks_share or not has_han(key) or terms_in(key, vocabulary) or len(history) < 2:
+        return None
+    turns = history[-2:]
+    if any(_said(t) is None for t in turns) or len(turns[-1].answer.figures) > 1:
+        return None   # (after a share or comparison, a check is of that: see _share_reading)
+    figures = [t.answer.figures[0] for t in turns]
+    if len({normalize(f.unit) for f in figures}) > 1 or any(f.value is None for f in figures):
+        return None
+    part, whole = sorted(turns, key=lambda t: t.answer.figures[0].value)
+    counts = frozenset({"quantity", "count"})
+    parts = tuple(replace(analyze(text, lex), anchor=anchor, asked=text, wants="figure", kinds=counts)
+                  for text, anchor, _ in (_side(part), _side(whole)))
+    reading = f"{parts[0].text}占{parts[1].text}的比例，{key.rstrip('?？。.!！ ')}"
+    return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts, parts=parts,
+                   compare="share", several=False,
+                   reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
 
 
 def _side(turn: Turn) -> tuple[str, tuple[str, ...], tuple[str, ...]]:

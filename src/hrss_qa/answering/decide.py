@@ -154,7 +154,8 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
 def combine(query: Query, parts: list[Decision]) -> Decision:
     """A comparison or double ask from its parts' decisions (each already decided on its own)."""
     if query.compare == "share":   # a share is computed only from figures that measure what each side names
-        parts = [p if p.kind != "figure" or _measures_what_it_names(p) else
+        # (a side anchored to a figure an earlier answer gave was checked when it was given)
+        parts = [p if p.kind != "figure" or any("@" in a for a in p.query.anchor) or _measures_what_it_names(p) else
                  abstain(p.query, p.hits, REASONS["named_missing"].format(missing=p.query.text)) for p in parts]
         if all(p.kind == "figure" for p in parts) and (share := share_interval(
                 *(p.candidates[0].figure for p in parts))) is not None and share[0] > 100:
