@@ -363,3 +363,12 @@ def test_a_check_of_a_swapped_subjects_figure_does_not_ask_the_earlier_words_of_
     # 「到一半了吗」 checks 电子社保卡's 54.1%, whose sentence says 领用 where the carried words said 持卡
     a = _chain(engine, "全国社保卡持卡人数多少", "占总人口的多少", "电子社保卡呢", "到一半了吗")
     assert not a.abstained and a.figures[0].text == "54.1%" and a.verdict in ("", "yes")
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["给多少困难群众代缴了养老保险费", "代缴的钱一共多少"], None),            # a head count is no amount of money
+    (["降低失业工伤保险费率的政策延续到哪年", "给企业减负的金额是多少"], "1800億元"),
+])
+def test_money_asked_is_answered_only_in_yuan(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert (None if a.abstained else a.figures[0].text) == expected
