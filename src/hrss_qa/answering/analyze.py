@@ -32,7 +32,8 @@ MAX_QUESTION_CHARS = 500
 UNMET = ("change", "yoy", "earnings", "average", "target", "age", "share", "one_period", "headcount", "per_person")
 # Words that each ask one thing: two of them make a double ask (「多少…几项」, "when … and how many").
 _ASKS = re.compile(r"多少|几(?!乎)|多大|多高|多长|什么时候|啥时候|甚么时候|何时|哪天|\bhow (?:many|much|large|big|high|long)\b|\bwhen\b|\bwhich\b|\bwhat\b")
-_COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|次)?([\u4e00-\u9fff]{2,6})")
+# 「多少场招聘活动」: the ask, its classifier and what it counts (group 1)
+COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|次)?([\u4e00-\u9fff]{2,6})")
 _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # A year said alone (2022年, in 2022), not one inside a date (2024年底) or a number (2000亿).
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?:年(?!底|末|初)|(?![\d.年]|\s*[万亿千百多余个人元项家场张次%月]))")
@@ -53,6 +54,11 @@ def analyze(question: str, lex: Lexicon | None = None) -> Query:
     # 「A是多少，B和C呢？」: a last clause ending in 呢 is a question of its own (B and C asked like A)
     text = _TRAILING_NE.sub("？", text)
     return _read(text, lex, allow_parts=True)
+
+
+def kindred_units(units: frozenset[str], lex: Lexicon) -> frozenset[str]:
+    """``units`` with the units one measure is also counted in (units.toml [alike]: 次 / 人次)."""
+    return units | {u for g in lex.words("units.alike.groups") if units & set(g) for u in g}
 
 
 def compare_kind(key: str, lex: Lexicon) -> str | None:
@@ -111,7 +117,7 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
         units = frozenset(next((g for g in lex.words("units.comparable.groups") if checks[0].unit in g),
                                [checks[0].unit]))
         # a measure counted in a kindred unit (visits: 次 / 人次) is the figure, stated without a verdict
-        units |= {u for g in lex.words("units.alike.groups") if checks[0].unit in g for u in g}
+        units = kindred_units(units, lex)
     stated = {f.value for f in stated_figures(key, lex) if f.value is not None and f.kind != "period"}
     return Query(
         text=text, key=key, script=detect_script(text), wants=wants, kinds=kinds,
@@ -316,7 +322,7 @@ def _tense(key: str, lex: Lexicon) -> str | None:
 
 def _counted(key: str) -> tuple[str, ...]:
     """What 「多少X」 counts, with its glossary terms (「多少欠薪」 → 欠薪, 拖欠工资)."""
-    match = _COUNTED.search(key)
+    match = COUNTED.search(key)
     if not match:
         return ()
     from ..lexical import _jieba

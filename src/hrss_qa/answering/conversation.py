@@ -27,7 +27,7 @@ from ..glossary import glossary_terms
 from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
 from ..text import has_han, normalize
-from .analyze import analyze, compare_kind, periods_in
+from .analyze import analyze, compare_kind, kindred_units, periods_in
 from .decompose import split_share
 from .records import Query, Turn
 from .swaps import swap, with_ask
@@ -84,7 +84,8 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     vocabulary = vocabulary or Vocabulary.of([])
     if not history:
         return query
-    if (compared := _compared_with_earlier(query, history, lex, vocabulary)) is not None:
+    fragment, marked = _fragment(query.key, lex)
+    if (compared := _compared_with_earlier(query, fragment, history, lex, vocabulary)) is not None:
         return compared
     if (share := _share_of_earlier(query, history, lex, vocabulary)) is not None:
         return share
@@ -95,11 +96,10 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
             read = replace(read, wants="figure", kinds=frozenset({"percent"}), units=frozenset({"%"}))
         return replace(read, asked=query.text, reading=text, topic=subject_of(text, lex))
     earlier = _Earlier.of(history[-1], lex)
-    reading = _reading(query, earlier, lex, vocabulary, lean)
+    reading = _reading(query, fragment, marked, earlier, lex, vocabulary, lean)
     if reading is None or reading[0] == query.key:
         return query
     text, how = reading
-    fragment, marked = _fragment(query.key, lex)
     own = analyze(fragment, lex)
     read = _as_the_fragment_asks(analyze(text, lex), own, how, earlier, vocabulary, lex)
     read = _held_to_the_conversation(read, own, how, fragment, marked, text, earlier, vocabulary, lex)
@@ -107,12 +107,11 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
                    topic=earlier.topic if how == "attach" else subject_of(text, lex))
 
 
-def _reading(query: Query, earlier: _Earlier, lex: Lexicon, vocabulary: Vocabulary,
-             lean: bool) -> tuple[str, str] | None:
+def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: Lexicon,
+             vocabulary: Vocabulary, lean: bool) -> tuple[str, str] | None:
     """How a follow-up reads with the earlier question, and how it was made: "swap" (the fragment's
     term takes an earlier term's place), "joined" (the fragment's own ask before the swapped earlier
     question) or "attach" (the fragment with the earlier subject); None when it stands alone."""
-    fragment, marked = _fragment(query.key, lex)
     pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
     if lean and not _is_short(fragment):
         return None
@@ -248,12 +247,8 @@ def _lacks_subject(fragment: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:
 
 
 def _units_of(figures, lex: Lexicon) -> frozenset[str]:
-    """The units of these figures, with the units the same measure is also counted in."""
-    units = {"%" if f.kind == "percent" else normalize(f.unit) for f in figures[:1]}
-    for group in lex.words("units.alike.groups"):
-        if units & set(group):
-            units |= set(group)
-    return frozenset(units)
+    """The unit of the first of these figures, with the units the same measure is also counted in."""
+    return kindred_units(frozenset({"%" if f.kind == "percent" else normalize(f.unit) for f in figures[:1]}), lex)
 
 
 def _share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> tuple[str, bool] | None:
@@ -288,7 +283,8 @@ def _share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Voca
     return (text, True) if split_share(text, lex) else None
 
 
-def _compared_with_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> Query | None:
+def _compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex: Lexicon,
+                           vocabulary: Vocabulary) -> Query | None:
     """A comparison whose sides the conversation gave, as a two-part query, or None.
 
     「是不是比失业保险的多」 after 工伤保险's count: the last answer against 失业保险 asked the same way;
@@ -296,7 +292,7 @@ def _compared_with_earlier(query: Query, history: list[Turn], lex: Lexicon, voca
     anchored to that figure.  A question naming both sides itself (「收入比支出多多少」) is not one.
     """
     compare = compare_kind(query.key, lex)
-    if compare is None or not _is_short(_fragment(query.key, lex)[0]) or "yoy" in query.asks:
+    if compare is None or not _is_short(fragment) or "yoy" in query.asks:
         return None   # 「比去年同期多了还是少了」 compares with a period, not with an earlier answer
     if sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
         return None   # 「收入比支出多多少」 names both sides

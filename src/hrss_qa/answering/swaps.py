@@ -12,6 +12,7 @@ import re
 
 from ..glossary import ENGLISH, glossary_terms
 from ..text import has_han
+from .analyze import COUNTED
 from .vocabulary import Vocabulary, is_measure, terms_in
 
 _EN_ASKS = re.compile(r"(how|what|which|when|who|where|is|are|was|were|did|does|do|has|have)\b")
@@ -120,8 +121,8 @@ def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = N
 
 def _counted_term(question: str, terms: list[str]) -> str | None:
     """The term a question counts: right after its 多少/几 and classifier (「多少场招聘活动」)."""
-    for m in re.finditer(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)?", question):
-        rest = question[m.end():]
+    for m in COUNTED.finditer(question):
+        rest = question[m.start(1):]
         if found := [t for t in terms if rest.startswith(t)]:
             return max(found, key=len)
     return None
