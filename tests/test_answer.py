@@ -406,3 +406,49 @@ def test_english_names_of_measures_and_schemes(engine, question, figure):
 def test_a_last_clause_ending_in_ne_asks_the_same_of_other_subjects(engine, question, figures):
     a = answer_with(engine, question)
     assert [f.text for f in a.figures] == figures
+
+
+# --- classes found on dev11 (wordings of no question set) -----------------------------------------
+
+def test_a_term_written_with_an_adjective_suffix_is_the_briefings_term(engine):
+    # 全国性服务 / 全国服务: the e-card's sentence says 全国服务
+    a = answer_with(engine, "电子社保卡那边的全国性服务开通了多少项")
+    assert not a.abstained and a.figures[0].text == "87項"
+
+
+@pytest.mark.parametrize("question, figures", [
+    # the comparison's own ask after the sides (人数差多少, 到底哪个大) is no third side
+    ("退捕渔民参保的人和个人养老金参加的人比，人数差多少？", {"17.2萬", "3324萬人"}),
+    ("城镇新增就业和脱贫人口务工规模相比，到底哪个大，大概差多少？", {"297萬人", "3074萬人"}),
+])
+def test_a_comparisons_trailing_ask_is_not_a_side(engine, question, figures):
+    a = answer_with(engine, question)
+    assert a.kind == "comparison" and {f.text for f in a.figures} == figures
+
+
+def test_a_side_naming_only_its_subject_is_measured_like_the_other(engine):
+    a = answer_with(engine, "国家社会保险公共服务平台的累计访问量，和电子社保卡比哪个多？")
+    assert {f.text for f in a.figures} == {"超過47億人次", "31億次"}
+
+
+@pytest.mark.parametrize("question, abstains", [
+    ("2021年底工伤保险参保人数是多少", True),         # a past year's end: the briefing gives end of March
+    ("降费率政策能延续到2026年底吗", False),          # a deadline, not a period reported on
+])
+def test_a_year_end_is_a_past_stock_or_a_deadline(engine, question, abstains):
+    assert answer_with(engine, question).abstained is abstains
+
+
+def test_a_share_clause_says_whose_share_it_is(engine):
+    a = answer_with(engine, "电子社保卡覆盖了百分之多少的人口")
+    assert a.figures[0].text == "54.1%" and "7.64" in a.text and [f.text for f in a.quoted] == ["7.64億人"]
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("失业保险和工伤保险的参保人数加起来多少", ""),
+    ("失业和工伤保险参保人数合计超过5亿了吗", "yes"),       # 2.37亿 + 2.89亿 = 5.26亿
+    ("失业保险与工伤保险参保人数相加不到5亿吧", "no"),
+])
+def test_two_figures_added_up(engine, question, verdict):
+    a = answer_with(engine, question)
+    assert {f.text for f in a.figures} == {"2.37億人", "2.89億人"} and "5.26亿人" in a.text and a.verdict == verdict

@@ -9,7 +9,7 @@ import pytest
 
 from hrss_qa.answering.analyze import analyze, periods_in
 from hrss_qa.answering.decide import check, combine, decide_figure, share_interval
-from hrss_qa.answering.decompose import split_question, split_share
+from hrss_qa.answering.decompose import bare, split_question, split_share
 from hrss_qa.answering.model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ModelError, load_model
 from hrss_qa.answering.numbers import spelled_out, thresholds
 from hrss_qa.answering.records import Candidate, Decision, Threshold
@@ -20,6 +20,7 @@ from hrss_qa.chunking import Sentence
 from hrss_qa.corpus import Document
 from hrss_qa.figures import extract_figures
 from hrss_qa.retrieval import Hit
+from hrss_qa.language import lexicon
 
 
 # --- numbers and relations --------------------------------------------------------------------
@@ -202,12 +203,14 @@ def test_measures_a_briefing_often_lacks_are_noticed(question, asked):
 def test_periods_from_words():
     assert [(p.text, p.year, p.months) for p in periods_in("2022年上半年")] == [("上半年", 2022, (1, 6))]
     assert [(p.text, p.offset) for p in periods_in("last year")] == [("last year", -1)]
-    assert periods_in("january to march") == ()          # a range, not a question about its months
+    # a range is the span it covers, not a question about its months
+    assert [p.months for p in periods_in("january to march")] == [p.months for p in periods_in("jan-mar")] == [(1, 3)]
     assert [p.months for p in periods_in("5月份")] == [(5, 5)]
     # a point in a month is that month (截至9月底, 8月中旬); the end of a range is not (1至3月, 一至三月)
     assert [p.months for p in periods_in("截至9月底的人数")] == [(9, 9)]
     assert [p.months for p in periods_in("8月中旬")] == [(8, 8)]
-    assert periods_in("1至3月") == periods_in("一至三月") == periods_in("1-3月") == ()
+    assert [p.months for p in (*periods_in("1至3月"), *periods_in("一至三月"), *periods_in("1-3月"))] == [(1, 3)] * 3
+    assert [p.months for p in periods_in("2022年底")] == [None] and periods_in("2022年底")[0].point
 
 
 # --- scope -------------------------------------------------------------------------------------------
@@ -425,3 +428,26 @@ def test_bili_is_a_share_word_not_a_comparison():
 ])
 def test_english_number_words_that_are_no_numbers(question, values):
     assert [t.value for t in thresholds(question)] == values
+
+
+def test_a_comparisons_own_ask_is_split_off_not_made_a_side():
+    assert split_question("失业保险参保人数跟工伤保险参保人数比，人数差多少") == ["失业保险参保人数", "工伤保险参保人数"]
+    assert bare("到底", lexicon()) == "" and len(bare("人数差多少", lexicon(), measures=True)) < 2
+
+
+def test_person_times_as_a_noun_names_no_unit():
+    # 「…培训人次数字」: 人次 then 数字, not 次数 (how many times)
+    assert analyze("补贴性职业技能培训人次数字").units is None
+    assert analyze("访问次数是多少").units == frozenset({"次", "人次"})
+
+
+def test_made_is_no_earnings_word_of_its_own():
+    assert "earnings" not in analyze("How many trips were made to bring workers back?").asks
+    assert "earnings" in analyze("How much money was made by the pension fund?").asks
+
+
+def test_a_clause_without_its_subject_is_quoted_from_the_clause_naming_it():
+    from hrss_qa.answering.render import _naming_clauses
+    sentence = "截至3月底,全國社保卡持卡人數13.7億人,覆蓋97%人口;電子社保卡領用人數7.64億人,覆蓋54.1%人口。"
+    assert _naming_clauses(sentence, "覆蓋54.1%人口", "電子社保卡領用人數覆蓋人口") == "電子社保卡領用人數7.64億人,覆蓋54.1%人口"
+    assert _naming_clauses(sentence, "全國社保卡持卡人數13.7億人", "全國社保卡持卡人數") is None

@@ -94,14 +94,13 @@ def test_follow_up_answers_show_how_they_were_read(engine):
 
 
 @pytest.mark.parametrize("check", ["加起来超过5亿了吗", "so is the total over 500 million?"])
-def test_a_check_of_a_sum_of_earlier_figures_gets_no_verdict_on_one_of_them(engine, check):
+def test_a_check_of_a_sum_of_earlier_figures_is_a_check_of_their_sum(engine, check):
     turns = []
     for q in ("失业保险参保人数多少", "那工伤保险呢"):
         turns.append(Turn(q, engine.answer(q, list(turns))))
     assert turns[-1].answer.figures[0].text == "2.89億人"
-    a = engine.answer(check, turns)
-    assert a.verdict == "" and a.figures
-    assert not a.text.startswith(("是的", "没有", "不是", "Yes", "No"))
+    a = engine.answer(check, turns)   # 2.37亿 + 2.89亿 = 5.26亿: the verdict is on the sum, not on 2.89亿
+    assert a.verdict == "yes" and {f.text for f in a.figures} == {"2.37億人", "2.89億人"}
 
 
 def test_an_english_bare_relation_checks_the_last_figure(engine):
@@ -372,3 +371,33 @@ def test_a_check_of_a_swapped_subjects_figure_does_not_ask_the_earlier_words_of_
 def test_money_asked_is_answered_only_in_yuan(engine, turns, expected):
     a = _chain(engine, *turns)
     assert (None if a.abstained else a.figures[0].text) == expected
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # the declined turn's subject (女性) is not the conversation's: the last answered one is
+    (["失业保险参保人数多少", "其中女性有多少", "那工伤保险呢"], "2.89億人"),
+    (["春风行动发布了多少个岗位", "平均每个岗位工资多少", "这个行动联合了几个部门"], "10部門"),
+])
+def test_after_a_declined_turn_the_last_answered_subject_carries(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected
+
+
+def test_an_english_month_span_replaces_the_carried_period(engine):
+    a = _chain(engine, "What was the urban unemployment rate in March?", "And in January?",
+               "What about jobs created from January to March?")
+    assert not a.abstained and a.figures[0].text == "297萬人"
+
+
+@pytest.mark.parametrize("turns, verdict", [
+    (["跨省通办的办事指南修订了几个", "那新增的呢", "两者加在一起够30个吗"], "yes"),
+    (["跨省通办的办事指南修订了几个", "那新增的呢", "合计超过35个没有"], "no"),
+])
+def test_the_sum_of_the_last_two_figures_is_checked(engine, turns, verdict):
+    a = _chain(engine, *turns)
+    assert {f.text for f in a.figures} == {"18個", "12個"} and a.verdict == verdict
+
+
+def test_a_phrase_after_a_check_asks_its_own_figure(engine):
+    a = _chain(engine, "农民工点对点运送了多少人次", "有没有超过150万", "那个人养老金的参加人数呢")
+    assert not a.abstained and a.figures[0].text == "3324萬人"

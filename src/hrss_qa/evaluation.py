@@ -194,7 +194,7 @@ def turn_right(turn: dict, result) -> bool:
         return False
     gold = turn.get("gold_figures") or []
     if len(gold) > 1:
-        given = {normalize(f.text) for f in result.figures}
+        given = {normalize(f.text) for f in (*result.figures, *getattr(result, "quoted", ()))}
         return all(normalize(g) in given for g in gold)
     if gold:
         return bool(result.figures) and normalize(result.figures[0].text) == normalize(gold[0])
@@ -273,7 +273,8 @@ def _score(q: Question, texts: list[str], result, seconds: float) -> QuestionRes
     figure_correct = all_figures = verdict_wrong = None
     first = verdict = ""
     if result is not None:
-        given = [normalize(f.text) for f in result.figures] if not result.abstained else []
+        # every figure the answer states counts as given, those quoted to say whose figure it is too
+        given = [normalize(f.text) for f in (*result.figures, *getattr(result, "quoted", ()))] if not result.abstained else []
         first = result.figures[0].text if given else ""
         if q.answerable and len(q.gold_figures) > 1 and (q.category in SEVERAL_CATEGORIES or q.gold_spans or q.gold_verdict):
             # A comparison, a double ask or a check of a share (支出占收入的八成吗: both counts) is right

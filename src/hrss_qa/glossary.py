@@ -75,3 +75,15 @@ def official_terms(min_chars: int = 3) -> frozenset[str]:
     """
     values = [*ENGLISH.values(), *COLLOQUIAL.values()]
     return frozenset(t for v in values for t in v.split() if len(t) >= min_chars)
+
+
+@lru_cache(maxsize=None)
+def alternatives(term: str) -> frozenset[str]:
+    """``term`` and the terms one glossary entry lists beside it: names of one thing the briefing
+    writes either way (全国服务 / 全国性服务), so either meets a question naming the other.
+
+    >>> sorted(alternatives("全国性服务"))
+    ['全国性服务', '全国服务']
+    """
+    return frozenset({term, *(t for v in (*ENGLISH.values(), *COLLOQUIAL.values())
+                              if term in v.split() for t in v.split())})

@@ -18,13 +18,14 @@ from ``data/*.toml`` through :class:`~hrss_qa.language.Lexicon`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import replace
 
 from ..figures import extract_figures
 from ..glossary import expand
 from ..language import Cue, Lexicon, lexicon
 from ..text import clean, detect_script, normalize
-from .decompose import share_relation, split_question, split_share
+from .decompose import bare, share_relation, split_question, split_share
 from .numbers import spelled_out, stated_figures, thresholds
 from .records import Period, Query
 
@@ -37,11 +38,11 @@ COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|场|张|名|位|件|批|届|
 _NOT_COUNTED = set("人次 人数 钱呢 比例 百分 万人 亿人 万元 亿元 左右 以上 时间 时候 一个 个人".split())
 # A year said alone (2022年, in 2022), not one inside a date (2024年底) or a number (2000亿).
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?:年(?!底|末|初)|(?![\d.年]|\s*[万亿千百多余个人元项家场张次%月]))")
+_YEAR_END = re.compile(r"(?<![\d.])((?:19|20)\d\d)年(?:底|末)")
 # A month named alone or as a point in it (6月, 6月底, 4月中旬, 截至6月底), not the end of a range (1-3月, 1至3月).
 _MONTH = re.compile(r"(?<![\d\-~])(?<![\d一二三四五六七八九十][至到])(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月(?:份)?")
-_EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-# A range (1-3月, January to March) is a period, not a question about its months.
-_RANGE = re.compile(rf"\d{{1,2}}\s*[-~至到]\s*\d{{1,2}}月|\b(?:{_EN_MONTHS})\s*(?:-|to|through|–)\s*(?:{_EN_MONTHS})\b")
+# A range (1-3月; January to March: see _english_ranges) is a period, not a question about its months.
+_RANGE = re.compile(r"(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])\s*[-~至到]\s*(1[0-2]|[1-9]|十[一二]|[一二三四五六七八九十])月")
 _SHORT_PART = 6   # characters of its own: a part this short leans on the whole question
 _TRAILING_NE = re.compile(r"[，,](?=[^，,？?。]{2,16}呢\s*[？?]?\s*$)")
 _CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
@@ -62,8 +63,10 @@ def kindred_units(units: frozenset[str], lex: Lexicon) -> frozenset[str]:
 
 
 def compare_kind(key: str, lex: Lexicon) -> str | None:
-    """What a comparison asks (ratio, difference, less, more), or None: 「哪个多」「差多少」「几倍」."""
+    """What a comparison asks (sum, ratio, difference, less, more), or None: 「加起来多少」「哪个多」「差多少」「几倍」."""
     cue = lex.cue
+    if cue("sum")(key):
+        return "sum"
     if cue("ratio")(key):
         return "ratio"
     if cue("compare")(key) or cue("difference")(key):
@@ -139,13 +142,9 @@ def _with_subjects(pieces: list[str], whole: str, lex: Lexicon) -> list[tuple[st
     out: list[str] = []
     contexts: list[str] = []
     for piece in pieces:
-        key = normalize(piece)
-        bare = key
-        for name in ("when", "number", "day", "ordinal", "verify", "figure", "ask_fillers"):
-            bare = lex.cue(name).regex.sub("", bare)
-        bare = re.sub(r"[\s？?，,。!！]", "", bare)
-        out.append(f"{piece} {out[-1]}" if out and len(bare) < 2 else piece)
-        contexts.append(whole if out and 2 <= len(bare) <= _SHORT_PART else "")
+        subject = bare(piece, lex)
+        out.append(f"{piece} {out[-1]}" if out and len(subject) < 2 else piece)
+        contexts.append(whole if out and 2 <= len(subject) <= _SHORT_PART else "")
     return list(zip(out, contexts))
 
 
@@ -267,18 +266,38 @@ def periods_in(key: str, lex: Lexicon | None = None) -> tuple[Period, ...]:
         taken.append(word)
         first, last = spans[word]
         out.append(Period(word, year, (first, last)))
-    single = _RANGE.sub(" ", key)
-    months = {_month(m) for m in _MONTH.findall(single)}
     english = lex.words("scope.periods.words.english_months")
+    for m in _RANGE.finditer(key):   # 1-3月, 一至三月: a span
+        first, last = _month(m.group(1)), _month(m.group(2))
+        if first and last and first < last and not any((first, last) == p.months for p in out):
+            out.append(Period(m.group(0), year, (first, last)))
+    single = _RANGE.sub(" ", key)
+    for m in _english_ranges(tuple(english)).finditer(single):   # "Jan-Mar", "january to march"
+        first, last = (next(i for i, name in enumerate(english, start=1) if name.startswith(m.group(g)[:3]))
+                       for g in ("a", "b"))
+        if first < last and not any((first, last) == p.months for p in out):
+            out.append(Period(m.group(0), year, (first, last)))
+    single = _english_ranges(tuple(english)).sub(" ", single)
+    months = {_month(m) for m in _MONTH.findall(single)}
     months |= {i for i, name in enumerate(english, start=1) if re.search(rf"\b{name}\b", single)}
     for m in sorted(x for x in months if x):
         out.append(Period(f"{m}月", year, (m, m)))
     if not out and year is not None:
         out.append(Period(f"{year}年", year, None))
+    elif not out and (m := _YEAR_END.search(key)):
+        # 「2022年底」: the stock at a year's end (or, at or after the document's year, a deadline)
+        out.append(Period(m.group(0), int(m.group(1)), None, point=True))
     for word, delta in relative.items():
         if _word_in(word, key) and delta not in {p.offset for p in out}:
             out.append(Period(word, None, None, delta))
     return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def _english_ranges(english: tuple[str, ...]) -> re.Pattern:
+    """Two English month names (or their first three letters) joined as a span."""
+    names = "|".join(f"{m[:3]}(?:{m[3:]})?" for m in english)
+    return re.compile(rf"\b(?P<a>{names})\.?\s*(?:-|–|~|to|through|until|thru)\s*(?P<b>{names})\b\.?")
 
 
 def _word_in(word: str, key: str) -> bool:

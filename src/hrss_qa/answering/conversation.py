@@ -119,8 +119,11 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
         return None   # a long question with no pronoun carries its own subject, known words or not
     previous = earlier.question
     if marked and _is_phrase(fragment, vocabulary):
-        # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask.
-        if text := with_ask(fragment, previous) or swap(fragment, previous, vocabulary):
+        # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask; after
+        # a check (「有没有超过200万」), which asked no figure in words, it asks its figure.
+        checked = analyze(previous, lex).yes_no
+        asked = with_ask(fragment, previous) or (f"{fragment}{lex.words('cues.followup.figure_ask')}" if checked else None)
+        if text := asked or swap(fragment, previous, vocabulary):
             return text, "swap"
     elif (marked or not pronoun) and not lean:
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
@@ -162,9 +165,12 @@ def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, 
                        detail=own.detail,
                        # attached to the previous subject, only the fragment's own words point to a unit
                        topical_units=own.topical_units if how == "attach" else own.topical_units or read.topical_units)
-    elif how == "attach" and read.wants == "fact" and (asked := _previous_ask(earlier.turn, earlier.question, lex)):
-        # "And by the end of June?" asks what the previous question asked (how many), of another period
-        read = replace(read, wants=asked[0], kinds=asked[1])
+    elif read.wants == "fact" and (asked := _previous_ask(earlier.turn, earlier.question, lex)):
+        # "And by the end of June?" asks what the previous question asked (how many), of another period;
+        # "What about jobs created from January to March?" after a rate answered asks a figure too,
+        # of whatever kind the new subject is counted in
+        kinds = asked[1] if how == "attach" or asked[0] != "figure" else frozenset({"quantity", "count", "percent"})
+        read = replace(read, wants=asked[0], kinds=kinds)
     return read
 
 
@@ -292,7 +298,7 @@ def _compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex
     anchored to that figure.  A question naming both sides itself (「收入比支出多多少」) is not one.
     """
     compare = compare_kind(query.key, lex)
-    if compare is None or not _is_short(fragment) or "yoy" in query.asks:
+    if compare in (None, "sum") or not _is_short(fragment) or "yoy" in query.asks:   # (a sum: _share_of_earlier)
         return None   # 「比去年同期多了还是少了」 compares with a period, not with an earlier answer
     if sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
         return None   # 「收入比支出多多少」 names both sides
@@ -319,10 +325,12 @@ def _compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex
 
 def _share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> Query | None:
     """「有没有一半」「占几成」 naming nothing, after two counts of one unit (76项, then 其中40项): the
-    smaller's share of the larger, each side anchored to the figure its turn gave, or None."""
+    smaller's share of the larger; 「加起来是不是30个」 "is the total over 30?": their sum.  Each side
+    is anchored to the figure its turn gave; None when the question is neither."""
     key = query.key
-    asks_share = lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key))
-    if not asks_share or not has_han(key) or terms_in(key, vocabulary) or len(history) < 2:
+    asks_share = has_han(key) and (lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
+    asks_sum = bool(pattern(lex.words("cues.followup.sum_of_earlier")).search(key))
+    if not (asks_share or asks_sum) or terms_in(key, vocabulary) or len(history) < 2:
         return None
     turns = history[-2:]
     if any(_said(t) is None for t in turns) or len(turns[-1].answer.figures) > 1:
@@ -330,13 +338,17 @@ def _share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabular
     figures = [t.answer.figures[0] for t in turns]
     if len({normalize(f.unit) for f in figures}) > 1 or any(f.value is None for f in figures):
         return None
-    part, whole = sorted(turns, key=lambda t: t.answer.figures[0].value)
     counts = frozenset({"quantity", "count"})
+    sides = turns if asks_sum else sorted(turns, key=lambda t: t.answer.figures[0].value)   # share: part, whole
     parts = tuple(replace(analyze(text, lex), anchor=anchor, asked=text, wants="figure", kinds=counts)
-                  for text, anchor, _ in (_side(part), _side(whole)))
-    reading = f"{parts[0].text}占{parts[1].text}的比例，{key.rstrip('?？。.!！ ')}"
+                  for text, anchor, _ in map(_side, sides))
+    ask = key.rstrip('?？。.!！ ')
+    if asks_sum:
+        reading = f"{parts[0].text} + {parts[1].text}: {ask}"
+    else:
+        reading = f"{parts[0].text}占{parts[1].text}的比例，{ask}"
     return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts, parts=parts,
-                   compare="share", several=False,
+                   compare="sum" if asks_sum else "share", several=False,
                    reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
 
 
@@ -393,7 +405,8 @@ def subject_of(question: str, lex: Lexicon | None = None) -> str:
     """
     lex = lex or lexicon()
     subject = normalize(question)
-    subject = re.sub(r"(超过|达到|不到|过|到|有)?\d+(?:\.\d+)?\s*[万亿千百]*[^\s\d]?(了|吗|没)*", " ", subject)
+    # (the unit after a number is one character of no word: "2023 press" keeps its p)
+    subject = re.sub(r"(超过|达到|不到|过|到|有)?\d+(?:\.\d+)?\s*[万亿千百]*[^\s\da-z]?(了|吗|没)*", " ", subject)
     for name in ("number", "when", "day", "verify", "ordinal", "several"):
         if lex.cue(name).regex is not None:
             subject = lex.cue(name).regex.sub(" ", subject)

@@ -28,7 +28,7 @@ from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
 from ..retrieval import Hit
 from ..text import has_han, normalize
-from .features import FEATURES, FIT_FLAGS, missing_groups
+from .features import FEATURES, FIT_FLAGS, generic_label_words, missing_groups
 from .model import AnswerModel, ranking_summary
 from .numbers import stated_figures
 from .records import Candidate, Decision, Query, Threshold, Verdict
@@ -175,6 +175,8 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
     verdict = None
     if query.compare == "share" and len(parts) == 2:
         verdict = _share_verdict(query, *(p.candidates[0].figure for p in parts))
+    elif query.compare == "sum":
+        verdict = _sum_verdict(query, [p.candidates[0].figure for p in parts])
     elif kind == "comparison" and query.yes_no and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
         a, b = (p.candidates[0].figure for p in parts)
         holds = (a.value > b.value) if query.compare == "more" else (a.value < b.value)
@@ -209,7 +211,7 @@ def _measures_what_it_names(part: Decision, lex: Lexicon | None = None) -> bool:
     (持卡人数 → 持卡人, 全国人口 → 人口, 一网通办的服务 → 一网通), a telling official term of its
     English words; words any label may hold (服务, 人数, 全国) or that name nothing (那些) tell nothing."""
     lex = lex or lexicon()
-    generic = {*lex.words("cues.generic_label_words")["zh"], *lex.words("cues.ask_fillers")["zh"]}
+    generic = {*generic_label_words(lex), *lex.words("cues.ask_fillers")["zh"]}
     figure = part.candidates[0].figure
     label = normalize(figure.label)
     text = part.query.text
@@ -230,6 +232,30 @@ def _share_verdict(query: Query, part: Figure, whole: Figure) -> Verdict | None:
     if share is None or not checks:
         return None
     holds = _decide(checks[0], share[0], share[1], False, False, lexicon())
+    return Verdict(checks[0], holds) if holds is not None else None
+
+
+def sum_interval(figures: list[Figure], lex: Lexicon | None = None) -> tuple[float, float, bool, bool] | None:
+    """The values figures of one unit can add up to (written qualifiers widen it), or None.
+
+    >>> from hrss_qa.figures import extract_figures
+    >>> sum_interval(extract_figures("修訂18個,新增12個"))[:2]
+    (30.0, 30.0)
+    """
+    lex = lex or lexicon()
+    if len(figures) < 2 or not all(comparable(figures[0], f, lex) for f in figures[1:]) or figures[0].kind == "percent":
+        return None
+    spans = [_interval(f, lex) for f in figures]
+    return (sum(s[0] for s in spans), sum(s[1] for s in spans), any(s[2] for s in spans), any(s[3] for s in spans))
+
+
+def _sum_verdict(query: Query, figures: list[Figure]) -> Verdict | None:
+    """「加起来是不是30个」: the check of the figures' sum, when it allows one answer."""
+    total = sum_interval(figures)
+    checks = [t for t in query.thresholds if t.kind in ("quantity", "count")]
+    if total is None or not checks:
+        return None
+    holds = _decide(checks[0], *total, lexicon())
     return Verdict(checks[0], holds) if holds is not None else None
 
 

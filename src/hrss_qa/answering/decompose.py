@@ -100,13 +100,17 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
         measure, text = m.group("measure").strip(), m.group("rest")
     elif m := _ZH_WHICH.search(text):
         measure, text = m.group("measure").strip("的 "), text[:m.start()] + text[m.end():]
+    compared = False
     for name in ("compare", "difference", "several"):
         m = lex.cue(name).search(text.lower())
+        compared = compared or (bool(m) and name != "several")
         if m and not m.group(0).startswith("and "):
             text = (text[:m.start()] + ("" if _is_chinese(m.group(0)) else " ") + text[m.end():]).strip()
     text = re.sub(r"^(which|what)\s+(is|was|were|are|one)?\s*", "", text, flags=re.I).strip(" ,")
     parts = [_tidy(p) for p in _conjuncts(text)]
     parts = [p for p in parts if len(p) >= 2]
+    if compared and len(sides := [p for p in parts if len(bare(p, lex, measures=True)) >= 2]) >= 2:
+        parts = sides   # 「…，人数相差多少」「到底哪个大」: the comparison's own ask, not a side
     if len(parts) < 2:
         return []
     if not complete:
@@ -218,6 +222,24 @@ def _english_split(text: str) -> list[str]:
             return [f"{_tidy(p)} {head.strip()}" for p in (first, *parts[1:])]
         return parts
     return _EN_JOINER.split(text)
+
+
+def bare(piece: str, lex: Lexicon, measures: bool = False) -> str:
+    """``piece`` without its asking words (多少, 截至什么时候, 到底), and without the words any
+    measure is named with (人数, 规模) if ``measures``: what is left names its subject.
+
+    >>> bare("截至什么时候", lexicon()), bare("人数相差多少", lexicon(), measures=True)
+    ('', '')
+    """
+    key = normalize(piece)
+    names = ("when", "number", "day", "ordinal", "verify", "figure", "ask_fillers")
+    for name in names + (("compare", "difference", "smaller") if measures else ()):
+        if (regex := lex.cue(name).regex) is not None:
+            key = regex.sub("", key)
+    if measures:
+        for word in sorted(lex.words("cues.generic_label_words.zh"), key=len, reverse=True):
+            key = key.replace(word, "")
+    return re.sub(r"[\s？?，,。!！:：]", "", key)
 
 
 def _tidy(part: str) -> str:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..cards import clause_of
 from ..chunking import Passage, Sentence
 from ..figures import Figure
-from ..glossary import expand, glossary_terms, official_terms
+from ..glossary import alternatives, expand, glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
 from ..lexical import tokenize, words
 from ..retrieval import Hit
@@ -199,7 +199,7 @@ class _Pool:
         self.question_words = ([(w,) for w in words(query.text) if w not in query.borrowed] if has_han(query.text) else
                                [tuple(w for t in g.official for w in (t, *words(t)) if len(w) >= 2)
                                 for g in glossary_terms(query.key) if not set(g.official) <= facts.frame_terms])
-        self.generic = frozenset(lex.words("cues.generic_label_words.zh"))
+        self.generic = generic_label_words(lex)
 
     @classmethod
     def of(cls, query: Query, found: list[_Found], hits: list[Hit], facts: CorpusFacts, lex: Lexicon) -> "_Pool":
@@ -262,9 +262,17 @@ class _Pool:
 
     def missing_named(self, hit: Hit, text: FigureText) -> list[str]:
         """Scheme or campaign names of the question (職業年金) that neither this figure's passage
-        nor its sentence states."""
+        nor its sentence states, under any name the glossary gives it (全国性服务 / 全国服务)."""
         key = self.facts.passage_keys.get(hit.passage_id, normalize(hit.text))
-        return [t for t in self.named if t not in key and not set(t) <= text.sentence_chars]
+        return [t for t in self.named
+                if not any(a in key or set(a) <= text.sentence_chars for a in alternatives(t))]
+
+
+def generic_label_words(lex: Lexicon) -> frozenset[str]:
+    """Words any figure's label may hold (全国, 服务, 人数): they tell no figure from another.
+    A generic word made an adjective (全国性) is as generic as the word."""
+    generic = lex.words("cues.generic_label_words.zh")
+    return frozenset(generic) | {w + s for w in generic for s in lex.words("cues.generic_label_words.adjective_suffixes")}
 
 
 def unmet_flags(query: Query, fig: Figure, clause: str, lex: Lexicon) -> dict[str, bool]:

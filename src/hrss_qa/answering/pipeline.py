@@ -21,12 +21,12 @@ from ..lexical import words
 from ..language import Lexicon, lexicon
 from ..retrieval import Engine as Retriever
 from ..text import clean, detect_script, normalize
-from .analyze import MAX_QUESTION_CHARS, analyze
+from .analyze import MAX_QUESTION_CHARS, analyze, kindred_units
 from .confidence import passage_features
 from .conversation import resolve
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, measures_named
 from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank
-from .features import CorpusFacts, candidates
+from .features import CorpusFacts, candidates, generic_label_words
 from .model import AnswerModel, bundled_model
 from .records import Answer, Decision, Query, Turn
 from .render import render
@@ -68,6 +68,12 @@ class Answerer:
             # A short question the briefing does not answer alone may lean on the conversation.
             leaning = resolve(query, turns, self.lex, self.vocabulary, lean=True)
             if leaning is not query and (other := self.decide(leaning)).kind != "abstain":
+                decision = other
+        if decision.kind == "abstain" and (answered := _upto_last_answered(turns)) is not None:
+            # After a declined turn, the conversation's subject is still the last one answered
+            # (「这个活动是跟几个部门搞的」 after a declined 「平均每场招聘会…」).
+            again = resolve(query, answered, self.lex, self.vocabulary)
+            if again is not query and (other := self.decide(again)).kind != "abstain":
                 decision = other
         return render(replace(decision, notice=notice), self.lex)
 
@@ -153,6 +159,7 @@ class Answerer:
                 decisions.append(self.decide(part, docs, _held(decisions, but=len(decisions))))
             return decisions
         decisions = [self.decide(part, docs, frozenset()) for part in parts]
+        decisions = self._measured_alike(parts, decisions, docs)
         for _ in range(len(parts) ** 2):   # each round settles one clash
             clash = next(((i, j) for i in range(len(parts)) for j in range(i + 1, len(parts))
                           if _figure_key(decisions[i]) is not None
@@ -168,6 +175,26 @@ class Answerer:
                 decisions[j] = without_j
         return decisions
 
+    def _measured_alike(self, parts: tuple[Query, ...], decisions: list[Decision],
+                        docs: frozenset[str] | None) -> list[Decision]:
+        """A side naming only its subject is measured as the other side is: in 「电子社保卡的累计访问量
+        跟全国人社政务服务平台比」 the platform's 访问量, when that gives a figure of the other side's unit."""
+        if len(parts) != 2:
+            return decisions
+        out = list(decisions)
+        for i, j in ((0, 1), (1, 0)):
+            lent = measures_named(parts[j].text, self.vocabulary, self.lex)
+            if not lent or measures_named(parts[i].text, self.vocabulary, self.lex) or _figure_key(decisions[j]) is None:
+                continue
+            unit = normalize(decisions[j].candidates[0].figure.unit)
+            if _figure_key(decisions[i]) is not None and _unit_kin(decisions[i], unit, self.lex):
+                continue
+            text = f"{parts[i].text.rstrip('?？ ')}的{lent[0]}"
+            again = self.decide(replace(parts[i], text=text, key=normalize(text)), docs, frozenset())
+            if _figure_key(again) is not None and _unit_kin(again, unit, self.lex):
+                out[i] = again
+        return out
+
     def _named_period(self, decision: Decision) -> Decision:
         """With several briefings, an answer says which briefing's period it comes from."""
         if len(self.coverage) < 2 or decision.kind in ("abstain", "empty") or not decision.hits:
@@ -181,6 +208,24 @@ def _figure_key(decision: Decision) -> tuple[str, int] | None:
     if decision.kind != "figure" or not decision.candidates:
         return None
     return decision.candidates[0].hit.doc_id, decision.candidates[0].figure.start
+
+
+def _upto_last_answered(turns: list[Turn]) -> list[Turn] | None:
+    """The conversation up to its last answered turn, when the turns after it were declined."""
+    declined = 0
+    for k in range(len(turns) - 1, -1, -1):
+        answer = turns[k].answer
+        if answer is None or not hasattr(answer, "abstained"):
+            return None   # a turn given as a bare question: how it was answered is unknown
+        if not answer.abstained:
+            return turns[:k + 1] if declined else None
+        declined += 1
+    return None
+
+
+def _unit_kin(decision: Decision, unit: str, lex: Lexicon) -> bool:
+    """Whether the part's figure is counted in ``unit`` or a unit of the same measure (次 / 人次)."""
+    return normalize(decision.candidates[0].figure.unit) in kindred_units(frozenset({unit}), lex)
 
 
 def _held(decisions: list[Decision], but: int) -> frozenset[tuple[str, int]]:
@@ -212,7 +257,7 @@ class _Understood:
 
 def _vocabulary(engine: Retriever, lex: Lexicon) -> Vocabulary:
     """Label words of each figure, by passage (what the briefing measures side by side)."""
-    generic = set(lex.words("cues.generic_label_words.zh"))
+    generic = generic_label_words(lex)
     labelled = [[([w for w in words(f.label) if w not in generic], f.kind != "ordinal") for f in figures
                  if f.kind not in ("date", "period")] for figures in engine.figures]
     # Units count what is measured (人次, 项); they are measures, never the subject.

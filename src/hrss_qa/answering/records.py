@@ -33,6 +33,7 @@ class Period:
     year: int | None = None
     months: tuple[int, int] | None = None
     offset: int | None = None
+    point: bool = False     # a point of the year (2022年底): a deadline when not before the document's year
 
     def year_for(self, doc_year: int | None) -> int | None:
         """The absolute year meant, given the year of the document it is asked of."""
@@ -72,7 +73,7 @@ class Query:
     yes_no: bool = False
     thresholds: tuple[Threshold, ...] = ()
     stated_values: frozenset[float] = frozenset()  # numbers the question states (not its answer)
-    compare: Literal["more", "less", "difference", "ratio", "share"] | None = None
+    compare: Literal["more", "less", "difference", "ratio", "share", "sum"] | None = None
     several: bool = False
     parts: tuple["Query", ...] = ()
     asks: frozenset[str] = frozenset()           # measures a briefing often lacks: change, average, …
@@ -171,6 +172,8 @@ class Answer:
     when the briefing does not answer — then ``citations`` are only *related* passages and
     ``reason`` says what is missing.  ``verdict`` is "yes"/"no" for a checked yes/no question,
     "" otherwise; ``confidence`` is the calibrated probability that the answer is right.
+    ``quoted`` are figures the text also states to say whose figure it is (持卡人數13.7億人 before
+    覆蓋97%人口); they answer nothing.
     """
 
     question: str
@@ -188,6 +191,7 @@ class Answer:
     reading: str = ""
     about: tuple[str, ...] = ()     # labels of the answering figures (what the answer is about)
     topic: str = ""                 # what the question was about, without its ask (for a follow-up)
+    quoted: tuple[Figure, ...] = field(default=(), repr=False)   # other figures the text quotes (whose figure it is)
 
     def to_dict(self) -> dict:
         return {
@@ -205,6 +209,7 @@ class Answer:
                  "kind": f.kind, "display_value": f.display_value, "start": f.start, "end": f.end}
                 for f in self.figures
             ],
+            "quoted": [f.text for f in self.quoted],
         }
 
 

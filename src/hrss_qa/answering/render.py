@@ -38,7 +38,11 @@ def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
         return _answer(decision, text, cited.all(), figures)
     statements = [(_statement(c), c, cited.number(c.hit, c.sentence)) for c in decision.candidates]
     figures = tuple(c.figure for c in decision.candidates)
-    if decision.kind == "comparison" and q.compare != "share" and (win := _winner(decision)) is not None:
+    # figures the statements quote for whose figure it is (持卡人數13.7億人 before 覆蓋97%人口) are stated too
+    quoted = tuple(f for s, c, _ in statements for f in c.hit.figures
+                   if f.kind not in ("date", "period") and f.start < c.figure.start and f.start >= c.sentence.start
+                   and f.text in s and f not in figures)
+    if decision.kind == "comparison" and q.compare not in ("share", "sum") and (win := _winner(decision)) is not None:
         figures = (win, *(f for f in figures if f is not win))   # the answer to 「哪个多」 first
     lead = _verdict_lead(decision, lex)
     if q.script == "en" and len(statements) == 1:
@@ -55,7 +59,7 @@ def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
         text = f"{_say(lead, q.script)}{body}。"
     if decision.kind in ("comparison", "several"):
         text += _comparison_tail(decision)
-    return _answer(decision, text, cited.all(), figures)
+    return _answer(decision, text, cited.all(), figures, quoted=tuple(dict.fromkeys(quoted)))
 
 
 class _Citations:
@@ -95,7 +99,7 @@ def _abstention(decision: Decision) -> Answer:
     return _answer(decision, text, citations, (), abstained=True)
 
 
-def _answer(decision: Decision, text: str, citations, figures, abstained: bool = False) -> Answer:
+def _answer(decision: Decision, text: str, citations, figures, abstained: bool = False, quoted=()) -> Answer:
     q = decision.query
     if decision.period and not abstained:
         text = (f"[{decision.period}] " if q.script == "en" else _say(f"（{decision.period}）", q.script)) + text
@@ -106,7 +110,7 @@ def _answer(decision: Decision, text: str, citations, figures, abstained: bool =
         question=q.text, text=text, citations=tuple(citations), figures=tuple(figures), abstained=abstained,
         kind=decision.kind, script=q.script, reason=decision.reason if abstained else "", notice=decision.notice,
         problems=decision.problems, verdict=verdict, confidence=round(float(decision.confidence), 4),
-        reading=q.reading, about=tuple(f.label for f in figures), topic=q.topic,
+        reading=q.reading, about=tuple(f.label for f in figures), topic=q.topic, quoted=quoted,
     )
 
 
@@ -150,6 +154,8 @@ def _comparison_tail(decision: Decision) -> str:
         smaller_wins = q.compare == "less"
         if q.compare == "share" and len(figures) == 2:
             tail = _share_tail(figures[0], figures[1], q.script)
+        elif q.compare == "sum":
+            tail = _total_tail(figures, q.script)
         elif winner is None and len({f.value for f in figures}) == 1:
             tail = " They are the same." if en else _say("两者相同。", q.script)
         elif q.compare == "ratio" and len(figures) == 2 and _winner(decision) is not None and figures[1].value:
@@ -191,8 +197,31 @@ def _gap(figures: list[Figure], en: bool) -> str:
     if en:
         return (f"about {gap:,.0f} {a.unit}" if a.qualifier or b.qualifier else f"{gap:,.0f} {a.unit}").rstrip()
     # In the briefing's own magnitudes: 822.8万, 3400亿元.
-    scale = next(((d, w) for d, w in ((1e8, "亿"), (1e4, "万")) if gap >= d), (1, ""))
-    return f"{'约' if a.qualifier or b.qualifier else ''}{gap / scale[0]:.4g}{scale[1]}{a.unit}"
+    return f"{'约' if a.qualifier or b.qualifier else ''}{_in_magnitudes(gap)}{a.unit}"
+
+
+def _total_tail(figures: list[Figure], script: Script) -> str:
+    """「两者合计30个。」 in the briefing's magnitudes (约 when a figure is written with a qualifier), or
+    why there is no total (units that differ)."""
+    from .decide import sum_interval
+
+    en = script == "en"
+    total = sum_interval(figures)
+    if total is None:
+        units = " / ".join(f.unit or "—" for f in figures)
+        return (f" They are in different units ({units}) and cannot be added." if en
+                else _say(f"单位不同（{units}），不能相加。", script))
+    about = any(f.qualifier for f in figures)
+    unit = figures[0].unit
+    if en:
+        return f" Together: {'about ' if about else ''}{total[0]:,.0f} {unit}.".replace(" .", ".")
+    return _say(f"合计{'约' if about else ''}{_in_magnitudes(total[0])}{unit}。", script)
+
+
+def _in_magnitudes(value: float) -> str:
+    """A value in the briefing's own magnitudes: 822.8万, 3400亿, 30."""
+    scale = next(((d, w) for d, w in ((1e8, "亿"), (1e4, "万")) if value >= d), (1, ""))
+    return f"{value / scale[0]:.4g}{scale[1]}"
 
 
 def _share_tail(part: Figure, whole: Figure, script: Script) -> str:
@@ -229,9 +258,25 @@ def _statement(c: Candidate) -> str:
         if len(fig.label) <= _GENERIC_LABEL_CHARS and not sentence.text.startswith(own):
             upto = sentence.text.find(own) + len(own)   # 「累計訪問量31億次」 alone does not say whose
             return _strip_marker(sentence.text[:upto])
+        if (named := _naming_clauses(sentence.text, own, fig.label)) is not None:
+            return f"{_time_lead(sentence.text)}{named}"   # 「覆蓋97%人口」 says whose with the clause before
         lead = _time_lead(sentence.text) if not re.search(r"\d+月|季度|年", clause) else ""
         return f"{lead}{clause}"
     return f"{_time_lead(sentence.text)}{fig.label}為{fig.text}"
+
+
+def _naming_clauses(sentence: str, own: str, label: str) -> str | None:
+    """The figure's clause with the clauses before it back to the one naming its subject (the
+    label's head), when its own clause does not name it; None when it does or none does."""
+    head = label[:2]
+    at = sentence.find(own)
+    if not head or head in own or at <= 0:
+        return None
+    before = re.split(r"(?<=[,，;；])", sentence[:at])
+    for k in range(len(before) - 1, -1, -1):
+        if head in before[k]:
+            return _strip_marker("".join(before[k:]) + own)
+    return None
 
 
 def _time_lead(sentence: str) -> str:

@@ -78,6 +78,8 @@ def query_problems(query: Query, coverages: list[Coverage], corpus_key: str, lex
     out = []
     labels = "、".join(dict.fromkeys(c.label for c in coverages)) or "其他时期"
     for period in query.periods:
+        if period.point and period.year and any(period.year >= (c.year or 0) for c in coverages):
+            continue   # 「延续到2025年底」: a deadline, not a period reported on
         if period.months is not None and period.months[0] != period.months[1] \
                 and not any(c.covers(period) for c in coverages):
             out.append(ScopeProblem("period", period.text, f"发布会只介绍了{labels}的情况，没有“{period.text}”的数据"))
@@ -128,6 +130,8 @@ def evidence_problems(query: Query, evidence: str, coverage: Coverage | None, le
     doc_year = coverage.year if coverage else None
     for period in query.periods:
         year = period.year_for(doc_year)
+        if period.point and year is not None and doc_year and year >= doc_year:
+            continue   # a deadline: the evidence states it or not, the verdict says which
         if year is not None and doc_year and year != doc_year and not (str(year) in ev or (year == doc_year - 1 and about_previous)):
             out.append(ScopeProblem("period", period.text, f"所引段落没有{period.text}的数字"))
         if period.months and period.months[0] == period.months[1] and not re.search(rf"(?<![\d\-]){period.months[0]}月", ev):

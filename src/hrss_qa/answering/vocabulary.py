@@ -70,6 +70,12 @@ def subject_terms(fragment: str, vocabulary: Vocabulary) -> list[str]:
     return [t for g in glossary_terms(fragment) for t in g.official]
 
 
+def measures_named(text: str, vocabulary: Vocabulary, lex) -> list[str]:
+    """The measures ``text`` names in words (访问量, 发放量), not units (人次, 项)."""
+    units = {u for g in lex.words("units.comparable.groups") for u in g}
+    return [t for t in subject_terms(text, vocabulary) if is_measure(t, vocabulary) and t not in units]
+
+
 def names_no_measure(fragment: str, vocabulary: Vocabulary) -> bool:
     """Only a subject (电子社保卡, "the other platform"), no measure of its own (支出, 访问量)."""
     terms = subject_terms(fragment, vocabulary)
