@@ -452,3 +452,20 @@ def test_a_share_clause_says_whose_share_it_is(engine):
 def test_two_figures_added_up(engine, question, verdict):
     a = answer_with(engine, question)
     assert {f.text for f in a.figures} == {"2.37億人", "2.89億人"} and "5.26亿人" in a.text and a.verdict == verdict
+
+
+@pytest.mark.parametrize("question", [
+    "失业保险基金一季度支出是多少",                  # the briefing gives the three funds' total only
+    "工伤保险基金这季度收了多少钱",
+])
+def test_a_sub_scheme_the_briefing_does_not_break_out_is_declined(engine, question):
+    assert answer_with(engine, question).abstained
+
+
+@pytest.mark.parametrize("question, figures", [
+    ("失业保险参保的人多，还是工伤保险参保的人多？", {"2.37億人", "2.89億人"}),                 # 多，还是
+    ("电子社保卡和国家社会保险公共服务平台，哪个的累计访问量要更多一些？", {"31億次", "超過47億人次"}),  # a long measure
+])
+def test_comparison_wordings(engine, question, figures):
+    a = answer_with(engine, question)
+    assert a.kind == "comparison" and {f.text for f in a.figures} == figures

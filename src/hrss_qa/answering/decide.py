@@ -47,6 +47,7 @@ REASONS = {
     "unmet_headcount": "发布会给出的“{label}”{text}是人次，没有给出人数",
     "unmet_per_person": "发布会给出的是全国的总数，没有针对个人或单个企业的数字",
     "named_missing": "最接近的数字说的不是“{missing}”，发布会没有给出关于“{missing}”的这个数字",
+    "scheme_missing": "发布会没有单独给出“{missing}”的这个数字，最接近的数字说的是“{label}”",
     "subject_missing": "最接近的数字说的不是“{missing}”，发布会没有给出关于“{missing}”的这个数字",
     "group_missing": "发布会没有单独给出这一人群的这个数字",
     "counted": "发布会没有给出所问事项的数字",

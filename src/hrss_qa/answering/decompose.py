@@ -30,9 +30,9 @@ _ZH_JOINERS = {"和", "与", "跟", "及", "以及", "还有", "、", "还是", 
                "？", "?", " "}
 _EN_JOINER = re.compile(r"\s*(?:,\s*)?\b(?:and|or|vs\.?|versus|compared (?:with|to)|as against|with)\b\s*|\s*[,;]\s*")
 _ZH_THAN = re.compile(r"^(?P<a>.+?)(?<![同环对相占])比(?![较例重率])(?P<b>.+?)(?:还|更|要)?(?:多|少|高|低|大|小)")
-_ZH_OR = re.compile(r"^(?P<a>.+?)(?:多|高|大|少|低)还是(?P<b>.+?)(?:多|高|大|少|低)?(?:呢|啊|吗)?[？?]*$")
+_ZH_OR = re.compile(r"^(?P<a>.+?)(?:多|高|大|少|低)[,，]?还是(?P<b>.+?)(?:多|高|大|少|低)?(?:呢|啊|吗)?[？?]*$")
 # 「哪个访问量大」「谁的参保人数多」: the measure between "which" and "more" is what every part asks.
-_ZH_WHICH = re.compile(r"(?:哪个|哪一个|哪项|哪一项|哪种|哪边|谁)(?:的)?(?P<measure>[^，,。？?]{0,8}?)(?:更|比较|较|最)?(?:多|高|大|少|低|小)")
+_ZH_WHICH = re.compile(r"(?:哪个|哪一个|哪项|哪一项|哪种|哪边|谁|边个|边一个)(?:的)?(?P<measure>[^，,。？?]{0,16}?)(?:要|还)?(?:更|比较|较|最)?(?:多|高|大|少|低|小)")
 # "Which has more visits: A or B?"
 _EN_WHICH = re.compile(r"^\s*which\b[^:]{0,60}?\b(?:more|larger|bigger|higher|greater|fewer|smaller|lower|less)\b(?P<measure>[^:]*):(?P<rest>.+)$", re.I)
 _COMPARATIVE = r"(?:more|fewer|less|larger|bigger|higher|greater|smaller|lower)"
@@ -96,11 +96,13 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
         a, b = _tidy(m.group("a")), _tidy(m.group("b"))
         return _complete([a, b]) if complete else [a, b]
     measure = ""
+    compared = True   # (which of them is more: a comparison)
     if m := _EN_WHICH.search(text):
         measure, text = m.group("measure").strip(), m.group("rest")
     elif m := _ZH_WHICH.search(text):
         measure, text = m.group("measure").strip("的 "), text[:m.start()] + text[m.end():]
-    compared = False
+    else:
+        compared = False
     for name in ("compare", "difference", "several"):
         m = lex.cue(name).search(text.lower())
         compared = compared or (bool(m) and name != "several")

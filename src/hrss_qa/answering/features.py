@@ -30,8 +30,8 @@ CANDIDATE_HITS = 4
 _SUBJECT = (
     "card", "card_gap", "card_best", "sentence_gap", "sentence_lex", "passage_gap", "hit_rank", "best_sentence",
     "label_cover", "query_cover", "focus", "clause_cover", "counted", "unit_explicit", "unit_topical",
-    "stated_equal", "stated_near", "stated_self", "narrower", "named_missing", "subject_missing", "group_missing",
-    "month_missing", "contrast", "tense_mismatch",
+    "stated_equal", "stated_near", "stated_self", "narrower", "named_missing", "scheme_missing", "subject_missing",
+    "group_missing", "month_missing", "contrast", "tense_mismatch",
 )
 # What the question asks of a figure that it may not give (a change, an average, …).
 CONSTRAINTS = ("unmet_change", "unmet_yoy", "unmet_earnings", "unmet_average", "unmet_target", "unmet_age", "unmet_share",
@@ -39,7 +39,8 @@ CONSTRAINTS = ("unmet_change", "unmet_yoy", "unmet_earnings", "unmet_average", "
 # The ranker's inputs, in order.
 FEATURES = _SUBJECT
 # Names the question uses that a figure's evidence lacks, and a unit named outright that it does not have.
-MISFITS = ("named_missing", "subject_missing", "group_missing", "month_missing", "unit_mismatch", "counted_missing")
+MISFITS = ("named_missing", "scheme_missing", "subject_missing", "group_missing", "month_missing", "unit_mismatch",
+           "counted_missing")
 # How well the chosen figure matches in absolute terms (the ranker only compares candidates).
 MATCH = ("card", "query_cover", "label_cover", "sentence_lex", "passage_gap")
 # The calibrator's view of the chosen figure: how well it matches, every way it may not fit (see model.py).
@@ -142,7 +143,7 @@ def candidates(query: Query, hits: list[Hit], facts: CorpusFacts, lex: Lexicon |
     for f in found:
         values = pool.features(f)
         text = facts.figure_text(f.hit, f.figure, f.sentence)
-        missing = (*pool.missing_named(f.hit, text), *pool.missing_subjects(f.hit, text))
+        missing = (*pool.missing_named(f.hit, text), *pool.missing_schemes(text), *pool.missing_subjects(f.hit, text))
         out.append(Candidate(f.figure, f.hit, f.sentence, tuple(values[n] for n in FEATURES), flags=_fit_flags(values),
                              missing=tuple(dict.fromkeys(missing))))
     return out
@@ -188,6 +189,10 @@ class _Pool:
         self.focus = _focus_tokens(query.key)
         self.named = [t for t in facts.named_terms if t in query.key and t not in query.borrowed]
         self.named = [t for t in self.named if not any(t != o and t in o for o in self.named)]
+        # Every official name the question uses (工伤保险, 基本养老保险), however many passages use it.
+        said = query.key if has_han(query.key) else expand(query.text)   # English: the official terms it names
+        schemes = [t for t in official_terms(NAMED_MIN_CHARS) if t in said and t not in query.borrowed]
+        self.schemes = [t for t in schemes if not any(t != o and t in o for o in schemes)]
         self.contrast = _contrast(found, hits[0], tokens)
         # The passage a figure question is about: plans state no achieved figure, so unless the question
         # asks about plans a leading plan passage does not count (「参保人数过2.8亿了吗」 is about progress).
@@ -242,6 +247,7 @@ class _Pool:
             "stated_self": float(not q.thresholds and fig.value is not None and fig.value in q.stated_values),
             "narrower": min(len({t for t, o in text.narrower if t not in q.key and o in q.key}), 2) / 2,
             "named_missing": min(len(self.missing_named(hit, text)), 2) / 2,
+            "scheme_missing": min(len(self.missing_schemes(text)), 2) / 2,
             "subject_missing": min(len(self.missing_subjects(hit, text)), 2) / 2,
             "group_missing": float(bool(missing_groups(q, f.sentence.text, self.lex))),
             "month_missing": float(bool(missing_months(q, hit.text))),
@@ -259,6 +265,11 @@ class _Pool:
         vocabulary = self.facts.vocabulary(self.figures, self.generic)
         named = [[w for w in group if w in vocabulary] for group in self.question_words]
         return [group[0] for group in named if group and not any(set(w) <= text.sentence_chars for w in group)]
+
+    def missing_schemes(self, text: FigureText) -> list[str]:
+        """Official names of the question that this figure's sentence does not state under any name:
+        「工伤保险基金收入」 against the three funds' 总收入, a sub-scheme the briefing does not break out."""
+        return [t for t in self.schemes if not any(set(a) <= text.sentence_chars for a in alternatives(t))]
 
     def missing_named(self, hit: Hit, text: FigureText) -> list[str]:
         """Scheme or campaign names of the question (職業年金) that neither this figure's passage

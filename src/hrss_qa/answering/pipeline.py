@@ -189,7 +189,7 @@ class Answerer:
             unit = normalize(decisions[j].candidates[0].figure.unit)
             if _figure_key(decisions[i]) is not None and _unit_kin(decisions[i], unit, self.lex):
                 continue
-            text = f"{parts[i].text.rstrip('?？ ')}的{lent[0]}"
+            text = f"{parts[i].text.rstrip('?？ ')}的{lent[-1]}"   # the head of 社保…的累计访问量
             again = self.decide(replace(parts[i], text=text, key=normalize(text)), docs, frozenset())
             if _figure_key(again) is not None and _unit_kin(again, unit, self.lex):
                 out[i] = again
