@@ -160,6 +160,12 @@ class Answerer:
             return decisions
         decisions = [self.decide(part, docs, frozenset()) for part in parts]
         decisions = self._measured_alike(parts, decisions, docs)
+        for i, decision in enumerate(decisions):
+            if decision.kind == "abstain" and not decision.problems and _held(decisions, but=i):
+                # 「社保卡的覆盖率是不是比电子社保卡高」: 97% and 54.1% are close for 社保卡's side until
+                # 电子社保卡's side takes 54.1%
+                if (again := self.decide(parts[i], docs, _held(decisions, but=i))).kind == "figure":
+                    decisions[i] = again
         for _ in range(len(parts) ** 2):   # each round settles one clash
             clash = next(((i, j) for i in range(len(parts)) for j in range(i + 1, len(parts))
                           if _figure_key(decisions[i]) is not None
