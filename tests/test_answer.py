@@ -469,3 +469,12 @@ def test_a_sub_scheme_the_briefing_does_not_break_out_is_declined(engine, questi
 def test_comparison_wordings(engine, question, figures):
     a = answer_with(engine, question)
     assert a.kind == "comparison" and {f.text for f in a.figures} == figures
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("How many people lifted out of poverty were in work as of end-March?", "3074萬人"),   # 'as of' is a period here
+    ("What is the scale of migrant work among people lifted out of poverty?", "3074萬人"),
+])
+def test_english_figure_asks_with_a_period_or_a_measure_noun(engine, question, figure):
+    a = answer_with(engine, question)
+    assert not a.abstained and a.figures[0].text == figure

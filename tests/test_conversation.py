@@ -401,3 +401,25 @@ def test_the_sum_of_the_last_two_figures_is_checked(engine, turns, verdict):
 def test_a_phrase_after_a_check_asks_its_own_figure(engine):
     a = _chain(engine, "农民工点对点运送了多少人次", "有没有超过150万", "那个人养老金的参加人数呢")
     assert not a.abstained and a.figures[0].text == "3324萬人"
+
+
+# --- classes from conversations_dev2 (wordings of no set) -----------------------------------------
+
+@pytest.mark.parametrize("turns, expected", [
+    (["城镇调查失业率多少", "是几月的"], "3月份"),                                   # 几月 asks a month
+    (["失业保险参保多少人", "那工伤保险参保多少人？"], "2.89億人"),                   # its own ask is kept
+    (["社保卡持卡人数多少", "电子社保卡呢？覆盖了百分之几"], "54.1%"),               # 「X呢？M」: one ask
+    (["How many nationwide services has the HR government service platform opened?", "And the local ones?"], "389項"),
+])
+def test_short_chat_turns(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected
+
+
+@pytest.mark.parametrize("turns", [
+    ["城镇调查失业率多少", "比1月份高了多少"],          # compared with a month the briefing does not give
+    ["农民工运送了多少人次", "那男的呢"],                # a group it does not break out
+    ["点对点运送农民工多少人次", "What did that cost?"],   # money asked of a head count
+])
+def test_chat_turns_the_briefing_cannot_answer(engine, turns):
+    assert _chain(engine, *turns).abstained

@@ -84,6 +84,7 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     vocabulary = vocabulary or Vocabulary.of([])
     if not history:
         return query
+    query = _one_ask(query, lex, vocabulary)
     fragment, marked = _fragment(query.key, lex)
     if (compared := _compared_with_earlier(query, fragment, history, lex, vocabulary)) is not None:
         return compared
@@ -210,6 +211,21 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
     return replace(read, anchor=anchor, given=given)
 
 
+_NE_THEN_ASK = re.compile(r"^(?P<subject>[^?？。.!！]{1,12}?)呢\s*[?？]\s*(?P<ask>[^?？]{1,8})[?？]?$")
+
+
+def _one_ask(query: Query, lex: Lexicon, vocabulary: Vocabulary) -> Query:
+    """「电子社保卡呢？覆盖率多少」「那新增的呢？有几个」: one ask in two sentences, the second a short
+    ask of the first's subject, read as one question (「电子社保卡覆盖率多少」)."""
+    m = _NE_THEN_ASK.match(query.key)
+    ask = m.group("ask") if m else ""
+    if m is None or not any(lex.cue(name)(ask) for name in ("number", "when", "verify")):
+        return query
+    if any(not is_measure(t, vocabulary) for t in terms_in(ask, vocabulary) if len(t) >= 4):
+        return query   # 「失业保险呢？工伤保险有多少」 names another subject: two asks
+    return replace(analyze(f"{m.group('subject')}{m.group('ask')}", lex), asked=query.text)
+
+
 def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
     """The question without follow-up markers (那…呢, and…?), and whether it had them."""
     frag = _without_lead(key.strip(), lex)
@@ -298,7 +314,7 @@ def _compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex
     anchored to that figure.  A question naming both sides itself (「收入比支出多多少」) is not one.
     """
     compare = compare_kind(query.key, lex)
-    if compare in (None, "sum") or not _is_short(fragment) or "yoy" in query.asks:   # (a sum: _share_of_earlier)
+    if compare in (None, "sum") or not _is_short(fragment) or query.asks & {"yoy", "change"}:   # (a sum: _share_of_earlier)
         return None   # 「比去年同期多了还是少了」 compares with a period, not with an earlier answer
     if sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
         return None   # 「收入比支出多多少」 names both sides

@@ -22,7 +22,10 @@ _ASK = re.compile(r"(有|是|为)?(多少|几|第几|什么时候|何时)(人次
 
 
 def with_ask(fragment: str, previous: str) -> str | None:
-    """The fragment with the previous question's ask (「…有多少」「…是第几届」), or None if it had none."""
+    """The fragment with the previous question's ask (「…有多少」「…是第几届」), or None if it had none;
+    a fragment asking on its own (「一季度新增就业多少人」) keeps its own ask."""
+    if _ASK.search(fragment):
+        return fragment
     if m := _ASK.search(previous):
         # The unit asked of the old subject (多少张 of 培训券) need not be the new one's; an
         # ordinal's 第几届 is the kind of ask and stays.
@@ -87,7 +90,7 @@ def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = N
     found = glossary_terms(previous)
     if found and re.search(r"\bones?\b", fragment):
         # "and local ones?": the noun the previous phrase ended with (national services → local services)
-        fragment = re.sub(r"\bones?\b", found[-1].word.split()[-1], fragment)
+        fragment = re.sub(r"\bones?\b", found[0].word.split()[-1], fragment)   # what was asked about, first
     words, prev = fragment.split(), previous.split()
     words = [w for w in words if w not in ("the", "a", "an")] or words
     for k in range(len(words), 0, -1):
