@@ -451,3 +451,14 @@ def test_a_clause_without_its_subject_is_quoted_from_the_clause_naming_it():
     sentence = "截至3月底,全國社保卡持卡人數13.7億人,覆蓋97%人口;電子社保卡領用人數7.64億人,覆蓋54.1%人口。"
     assert _naming_clauses(sentence, "覆蓋54.1%人口", "電子社保卡領用人數覆蓋人口") == "電子社保卡領用人數7.64億人,覆蓋54.1%人口"
     assert _naming_clauses(sentence, "全國社保卡持卡人數13.7億人", "全國社保卡持卡人數") is None
+
+
+def test_a_number_stated_as_a_gap_is_no_level_to_check():
+    assert thresholds("支出比收入少了3400亿，对吧") == ()
+    assert thresholds("so spending trailed income by about 300 billion, right?") == ()
+    assert [t.relation for t in thresholds("收入超过2万亿了吗")] == [">"]
+
+
+def test_how_a_measure_stands_asks_its_figure():
+    assert analyze("失业保险参保人数情况如何").wants == "figure"
+    assert analyze("如何申领电子社保卡").wants == "fact"

@@ -423,3 +423,26 @@ def test_short_chat_turns(engine, turns, expected):
 ])
 def test_chat_turns_the_briefing_cannot_answer(engine, turns):
     assert _chain(engine, *turns).abstained
+
+
+@pytest.mark.parametrize("turns, verdict", [
+    (["失业保险参保人数多少", "所以已经超过2亿人了，对吗？"], "yes"),        # 所以 leads, 对吗 tags: a check
+    (["How many people hold a social security card?", "That's over 1.4 billion, right?"], "no"),
+])
+def test_a_check_with_a_question_tag_is_a_follow_up(engine, turns, verdict):
+    assert _chain(engine, *turns).verdict == verdict
+
+
+def test_a_count_a_quoted_sentence_held_is_still_to_give(engine):
+    # the first answer quoted the sentence with 840万 for a 「哪些」 ask; 「多少人」 then asks that count
+    a = _chain(engine, "一季度给哪些人代缴了城乡居民养老保险费", "一共多少人？")
+    assert not a.abstained and a.figures[0].text == "840萬"
+
+
+@pytest.mark.parametrize("turns", [
+    ["春风行动发布了多少岗位", "那女的呢"],
+    ["So income beat spending by 500 billion yuan, right?"],      # a gap stated: no verdict on one figure
+])
+def test_no_verdict_or_figure_for_what_is_not_given(engine, turns):
+    a = _chain(engine, *turns)
+    assert a.abstained or a.verdict == ""

@@ -104,6 +104,9 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     own = analyze(fragment, lex)
     read = _as_the_fragment_asks(analyze(text, lex), own, how, earlier, vocabulary, lex)
     read = _held_to_the_conversation(read, own, how, fragment, marked, text, earlier, vocabulary, lex)
+    # the follow-up's own constraints hold for its reading (「那女的呢」: 女的 of the fragment, read as 女)
+    read = replace(read, groups=tuple(dict.fromkeys((*read.groups, *query.groups))),
+                   places=tuple(dict.fromkeys((*read.places, *query.places))))
     return replace(read, asked=query.text, reading=text,
                    topic=earlier.topic if how == "attach" else subject_of(text, lex))
 
@@ -114,9 +117,10 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     term takes an earlier term's place), "joined" (the fragment's own ask before the swapped earlier
     question) or "attach" (the fragment with the earlier subject); None when it stands alone."""
     pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
-    if lean and not _is_short(fragment):
+    short = _is_short(_untagged(fragment, lex))
+    if lean and not short:
         return None
-    if not (marked or pronoun or lean or (_is_short(fragment) and _lacks_subject(fragment, vocabulary, lex))):
+    if not (marked or pronoun or lean or (short and _lacks_subject(fragment, vocabulary, lex))):
         return None   # a long question with no pronoun carries its own subject, known words or not
     previous = earlier.question
     if marked and _is_phrase(fragment, vocabulary):
@@ -207,7 +211,9 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
             read = replace(read, yes_no=False, thresholds=())   # a sum of earlier figures: no verdict on one
     # 「岗位呢」「访问量呢」"And how many hires?" ask something other than what was just answered; a check
     # (「破32亿了没」) or a comparison may rest on the figure just given.
-    given = () if read.yes_no or read.compare or not earlier.answered else earlier.figure_keys()
+    # (A sentence quoted for a fact — 「给哪些困难群体代缴」 — answered no figure ask: its 840万 is still to give.)
+    quoted = getattr(answer, "kind", "") == "passage"
+    given = () if read.yes_no or read.compare or not earlier.answered or quoted else earlier.figure_keys()
     return replace(read, anchor=anchor, given=given)
 
 
@@ -231,8 +237,14 @@ def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
     frag = _without_lead(key.strip(), lex)
     tails = sorted(lex.words("cues.followup.tail"), key=len, reverse=True)
     frag = re.sub("(" + "|".join(map(re.escape, tails)) + r")?\s*[?？。.!！]*$", "", frag).strip()
-    marked = frag != key.strip().rstrip("?？。.!！ ") and _is_short(frag) and bool(frag)
+    marked = frag != key.strip().rstrip("?？。.!！ ") and _is_short(_untagged(frag, lex)) and bool(frag)
     return frag, marked
+
+
+def _untagged(fragment: str, lex: Lexicon) -> str:
+    """The fragment without a closing question tag (「…，对吗」 ", right"), for measuring it."""
+    tags = sorted(lex.words("cues.followup.tags"), key=len, reverse=True)
+    return re.sub(r"[,，]?\s*(" + "|".join(map(re.escape, tags)) + r")\s*[?？。.!！]*$", "", fragment).strip() or fragment
 
 
 def _is_short(fragment: str) -> bool:
@@ -314,8 +326,10 @@ def _compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex
     anchored to that figure.  A question naming both sides itself (「收入比支出多多少」) is not one.
     """
     compare = compare_kind(query.key, lex)
-    if compare in (None, "sum") or not _is_short(fragment) or query.asks & {"yoy", "change"}:   # (a sum: _share_of_earlier)
-        return None   # 「比去年同期多了还是少了」 compares with a period, not with an earlier answer
+    if compare in (None, "sum") or not _is_short(fragment) or query.asks & {"yoy", "change"}:
+        return None   # (a sum: _share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
+    if _own_periods(fragment, lex) and not subject_terms(_without_periods(fragment, lex), vocabulary):
+        return None   # 「比2月份降了多少」: compared with a month, not with an earlier answer
     if sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
         return None   # 「收入比支出多多少」 names both sides
     answered = [t for t in history if _said(t, counts_only=False) is not None]
@@ -428,6 +442,6 @@ def subject_of(question: str, lex: Lexicon | None = None) -> str:
             subject = lex.cue(name).regex.sub(" ", subject)
     subject = _EN_PRONOUN.sub(" ", _ZH_PRONOUN.sub(" ", subject.replace("其中", " ")))
     # a classifier left by its number (「开通了 项一网通办服务」)
-    subject = re.sub(r"(?:^|(?<=\s))[个项家场张名位件批届](?=[\u4e00-\u9fff])", "", subject)
+    subject = re.sub(r"(?:^|(?<=\s))[个项家场张名位件批届](?![人目所单次置])(?=[\u4e00-\u9fff])", "", subject)
     subject = re.sub(r"\b(what|which|how|was|were|is|are|did|does|do|the|so|and|about)\b|[?？。.!！,，]", " ", subject)
     return re.sub(r"\s+", " ", subject).strip(" 的是")

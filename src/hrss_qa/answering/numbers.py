@@ -45,7 +45,9 @@ def _tables(lex: Lexicon) -> dict:
     shares = lex.words("units.shares")
     share = re.compile("|".join(re.escape(w) if not w.isascii() else rf"\b{re.escape(w)}\b"
                                 for w in sorted(shares, key=len, reverse=True)))
-    return {"ending": ending, "markers": markers, "magnitudes": magnitudes, "english": english,
+    gap = "|".join(re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}" for w in words("gap"))
+    approx = "|".join(re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}" for w in words("approx"))
+    return {"gap": re.compile(rf"(?:{gap})\s*(?:{approx})?{_FILLER_AFTER_RELATION}$"), "ending": ending, "markers": markers, "magnitudes": magnitudes, "english": english,
             "shares": shares, "share": share, "defaults": lex.words("cues.relation.default"),
             "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent|pct)\b"),
             "numbers": lex.words("units.english_numbers"),
@@ -115,6 +117,8 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
         if fig.kind == "period" or fig.value is None and fig.kind != "date":
             continue
         before = key[:fig.start]
+        if t["gap"].search(before):
+            continue   # a difference between two figures, not a level of one
         relation = _qualifier_relation(fig.qualifier, t) if fig.qualifier else None
         if relation is not None and re.search(r"(没有|没|未|不)\s*$", _without_markers(before, t)):
             relation = _NEGATED[relation]   # 「没超过2000万」 is at most

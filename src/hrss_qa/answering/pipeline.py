@@ -135,7 +135,13 @@ class Answerer:
                 again = decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
                 decision = again if again.kind == "abstain" else decision
         else:
-            decision = decide_passage(query, hits, self.model, passage_features(hits), self.lex)
+            decision = None
+            if _terse(query, self.lex):   # "new jobs Q1?" 「社保卡持卡人数」: a name alone asks its figure, if one fits
+                figure = replace(query, wants="figure", kinds=frozenset({"quantity", "count", "percent"}))
+                ranked = rank(candidates(figure, hits, self.facts, self.lex, self.engine.figures), self.model)
+                if (found := decide_figure(figure, hits, ranked, self.model, self.coverage, self.lex)).kind == "figure":
+                    decision = found
+            decision = decision or decide_passage(query, hits, self.model, passage_features(hits), self.lex)
         return self._named_period(decision)
 
     def _plans_of_anchor(self, query: Query, hits: list, docs: frozenset[str] | None) -> list:
@@ -214,6 +220,13 @@ def _figure_key(decision: Decision) -> tuple[str, int] | None:
     if decision.kind != "figure" or not decision.candidates:
         return None
     return decision.candidates[0].hit.doc_id, decision.candidates[0].figure.start
+
+
+def _terse(query: Query, lex: Lexicon) -> bool:
+    """A question that only names something (a few words, no ask, no action, no plan)."""
+    short = len(query.key.split()) <= 6 if query.key.isascii() else len(query.key) <= 12
+    asks = any(lex.cue(name)(query.key) for name in ("action", "when", "verify", "number"))
+    return short and not asks and query.detail is None and query.tense != "plan" and not query.anchor
 
 
 def _upto_last_answered(turns: list[Turn]) -> list[Turn] | None:
