@@ -478,3 +478,13 @@ def test_comparison_wordings(engine, question, figures):
 def test_english_figure_asks_with_a_period_or_a_measure_noun(engine, question, figure):
     a = answer_with(engine, question)
     assert not a.abstained and a.figures[0].text == figure
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("工伤保险参保人数有失业保险的两倍以上吗", "no"),          # 2.89亿 / 2.37亿 ≈ 1.2
+    ("养老保险参保人数是不是工伤保险的三倍多", "yes"),         # 10.52亿 / 2.89亿 ≈ 3.6
+    ("社会保险基金累计结余超过总支出的四倍了吗", "yes"),        # 7.75万亿 / 1.7万亿 ≈ 4.6
+])
+def test_a_stated_multiple_is_checked_on_both_figures(engine, question, verdict):
+    a = answer_with(engine, question)
+    assert a.kind == "comparison" and len(a.figures) == 2 and a.verdict == verdict

@@ -462,3 +462,12 @@ def test_a_number_stated_as_a_gap_is_no_level_to_check():
 def test_how_a_measure_stands_asks_its_figure():
     assert analyze("失业保险参保人数情况如何").wants == "figure"
     assert analyze("如何申领电子社保卡").wants == "fact"
+
+
+def test_a_stated_multiple_and_its_relation():
+    from hrss_qa.answering.decompose import stated_multiple
+    assert stated_multiple("A是B的两倍多吗") == (2.0, ">", "两倍")
+    assert stated_multiple("A是不是B的3倍") == (3.0, "~", "3倍")
+    assert stated_multiple("A不到B的一半吧") is None
+    q = analyze("养老保险参保人数是工伤保险参保人数的四倍多吗")
+    assert q.compare == "ratio" and [(t.value, t.relation, t.kind) for t in q.thresholds] == [(4.0, ">", "ratio")]

@@ -25,9 +25,9 @@ from ..figures import extract_figures
 from ..glossary import expand
 from ..language import Cue, Lexicon, lexicon
 from ..text import clean, detect_script, normalize
-from .decompose import bare, share_relation, split_question, split_share
+from .decompose import bare, share_relation, split_question, split_share, stated_multiple
 from .numbers import spelled_out, stated_figures, thresholds
-from .records import Period, Query
+from .records import Period, Query, Threshold
 
 MAX_QUESTION_CHARS = 500
 UNMET = ("change", "yoy", "earnings", "average", "target", "age", "share", "one_period", "headcount", "per_person")
@@ -81,6 +81,9 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     yes_no = bool(cue("verify")(key)) and not cue("number")(key)
     checks = thresholds(text, lex) if yes_no else ()
     compare = compare_kind(key, lex)
+    if compare == "ratio" and yes_no and (multiple := stated_multiple(text)) is not None:
+        # 「A是B的两倍多吗」: the multiple is what is checked, not a number of either side
+        checks = (Threshold(multiple[2], multiple[0], "倍", "ratio", multiple[1]),)
     # Two question sentences (「注册用户有多少？累计访问量呢？」) are two asks.
     sentences = [x for x in re.split(r"[?？]", key) if len(x.strip(" ，,。")) >= 2]
     several = bool(cue("several")(key)) or asked_numbers >= 2 or len(sentences) >= 2

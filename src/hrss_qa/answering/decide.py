@@ -178,6 +178,8 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
         verdict = _share_verdict(query, *(p.candidates[0].figure for p in parts))
     elif query.compare == "sum":
         verdict = _sum_verdict(query, [p.candidates[0].figure for p in parts])
+    elif query.compare == "ratio" and len(parts) == 2:
+        verdict = _ratio_verdict(query, *(p.candidates[0].figure for p in parts))
     elif kind == "comparison" and query.yes_no and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
         a, b = (p.candidates[0].figure for p in parts)
         holds = (a.value > b.value) if query.compare == "more" else (a.value < b.value)
@@ -257,6 +259,20 @@ def _sum_verdict(query: Query, figures: list[Figure]) -> Verdict | None:
     if total is None or not checks:
         return None
     holds = _decide(checks[0], *total, lexicon())
+    return Verdict(checks[0], holds) if holds is not None else None
+
+
+def _ratio_verdict(query: Query, a: Figure, b: Figure) -> Verdict | None:
+    """「A是B的两倍多吗」: the check of the multiple, when both figures are of one unit and allow one answer."""
+    lex = lexicon()
+    checks = [t for t in query.thresholds if t.kind == "ratio"]
+    if not checks or not comparable(a, b, lex) or a.kind == "percent" or not b.value:
+        return None
+    a_low, a_high, open_a_low, open_a_high = _interval(a, lex)
+    b_low, b_high, open_b_low, open_b_high = _interval(b, lex)
+    if b_low <= 0:
+        return None
+    holds = _decide(checks[0], a_low / b_high, a_high / b_low, open_a_low or open_b_high, open_a_high or open_b_low, lex)
     return Verdict(checks[0], holds) if holds is not None else None
 
 

@@ -40,6 +40,10 @@ _EN_THAN = re.compile(rf"\b{_COMPARATIVE}\b\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)\s*[
 _EN_X_THAN = re.compile(rf"^(?:was|is|were|are|did|does|do|has|have)\s+(?!there\b)(?P<a>.+?)\s+{_COMPARATIVE}(?P<m>(?:\s+[a-z-]+){{0,3}}?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
 # 「A大概是B的几倍」 "A is how many times B"
 _ZH_TIMES = re.compile(r"^(?P<a>.+?)(?:大概|大约|约|差不多)?(?:是|为|相当于)(?P<b>.+?)的(?:几|多少|幾)倍")
+# 「A是不是B的两倍多」「A有B的三倍以上吗」: a multiple stated, to be checked
+_ZH_TIMES_STATED = re.compile(r"^(?P<a>.+?)(?:大概|大约|约|差不多)?(?:是不是|是否|有没有|是|为|相当于|有|超过|不到|不足)"
+                              r"(?P<b>[^，,？?]+?)的(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]|半)倍(?P<more>多|以上|还多)?")
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0.5}
 _EN_TIMES = re.compile(r"^(?:how many times\s+(?:larger|bigger|more|greater|higher)?\s*(?:is|was|are|were)\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)"
                        r"|(?P<a2>.+?)\s+(?:is|was|are|were)\s+how many times\s+(?:as (?:large|big|many|much) as\s+)?(?P<b2>.+?))\s*[?.!]*$", re.I)
 # A part's share of a whole, the whole named first or after 占 (``{w}``: ``[share_of]`` in cues.toml;
@@ -71,7 +75,7 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
     """
     lex = lex or lexicon()
     text = normalize(question).strip()
-    if m := _ZH_TIMES.search(text) or _EN_TIMES.search(text):
+    if m := _ZH_TIMES.search(text) or _EN_TIMES.search(text) or _ZH_TIMES_STATED.search(text):
         a, b = (_tidy(m.group(x) or m.group(f"{x}2") or "") for x in ("a", "b"))
         if a and b:
             if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii():
@@ -121,6 +125,23 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
     if measure and not all(measure in p for p in parts):
         parts = [p if measure in p else f"{p}{' ' if p.isascii() else ''}{measure}" for p in parts]
     return parts
+
+
+def stated_multiple(question: str) -> tuple[float, str, str] | None:
+    """The multiple a question states of one figure over another, with its relation and text:
+    「A是B的两倍多吗」 → (2, ">", "两倍"); 「A是B的三倍吗」 → (3, "~", "三倍"), or None.
+
+    >>> stated_multiple("社保卡持卡人数是电子社保卡领用人数的两倍多吗")
+    (2.0, '>', '两倍')
+    """
+    m = _ZH_TIMES_STATED.search(normalize(question))
+    if m is None:
+        return None
+    n = m.group("n")
+    value = float(n) if n[0].isdigit() else float(_CN_DIGITS[n])
+    said = m.group(0)[len(m.group("a")):]
+    relation = ">" if m.group("more") or "超过" in said[:4] else ("<" if re.match(r"(?:不到|不足)", said) else "~")
+    return value, relation, f"{n}倍"
 
 
 def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | None:
