@@ -488,3 +488,25 @@ def test_english_figure_asks_with_a_period_or_a_measure_noun(engine, question, f
 def test_a_stated_multiple_is_checked_on_both_figures(engine, question, verdict):
     a = answer_with(engine, question)
     assert a.kind == "comparison" and len(a.figures) == 2 and a.verdict == verdict
+
+
+@pytest.mark.parametrize("question, verdict, premise", [
+    ("工伤保险参保人数是2.37亿人吗", "no", "2.37億人"),                    # 2.37亿 is 失业保险's
+    ("Has the e-card been used 4.7 billion times?", "no", "超過47億人次"),   # the platform's visits
+])
+def test_a_false_premise_says_whose_number_it_is(engine, question, verdict, premise):
+    a = answer_with(engine, question)
+    assert a.verdict == verdict and premise in [f.text for f in a.quoted]
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("城镇调查失业率降到5%以下了吗", "no"),     # a fall to a level: at most it
+    ("调查失业率是不是已经回落到5.5%", "yes"),
+])
+def test_a_fall_to_a_level_is_at_most_it(engine, question, verdict):
+    assert answer_with(engine, question).verdict == verdict
+
+
+def test_a_total_of_things_is_no_head_count(engine):
+    a = answer_with(engine, "一网通办服务一共有多少项")
+    assert not a.abstained and a.figures[0].text == "76項"

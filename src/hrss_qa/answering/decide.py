@@ -109,7 +109,12 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         astray = bool(query.anchor) and (best.hit.passage_id not in query.anchor or doubt)
         if verdict is not None and (verdict.holds is None or confidence < model.verdict_threshold or astray):
             verdict = replace(verdict, holds=None)
-    return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence)
+    premise = None
+    if verdict is not None and verdict.holds is False:
+        # 「电子社保卡覆盖97%了吗」: 97% is 社保卡's; the answer says whose number the asker had in mind
+        equal = FEATURES.index("stated_equal")
+        premise = next((c for c in ranked[1:] if c.features[equal] and c.figure.kind == best.figure.kind), None)
+    return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence, premise=premise)
 
 
 def fits_units(query: Query, figure) -> bool:

@@ -146,6 +146,7 @@ class Decision:
     problems: tuple = ()
     notice: str = ""
     period: str = ""                         # the cited briefing's period, when the corpus holds several
+    premise: Candidate | None = None         # a false premise's number is this other figure (97% of 社保卡)
 
 
 @dataclass(frozen=True)

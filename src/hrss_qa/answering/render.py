@@ -39,9 +39,9 @@ def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
     statements = [(_statement(c), c, cited.number(c.hit, c.sentence)) for c in decision.candidates]
     figures = tuple(c.figure for c in decision.candidates)
     # figures the statements quote for whose figure it is (持卡人數13.7億人 before 覆蓋97%人口) are stated too
-    quoted = tuple(f for s, c, _ in statements for f in c.hit.figures
-                   if f.kind not in ("date", "period") and f.start < c.figure.start and f.start >= c.sentence.start
-                   and f.text in s and f not in figures)
+    quoted = [f for s, c, _ in statements for f in c.hit.figures
+              if f.kind not in ("date", "period") and f.start < c.figure.start and f.start >= c.sentence.start
+              and f.text in s and f not in figures]
     if decision.kind == "comparison" and q.compare not in ("share", "sum") and (win := _winner(decision)) is not None:
         figures = (win, *(f for f in figures if f is not win))   # the answer to 「哪个多」 first
     lead = _verdict_lead(decision, lex)
@@ -59,6 +59,11 @@ def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
         text = f"{_say(lead, q.script)}{body}。"
     if decision.kind in ("comparison", "several"):
         text += _comparison_tail(decision)
+    if (p := decision.premise) is not None:   # whose number the false premise was
+        n = cited.number(p.hit, p.sentence)
+        text += (f" ({p.figure.text} is the figure for {p.figure.label} [{n}].)" if q.script == "en"
+                 else _say(f"（{p.figure.text}是“{p.figure.label}”的数字", q.script) + f"[{n}]。）")
+        quoted.append(p.figure)
     return _answer(decision, text, cited.all(), figures, quoted=tuple(dict.fromkeys(quoted)))
 
 
