@@ -510,3 +510,8 @@ def test_a_fall_to_a_level_is_at_most_it(engine, question, verdict):
 def test_a_total_of_things_is_no_head_count(engine):
     a = answer_with(engine, "一网通办服务一共有多少项")
     assert not a.abstained and a.figures[0].text == "76項"
+
+
+def test_plural_english_money_words(engine):
+    a = answer_with(engine, "What were the Q1 revenues of the three social insurance funds?")
+    assert not a.abstained and a.figures[0].text == "2.04萬億元"

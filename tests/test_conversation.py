@@ -446,3 +446,13 @@ def test_a_count_a_quoted_sentence_held_is_still_to_give(engine):
 def test_no_verdict_or_figure_for_what_is_not_given(engine, turns):
     a = _chain(engine, *turns)
     assert a.abstained or a.verdict == ""
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["三项社保基金一季度总收入多少", "总支出？"], "1.7萬億元"),                     # a bare measure with ？ is a plain swap
+    (["全国社保卡持卡人数和覆盖率各是多少", "電子社保卡的呢"], "7.64億人"),          # both parts about the swapped subject
+    (["How many people are in work among those lifted out of poverty?", "as of?"], "3月底"),
+])
+def test_more_short_chat_turns(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected

@@ -132,7 +132,9 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
             return text, "swap"
     elif (marked or not pronoun) and not lean:
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
-        if text := swap(fragment, previous, vocabulary, keep_ask=not marked):
+        # (「总支出？」 asks nothing of its own: a plain swap, as 「总支出呢」)
+        asks = any(lex.cue(name)(fragment) for name in ("number", "when", "verify"))
+        if text := swap(fragment, previous, vocabulary, keep_ask=not marked and asks):
             return text, "swap" if marked else "joined"
     if not pronoun and not lean and names_a_subject(fragment, vocabulary):
         return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone
@@ -187,6 +189,8 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
     if how == "swap":
         # What the fragment swapped in (电子社保卡, 岗位) is what the answer must be about.
         read = replace(read, swapped_in=tuple(subject_terms(fragment, vocabulary)))
+        # each part of a double ask (「持卡人数和覆盖率」 → 电子社保卡's) is about the subject swapped in
+        read = replace(read, parts=tuple(replace(p, swapped_in=read.swapped_in) for p in read.parts))
         if own.units is None and names_no_measure(fragment, vocabulary) and getattr(answer, "figures", ()):
             # 「电子社保卡的呢」 after a share, "And the other platform?" after a visit count: another subject,
             # the same measure, so a figure of the previous answer's unit is preferred.
