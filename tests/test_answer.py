@@ -515,3 +515,8 @@ def test_a_total_of_things_is_no_head_count(engine):
 def test_plural_english_money_words(engine):
     a = answer_with(engine, "What were the Q1 revenues of the three social insurance funds?")
     assert not a.abstained and a.figures[0].text == "2.04萬億元"
+
+
+def test_the_date_of_a_figure_the_question_states(engine):
+    a = answer_with(engine, "What month is the 5.3% unemployment figure for?")
+    assert not a.abstained and a.figures[0].text == "3月份"

@@ -471,3 +471,8 @@ def test_a_stated_multiple_and_its_relation():
     assert stated_multiple("A不到B的一半吧") is None
     q = analyze("养老保险参保人数是工伤保险参保人数的四倍多吗")
     assert q.compare == "ratio" and [(t.value, t.relation, t.kind) for t in q.thresholds] == [(4.0, ">", "ratio")]
+
+
+def test_a_date_asked_of_a_rate_is_no_rate():
+    q = analyze("Which month is that jobless rate for?")
+    assert q.wants == "date" and q.units is None

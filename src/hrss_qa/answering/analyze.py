@@ -118,7 +118,7 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
             if compare:
                 parts = _shared_measure(parts)
                 asks.discard("change")   # 「A跟B比，多了多少」: the difference asked is the comparison's
-    units = _explicit_units(key, lex)
+    units = _explicit_units(key, lex) if wants != "date" else None   # a date asked of "the jobless rate" is no rate
     if units is None and checks and checks[0].unit:   # 「超过50万人次吗」: only 人次 can be compared
         units = frozenset(next((g for g in lex.words("units.comparable.groups") if checks[0].unit in g),
                                [checks[0].unit]))

@@ -122,8 +122,15 @@ class Answerer:
             if query.compare == "share" and decision.kind == "abstain":   # only a share as written answers it now
                 return self.decide(replace(query, parts=(), compare=None, kinds=frozenset({"percent"})), docs, taken)
         elif query.is_figure:
+            if query.wants == "date" and query.stated_values and not query.anchor:
+                query = _dated_figure(query, hits)   # "which month does the 5.3% refer to": that figure's date
             ranked = rank(candidates(query, hits, self.facts, self.lex, self.engine.figures), self.model)
-            ranked = [c for c in ranked if (c.hit.doc_id, c.figure.start) not in (taken or ())]
+            kept = [c for c in ranked if (c.hit.doc_id, c.figure.start) not in (taken or ())]
+            if taken and kept and len(kept) < len(ranked):
+                # the choice among the figures left, given that the taken ones answer other parts
+                total = sum(c.score for c in kept) or 1.0
+                kept = [replace(c, score=c.score / total) for c in kept]
+            ranked = kept
             fresh = [c for c in ranked if f"{c.hit.doc_id}@{c.figure.start}" not in query.given]
             named = [c for c in fresh if any(t in normalize(f"{c.figure.label} {c.sentence.text}") for t in query.swapped_in)]
             # 「电子社保卡的呢」 after a share: a figure of 电子社保卡 (not of 社保卡), and of the same measure.
@@ -220,6 +227,15 @@ def _figure_key(decision: Decision) -> tuple[str, int] | None:
     if decision.kind != "figure" or not decision.candidates:
         return None
     return decision.candidates[0].hit.doc_id, decision.candidates[0].figure.start
+
+
+def _dated_figure(query: Query, hits: list) -> Query:
+    """A date asked of a figure the question states (「5.3%是哪个月的」): anchored to that figure."""
+    for hit in hits:
+        for fig in hit.figures:
+            if fig.kind not in ("date", "period") and fig.value is not None and fig.value in query.stated_values:
+                return replace(query, anchor=(hit.passage_id, f"{hit.doc_id}@{fig.start}"))
+    return query
 
 
 def _terse(query: Query, lex: Lexicon) -> bool:
