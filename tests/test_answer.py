@@ -520,3 +520,9 @@ def test_plural_english_money_words(engine):
 def test_the_date_of_a_figure_the_question_states(engine):
     a = answer_with(engine, "What month is the 5.3% unemployment figure for?")
     assert not a.abstained and a.figures[0].text == "3月份"
+
+
+def test_a_date_of_a_stated_figure_outside_the_hits_is_not_another_figures_date(engine):
+    # 297万's passage is not what 「截至什么时候」 retrieves; the answer is its date or nothing, never 去年底
+    a = answer_with(engine, "297万这个数是截至什么时候的")
+    assert a.abstained or a.figures[0].text in ("1-3月", "一季度")

@@ -123,7 +123,9 @@ class Answerer:
                 return self.decide(replace(query, parts=(), compare=None, kinds=frozenset({"percent"})), docs, taken)
         elif query.is_figure:
             if query.wants == "date" and query.stated_values and not query.anchor:
-                query = _dated_figure(query, hits)   # "which month does the 5.3% refer to": that figure's date
+                # "which month does the 5.3% refer to": that figure's date, looked up with its label
+                if (dated := _dated_figure(query, hits, self.engine)) is not query:
+                    query, hits = dated, search(self.engine, dated, K, docs)
             ranked = rank(candidates(query, hits, self.facts, self.lex, self.engine.figures), self.model)
             kept = [c for c in ranked if (c.hit.doc_id, c.figure.start) not in (taken or ())]
             if taken and kept and len(kept) < len(ranked):
@@ -229,13 +231,17 @@ def _figure_key(decision: Decision) -> tuple[str, int] | None:
     return decision.candidates[0].hit.doc_id, decision.candidates[0].figure.start
 
 
-def _dated_figure(query: Query, hits: list) -> Query:
-    """A date asked of a figure the question states (「5.3%是哪个月的」): anchored to that figure."""
-    for hit in hits:
-        for fig in hit.figures:
-            if fig.kind not in ("date", "period") and fig.value is not None and fig.value in query.stated_values:
-                return replace(query, anchor=(hit.passage_id, f"{hit.doc_id}@{fig.start}"))
-    return query
+def _dated_figure(query: Query, hits: list, engine: Retriever) -> Query:
+    """A date asked of a figure the question states (「5.3%是哪个月的」): anchored to that figure (in
+    the hits first, else anywhere in the corpus) and looked up with its label."""
+    first = {h.passage_id: i for i, h in enumerate(hits)}
+    found = [(first.get(p.passage_id, len(first)), p, fig) for p, figures in zip(engine.passages, engine.figures)
+             for fig in figures if fig.kind not in ("date", "period") and fig.value in query.stated_values]
+    if not found:
+        return query
+    _, passage, fig = min(found, key=lambda x: x[0])
+    return replace(query, anchor=(passage.passage_id, f"{passage.doc_id}@{fig.start}"),
+                   context=f"{query.context} {fig.label}".strip())
 
 
 def _terse(query: Query, lex: Lexicon) -> bool:
