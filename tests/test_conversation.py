@@ -456,3 +456,13 @@ def test_no_verdict_or_figure_for_what_is_not_given(engine, turns):
 def test_more_short_chat_turns(engine, turns, expected):
     a = _chain(engine, *turns)
     assert not a.abstained and a.figures[0].text == expected
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["What was the urban unemployment rate in March?", "And new urban jobs in the first quarter?"], "297萬人"),
+    (["How many people have work-injury insurance?", "And in June?", "What about the number of migrant workers moved point-to-point?"],
+     "202.5萬人次"),   # after a declined turn: the last answered ask, the fragment's own thing and measure
+])
+def test_an_english_follow_up_naming_its_thing_and_measure_borrows_only_the_ask(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected

@@ -30,7 +30,7 @@ from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
 from .decompose import split_share
 from .records import Query, Turn
-from .swaps import swap, with_ask
+from .swaps import english_ask, swap, with_ask
 from .vocabulary import Vocabulary, is_measure, names_a_subject, names_no_measure, subject_terms, terms_in
 
 __all__ = ["Vocabulary", "resolve", "subject_of"]
@@ -73,12 +73,14 @@ class _Earlier:
 
 
 def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
-            vocabulary: Vocabulary | None = None, lean: bool = False) -> Query:
+            vocabulary: Vocabulary | None = None, lean: bool = False, plain: bool = False) -> Query:
     """``query`` completed from the last turn of ``history`` when it leans on it; else itself.
 
     ``lean``: a short question is read with the previous subject even though it names one of its
-    own (「覆盖了多少人口」 after 「社保卡持卡人数」: 人口 is also a subject elsewhere); the caller tries
-    this reading when the question alone finds no answer.
+    own (「覆盖了多少人口」 after 「社保卡持卡人数」: 人口 is also a subject elsewhere); ``plain``: an
+    English "And <a thing and its measure>?" is read with only the previous ask ("And new urban jobs
+    in Q1?" → "what was new urban jobs in q1"); the caller tries these readings when the first finds
+    no answer.
     """
     lex = lex or lexicon()
     vocabulary = vocabulary or Vocabulary.of([])
@@ -86,6 +88,16 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
         return query
     query = _one_ask(query, lex, vocabulary)
     fragment, marked = _fragment(query.key, lex)
+    if plain:
+        ask = english_ask(_Earlier.of(history[-1], lex).question)
+        if not (marked and fragment.isascii() and ask and len(fragment.split()) >= 2):
+            return query
+        text = f"{ask} {fragment}"
+        read = analyze(text, lex)
+        if read.wants == "fact" and (asked := _previous_ask(history[-1], text, lex)):
+            read = replace(read, wants=asked[0], kinds=frozenset({"quantity", "count", "percent"})
+                           if asked[0] == "figure" else asked[1])
+        return replace(read, asked=query.text, reading=text, topic=fragment)
     if (compared := _compared_with_earlier(query, fragment, history, lex, vocabulary)) is not None:
         return compared
     if (share := _share_of_earlier(query, history, lex, vocabulary)) is not None:

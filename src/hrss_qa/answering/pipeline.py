@@ -64,18 +64,29 @@ class Answerer:
         turns = self._turns(history or [])
         resolved = resolve(query, turns, self.lex, self.vocabulary)
         decision = self.decide(resolved)
-        if resolved is query and turns and decision.kind == "abstain" and not decision.problems:
-            # A short question the briefing does not answer alone may lean on the conversation.
-            leaning = resolve(query, turns, self.lex, self.vocabulary, lean=True)
-            if leaning is not query and (other := self.decide(leaning)).kind != "abstain":
-                decision = other
-        if decision.kind == "abstain" and (answered := _upto_last_answered(turns)) is not None:
-            # After a declined turn, the conversation's subject is still the last one answered
-            # (「这个活动是跟几个部门搞的」 after a declined 「平均每场招聘会…」).
-            again = resolve(query, answered, self.lex, self.vocabulary)
-            if again is not query and (other := self.decide(again)).kind != "abstain":
+        for reading in self._other_readings(query, resolved, decision, turns):
+            if decision.kind != "abstain":
+                break
+            if reading is not query and (other := self.decide(reading)).kind != "abstain":
                 decision = other
         return render(replace(decision, notice=notice), self.lex)
+
+    def _other_readings(self, query: Query, resolved: Query, decision: Decision, turns: list[Turn]):
+        """Readings of a follow-up to try, in order, while the first finds no answer."""
+        if not turns:
+            return
+        if resolved is query and not decision.problems:
+            # A short question the briefing does not answer alone may lean on the conversation.
+            yield resolve(query, turns, self.lex, self.vocabulary, lean=True)
+        # "And new urban jobs in Q1?": the fragment names its thing and measure; only the ask is borrowed.
+        # After a declined turn, the conversation's subject is still the last one answered
+        # (「这个活动是跟几个部门搞的」 after a declined 「平均每场招聘会…」).
+        answered = _upto_last_answered(turns)
+        for earlier in (turns, answered) if answered is not None else (turns,):
+            if earlier is not turns:
+                yield resolve(query, earlier, self.lex, self.vocabulary)
+            if resolved is not query or earlier is not turns:
+                yield resolve(query, earlier, self.lex, self.vocabulary, plain=True)
 
     def _turns(self, history: list[Turn | str]) -> list[Turn]:
         """Earlier turns, each knowing how it was understood: questions given without their answers

@@ -34,6 +34,15 @@ def with_ask(fragment: str, previous: str) -> str | None:
     return None
 
 
+_EN_ASK_LEAD = re.compile(r"^(how many|how much|what (?:is|was|are|were)(?: the)?|which (?:is|was))\b")
+
+
+def english_ask(previous: str) -> str:
+    """The words an English question opens its ask with ("how many", "what was the"), or ""."""
+    m = _EN_ASK_LEAD.match(previous.strip().lower())
+    return m.group(1) if m else ""
+
+
 def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = False) -> str | None:
     """The previous question with the term the fragment stands for replaced by the fragment.
 
