@@ -466,3 +466,9 @@ def test_more_short_chat_turns(engine, turns, expected):
 def test_an_english_follow_up_naming_its_thing_and_measure_borrows_only_the_ask(engine, turns, expected):
     a = _chain(engine, *turns)
     assert not a.abstained and a.figures[0].text == expected
+
+
+def test_only_a_turn_that_checks_gets_a_verdict(engine):
+    # the earlier check ("higher than 5.5%?") is not carried into a turn about another subject
+    a = _chain(engine, "What was the urban unemployment rate in March?", "Is that above 6%?", "What about the pension fund's investment size?")
+    assert a.verdict == ""

@@ -116,6 +116,10 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     own = analyze(fragment, lex)
     read = _as_the_fragment_asks(analyze(text, lex), own, how, earlier, vocabulary, lex)
     read = _held_to_the_conversation(read, own, how, fragment, marked, text, earlier, vocabulary, lex)
+    if read.yes_no and not own.yes_no:
+        # "What about youth unemployment?" after "Is that higher than 5.5%?": the earlier check is not
+        # this turn's; only a turn that checks gets a verdict
+        read = replace(read, yes_no=False, thresholds=())
     # the follow-up's own constraints hold for its reading (「那女的呢」: 女的 of the fragment, read as 女)
     read = replace(read, groups=tuple(dict.fromkeys((*read.groups, *query.groups))),
                    places=tuple(dict.fromkeys((*read.places, *query.places))))
