@@ -476,3 +476,23 @@ def test_a_stated_multiple_and_its_relation():
 def test_a_date_asked_of_a_rate_is_no_rate():
     q = analyze("Which month is that jobless rate for?")
     assert q.wants == "date" and q.units is None
+
+
+def test_two_sides_wanting_one_figure_settle_it_on_the_side_that_needs_it_most():
+    from dataclasses import replace as _replace
+    from hrss_qa.answering.sides import Sides
+    from hrss_qa.answering.vocabulary import Vocabulary
+
+    x_hit, y_hit = hit_with("甲類覆蓋97%"), hit_with("乙類人口覆蓋54.1%")   # (figures at different offsets)
+    x = _replace(candidate_for(x_hit, extract_figures("甲類覆蓋97%")[0]), score=0.6)
+    y = _replace(candidate_for(y_hit, extract_figures("乙類人口覆蓋54.1%")[0]), score=0.55)
+    first, second = analyze("甲类覆盖率"), analyze("乙类覆盖率")
+
+    def decide_part(part, docs, taken):
+        # side one has 97% nearly as strongly as 54.1%; side two has only 54.1% (it loses more without it)
+        ranked = {first.text: [y, x], second.text: [y]}[part.text]
+        left = [c for c in ranked if (c.hit.doc_id, c.figure.start) not in (taken or ())]
+        return Decision("figure", part, (), tuple(left[:1]), confidence=0.9) if left else Decision("abstain", part)
+
+    decisions = Sides(decide_part, Vocabulary.of([]), lexicon()).decide((first, second), None, compared=True)
+    assert [d.candidates[0].figure.text for d in decisions] == ["97%", "54.1%"]

@@ -2,7 +2,8 @@
 
 :class:`Answerer` chains the stages for one engine; each stage is also usable alone (see the
 modules).  A comparison or double ask is split by ``analyze`` and every part runs through
-retrieval, ranking and decision on its own before ``combine`` puts them together.
+retrieval, ranking and decision on its own (settled together by :mod:`.sides`) before ``combine``
+puts them together.
 
 >>> from hrss_qa import Engine
 >>> answerer = Answerer(Engine())
@@ -21,10 +22,11 @@ from ..lexical import words
 from ..language import Lexicon, lexicon
 from ..retrieval import Engine as Retriever
 from ..text import clean, detect_script, normalize
-from .analyze import MAX_QUESTION_CHARS, analyze, kindred_units
+from .analyze import MAX_QUESTION_CHARS, analyze
 from .confidence import passage_features
 from .conversation import resolve
-from .vocabulary import Vocabulary, measures_named
+from .sides import Sides
+from .vocabulary import Vocabulary
 from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank
 from .features import CorpusFacts, candidates, generic_label_words
 from .model import AnswerModel, bundled_model
@@ -129,7 +131,8 @@ class Answerer:
         if problems:
             return abstain(query, hits, problems[0].message, tuple(problems))
         if query.parts:
-            decision = combine(query, self._decide_parts(query.parts, docs, compared=query.compare is not None))
+            sides = Sides(self.decide, self.vocabulary, self.lex)
+            decision = combine(query, sides.decide(query.parts, docs, compared=query.compare is not None))
             if query.compare == "share" and decision.kind == "abstain":   # only a share as written answers it now
                 return self.decide(replace(query, parts=(), compare=None, kinds=frozenset({"percent"})), docs, taken)
         elif query.is_figure:
@@ -172,74 +175,12 @@ class Answerer:
                  and self.engine.passage(h.passage_id).section_path[0] in heads]
         return plans[:K] or hits
 
-    def _decide_parts(self, parts: tuple[Query, ...], docs: frozenset[str] | None,
-                      compared: bool = False) -> list[Decision]:
-        """Each part on its own; two parts of one question ask two things, so a figure answers one
-        part only (「收入比支出多多少」 must not compare 收入 with itself).  Several asks are taken in
-        the order asked.  When two sides of a comparison want the same figure, it goes to the side
-        that loses more without it: 「社保卡覆盖率跟电子社保卡覆盖率差多少」 gives 54.1% to 电子社保卡
-        even though 社保卡's side, asked first, also ranks it first."""
-        if not compared:   # several asks: in the order asked, each taking what the earlier left
-            decisions: list[Decision] = []
-            for part in parts:
-                decisions.append(self.decide(part, docs, _held(decisions, but=len(decisions))))
-            return decisions
-        decisions = [self.decide(part, docs, frozenset()) for part in parts]
-        decisions = self._measured_alike(parts, decisions, docs)
-        for i, decision in enumerate(decisions):
-            if decision.kind == "abstain" and not decision.problems and _held(decisions, but=i):
-                # 「社保卡的覆盖率是不是比电子社保卡高」: 97% and 54.1% are close for 社保卡's side until
-                # 电子社保卡's side takes 54.1%
-                if (again := self.decide(parts[i], docs, _held(decisions, but=i))).kind == "figure":
-                    decisions[i] = again
-        for _ in range(len(parts) ** 2):   # each round settles one clash
-            clash = next(((i, j) for i in range(len(parts)) for j in range(i + 1, len(parts))
-                          if _figure_key(decisions[i]) is not None
-                          and _figure_key(decisions[i]) == _figure_key(decisions[j])), None)
-            if clash is None:
-                break
-            i, j = clash
-            without_i = self.decide(parts[i], docs, _held(decisions, but=i))
-            without_j = self.decide(parts[j], docs, _held(decisions, but=j))
-            if _score(without_i) + _score(decisions[j]) > _score(decisions[i]) + _score(without_j):
-                decisions[i] = without_i
-            else:
-                decisions[j] = without_j
-        return decisions
-
-    def _measured_alike(self, parts: tuple[Query, ...], decisions: list[Decision],
-                        docs: frozenset[str] | None) -> list[Decision]:
-        """A side naming only its subject is measured as the other side is: in 「电子社保卡的累计访问量
-        跟全国人社政务服务平台比」 the platform's 访问量, when that gives a figure of the other side's unit."""
-        if len(parts) != 2:
-            return decisions
-        out = list(decisions)
-        for i, j in ((0, 1), (1, 0)):
-            lent = measures_named(parts[j].text, self.vocabulary, self.lex)
-            if not lent or measures_named(parts[i].text, self.vocabulary, self.lex) or _figure_key(decisions[j]) is None:
-                continue
-            unit = normalize(decisions[j].candidates[0].figure.unit)
-            if _figure_key(decisions[i]) is not None and _unit_kin(decisions[i], unit, self.lex):
-                continue
-            text = f"{parts[i].text.rstrip('?？ ')}的{lent[-1]}"   # the head of 社保…的累计访问量
-            again = self.decide(replace(parts[i], text=text, key=normalize(text)), docs, frozenset())
-            if _figure_key(again) is not None and _unit_kin(again, unit, self.lex):
-                out[i] = again
-        return out
-
     def _named_period(self, decision: Decision) -> Decision:
         """With several briefings, an answer says which briefing's period it comes from."""
         if len(self.coverage) < 2 or decision.kind in ("abstain", "empty") or not decision.hits:
             return decision
         cited = decision.candidates[0].hit.doc_id if decision.candidates else decision.hits[0].doc_id
         return replace(decision, period=self.coverage[cited].label)
-
-
-def _figure_key(decision: Decision) -> tuple[str, int] | None:
-    """The figure a part's decision answers with, or None."""
-    if decision.kind != "figure" or not decision.candidates:
-        return None
-    return decision.candidates[0].hit.doc_id, decision.candidates[0].figure.start
 
 
 def _dated_figure(query: Query, hits: list, engine: Retriever) -> Query:
@@ -273,21 +214,6 @@ def _upto_last_answered(turns: list[Turn]) -> list[Turn] | None:
             return turns[:k + 1] if declined else None
         declined += 1
     return None
-
-
-def _unit_kin(decision: Decision, unit: str, lex: Lexicon) -> bool:
-    """Whether the part's figure is counted in ``unit`` or a unit of the same measure (次 / 人次)."""
-    return normalize(decision.candidates[0].figure.unit) in kindred_units(frozenset({unit}), lex)
-
-
-def _held(decisions: list[Decision], but: int) -> frozenset[tuple[str, int]]:
-    """The figures the other parts answer with."""
-    return frozenset(k for n, d in enumerate(decisions) if n != but and (k := _figure_key(d)) is not None)
-
-
-def _score(decision: Decision) -> float:
-    """How surely a part's figure answers it: its ranker score (nothing when it abstains)."""
-    return decision.candidates[0].score if decision.kind == "figure" and decision.candidates else 0.0
 
 
 def search(engine: Retriever, query: Query, k: int = K, docs: frozenset[str] | None = None) -> list:
