@@ -472,3 +472,13 @@ def test_only_a_turn_that_checks_gets_a_verdict(engine):
     # the earlier check ("higher than 5.5%?") is not carried into a turn about another subject
     a = _chain(engine, "What was the urban unemployment rate in March?", "Is that above 6%?", "What about the pension fund's investment size?")
     assert a.verdict == ""
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # a short question whose words are all in the sentence just cited asks another measure of that subject
+    (["全国社保卡持卡人数多少", "那电子社保卡呢", "覆盖人口有多少"], "54.1%"),
+    (["养老保险参保人数多少", "失业保险参保人数多少"], "2.37億人"),   # names a scheme of its own: stands alone
+])
+def test_another_measure_of_the_subject_just_answered(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected

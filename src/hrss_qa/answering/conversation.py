@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ..glossary import glossary_terms
+from ..glossary import glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
 from ..text import has_han, normalize
@@ -136,7 +136,9 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     short = _is_short(_untagged(fragment, lex))
     if lean and not short:
         return None
-    if not (marked or pronoun or lean or (short and _lacks_subject(fragment, vocabulary, lex))):
+    # 「覆盖多少人口？」 right after 电子社保卡's count asks another measure of it: read with its subject
+    of_last = short and not marked and not pronoun and _asks_the_last_answer(fragment, earlier, vocabulary)
+    if not (marked or pronoun or lean or of_last or (short and _lacks_subject(fragment, vocabulary, lex))):
         return None   # a long question with no pronoun carries its own subject, known words or not
     previous = earlier.question
     if marked and _is_phrase(fragment, vocabulary):
@@ -146,13 +148,13 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
         asked = with_ask(fragment, previous) or (f"{fragment}{lex.words('cues.followup.figure_ask')}" if checked else None)
         if text := asked or swap(fragment, previous, vocabulary):
             return text, "swap"
-    elif (marked or not pronoun) and not lean:
+    elif (marked or not pronoun) and not lean and not of_last:
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
         # (「总支出？」 asks nothing of its own: a plain swap, as 「总支出呢」)
         asks = any(lex.cue(name)(fragment) for name in ("number", "when", "verify"))
         if text := swap(fragment, previous, vocabulary, keep_ask=not marked and asks):
             return text, "swap" if marked else "joined"
-    if not pronoun and not lean and names_a_subject(fragment, vocabulary):
+    if not pronoun and not lean and not of_last and names_a_subject(fragment, vocabulary):
         return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone
     # 「那6月底呢」 "and by the end of June?": the new period replaces the previous one
     carried = _without_periods(earlier.topic, lex) if _own_periods(fragment, lex) else earlier.topic
@@ -298,6 +300,17 @@ def _lacks_subject(fragment: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:
     "Is that above 5%?" "did visits hit 3.2 billion?"."""
     own = _EN_PRONOUN.sub("", _ZH_PRONOUN.sub("", fragment))
     return not names_a_subject(own, vocabulary)
+
+
+def _asks_the_last_answer(fragment: str, earlier: _Earlier, vocabulary: Vocabulary) -> bool:
+    """「覆盖多少人口？」 right after 电子社保卡's count: every word it names is in the sentence just cited
+    and it names no scheme or thing of its own (an official name): another measure of that subject."""
+    answer = earlier.turn.answer
+    if not earlier.answered or not has_han(fragment) or not getattr(answer, "citations", ()):
+        return False
+    terms = terms_in(fragment, vocabulary)
+    sentence = normalize(answer.citations[0].quote)
+    return bool(terms) and all(t in sentence for t in terms) and not any(t in official_terms(4) for t in terms)
 
 
 def _units_of(figures, lex: Lexicon) -> frozenset[str]:
