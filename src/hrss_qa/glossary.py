@@ -66,7 +66,7 @@ def expand(question: str) -> str:
     return " ".join(t for t in dict.fromkeys(terms) if t not in key)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)   # (called with 2, 3 and 4 on every question: one slot thrashed)
 def official_terms(min_chars: int = 3) -> frozenset[str]:
     """Every official term the glossary maps to (Simplified), of at least ``min_chars`` characters.
 

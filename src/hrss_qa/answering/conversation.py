@@ -151,8 +151,7 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     elif (marked or not pronoun) and not lean and not of_last:
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
         # (「总支出？」 asks nothing of its own: a plain swap, as 「总支出呢」)
-        asks = any(lex.cue(name)(fragment) for name in ("number", "when", "verify"))
-        if text := swap(fragment, previous, vocabulary, keep_ask=not marked and asks):
+        if text := swap(fragment, previous, vocabulary, keep_ask=not marked and _asks(fragment, lex)):
             return text, "swap" if marked else "joined"
     if not pronoun and not lean and not of_last and names_a_subject(fragment, vocabulary):
         return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone
@@ -242,12 +241,17 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
 _NE_THEN_ASK = re.compile(r"^(?P<subject>[^?？。.!！]{1,12}?)呢\s*[?？]\s*(?P<ask>[^?？]{1,8})[?？]?$")
 
 
+def _asks(text: str, lex: Lexicon) -> bool:
+    """Whether ``text`` asks something in words of its own (多少, 什么时候, 吗)."""
+    return any(lex.cue(name)(text) for name in ("number", "when", "verify"))
+
+
 def _one_ask(query: Query, lex: Lexicon, vocabulary: Vocabulary) -> Query:
     """「电子社保卡呢？覆盖率多少」「那新增的呢？有几个」: one ask in two sentences, the second a short
     ask of the first's subject, read as one question (「电子社保卡覆盖率多少」)."""
     m = _NE_THEN_ASK.match(query.key)
     ask = m.group("ask") if m else ""
-    if m is None or not any(lex.cue(name)(ask) for name in ("number", "when", "verify")):
+    if m is None or not _asks(ask, lex):
         return query
     if any(not is_measure(t, vocabulary) for t in terms_in(ask, vocabulary) if len(t) >= 4):
         return query   # 「失业保险呢？工伤保险有多少」 names another subject: two asks
