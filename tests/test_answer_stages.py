@@ -387,6 +387,19 @@ def test_a_figure_of_the_year_before_is_read_in_its_own_sentence():
     assert evidence_problems(q, passage, coverage, sentence="截至去年底,乙基金規模超過2.1萬億元。")
 
 
+def test_a_carried_period_does_not_decline_a_figure_of_the_year_before():
+    """A period the user did not say in this turn (carried from the previous question) puts no
+    constraint on the figure's date: a 截至去年底 figure answers, its sentence naming its date."""
+    from dataclasses import replace
+
+    coverage = coverage_of(DOC)
+    sentence = "截至去年底,乙基金規模超過2.1萬億元。"
+    q = analyze("截至3月底乙基金规模多少")
+    assert evidence_problems(q, sentence, coverage, sentence=sentence)
+    carried = replace(q, periods=tuple(replace(p, carried=True) for p in q.periods))
+    assert evidence_problems(carried, sentence, coverage, sentence=sentence) == []
+
+
 def test_a_share_check_is_scored_on_both_its_figures_in_any_order():
     """「支出占收入超过八成了吗」 asks two figures: the answer is right with both, whichever comes first,
     so its verdict is not counted wrong for the order."""

@@ -170,6 +170,24 @@ def test_english_ones_takes_the_previous_noun():
     assert read("and local ones?", "how many national services are there?") == "how many local services are there?"
 
 
+def test_english_swap_replaces_the_whole_name_not_its_head():
+    """"And the occupational annuity fund?" after "…the basic pension insurance fund's portfolio": the
+    whole earlier name gives way (not just "fund", which left "basic pension insurance" in the reading)."""
+    previous = "how large was the basic pension insurance fund's investment portfolio at the end of march?"
+    assert read("And the occupational annuity fund?", previous) == (
+        "how large was the occupational annuity fund's investment portfolio at the end of march?")
+
+
+def test_a_period_carried_from_the_previous_question_is_marked_as_carried():
+    """「工伤保险呢」 after a 截至3月底 question: the reading keeps 3月底, but as the earlier turn's, so a
+    figure of its own date (截至去年底) is not declined for it; a period the follow-up names is its own."""
+    turns = [Turn("截至3月底失业保险参保人数多少")]
+    carried = resolve(analyze("那工伤保险呢？"), turns, vocabulary=VOCAB)
+    assert carried.periods and all(p.carried for p in carried.periods)
+    own = resolve(analyze("那去年底呢？"), turns, vocabulary=VOCAB)
+    assert own.periods and not any(p.carried for p in own.periods)
+
+
 def test_plans_follow_up_reads_the_plans_of_the_answers_section(engine):
     first = engine.answer("个人养老金参加人数有多少？")
     plans = engine.answer("下一步呢？", [Turn("个人养老金参加人数有多少？", first)])

@@ -86,6 +86,16 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     vocabulary = vocabulary or Vocabulary.of([])
     if not history:
         return query
+    read = _completed(query, history, lex, vocabulary, lean, plain)
+    if read is query:
+        return read
+    own = {p.text for p in periods_in(normalize(query.key), lex)}
+    return replace(read, periods=tuple(p if p.text in own else replace(p, carried=True) for p in read.periods))
+
+
+def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary, lean: bool,
+               plain: bool) -> Query:
+    """The reading of :func:`resolve`, its periods as analysed from the completed text."""
     query = _one_ask(query, lex, vocabulary)
     fragment, marked = _fragment(query.key, lex)
     if plain:

@@ -34,6 +34,7 @@ class Period:
     months: tuple[int, int] | None = None
     offset: int | None = None
     point: bool = False     # a point of the year (2022年底): a deadline when not before the document's year
+    carried: bool = False   # not said in this turn: carried from the previous question of a conversation
 
     def year_for(self, doc_year: int | None) -> int | None:
         """The absolute year meant, given the year of the document it is asked of."""

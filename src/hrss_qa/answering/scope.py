@@ -134,9 +134,12 @@ def evidence_problems(query: Query, evidence: str, coverage: Coverage | None, le
             continue   # a deadline: the evidence states it or not, the verdict says which
         if year is not None and doc_year and year != doc_year and not (str(year) in ev or (year == doc_year - 1 and about_previous)):
             out.append(ScopeProblem("period", period.text, f"所引段落没有{period.text}的数字"))
-        if period.months and period.months[0] == period.months[1] and not re.search(rf"(?<![\d\-]){period.months[0]}月", ev):
+        if period.months and period.months[0] == period.months[1] and not period.carried and not re.search(rf"(?<![\d\-]){period.months[0]}月", ev):
             out.append(ScopeProblem("period", period.text, f"所引段落没有{period.months[0]}月的数据"))
-    names_own_period = any(coverage is not None and coverage.covers(p) and (p.months or p.offset == 0) for p in query.periods)
+    # (a period carried from the previous question is no constraint the user put on this turn's subject:
+    # 「职业年金的呢」 after a 截至3月底 figure is answered with its own date)
+    names_own_period = any(coverage is not None and coverage.covers(p) and (p.months or p.offset == 0)
+                           for p in query.periods if not p.carried)
     if about_previous and names_own_period and not any(w in query.key for w in previous):
         out.append(ScopeProblem("period", previous[0], "所引数字截至去年底，发布会没有给出这一时期的相应数字"))
     return out

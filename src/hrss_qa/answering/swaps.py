@@ -118,7 +118,12 @@ def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = N
                       for m in re.finditer(rf"\b{re.escape(phrase)}\b", previous)), key=lambda x: x[1] - x[0])
     for start, end, official in phrases:
         if any(t[-1] == m[-1] and set(t) & set(m) for t in official for m in mine):
-            return previous[:start] + fragment + previous[end:]
+            # "fund" of "the basic pension insurance fund's": the whole name gives way, not its head
+            start = _english_name_start(previous, start, phrases)
+            head = previous[:start]
+            if re.match(r"(the|a|an)\s", fragment):
+                head = re.sub(r"\b(the|a|an)\s+$", "", head)   # the fragment's own article stays
+            return head + fragment + previous[end:]
     if vocabulary is None or not mine or any(is_measure(t, vocabulary) for t in mine):
         return None
     # Another kind of thing ("the public service platform" after "the e-card"): it takes the place of
@@ -129,6 +134,18 @@ def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = N
         return None
     start, end = max(things, key=lambda x: x[1] - x[0])
     return previous[:start] + fragment + previous[end:]
+
+
+def _english_name_start(text: str, start: int, phrases: list[tuple[int, int, list[str]]]) -> int:
+    """Where the name ending at a phrase starting at ``start`` begins: glossary phrases written right
+    before it ("basic pension" + "pension insurance" + "fund") are part of it."""
+    first, grown = start, True
+    while grown:
+        grown = False
+        for s, e, _ in phrases:   # (overlapping ones too: "basic pension" + "pension insurance")
+            if s < start and e <= first and text[min(e, start):start].strip() == "":
+                start, grown = s, True
+    return start
 
 
 def _counted_term(question: str, terms: list[str]) -> str | None:
