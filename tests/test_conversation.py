@@ -14,6 +14,7 @@ from hrss_qa.answering import Turn, answer_with
 from hrss_qa.answering.analyze import analyze
 from hrss_qa.answering.conversation import resolve
 from hrss_qa.answering.vocabulary import Vocabulary
+from hrss_qa.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOND = ROOT / "tests" / "data" / "second-briefing"
@@ -186,6 +187,24 @@ def test_a_period_carried_from_the_previous_question_is_marked_as_carried():
     assert carried.periods and all(p.carried for p in carried.periods)
     own = resolve(analyze("那去年底呢？"), turns, vocabulary=VOCAB)
     assert own.periods and not any(p.carried for p in own.periods)
+
+
+@pytest.mark.parametrize("follow_up", ["哪个部门办的", "那个活动叫什么名字？", "who held it?", "Which ministry organised it?"])
+def test_a_follow_up_asking_a_fact_in_words_does_not_take_the_previous_ask(follow_up):
+    """「哪个部门办的」 after 「发布会是哪天开的」 asks who, not a date: it is read with the previous
+    subject (no term swapped in) and asks a fact, so a sentence naming the body can answer it."""
+    read = resolve(analyze(follow_up), [Turn("这场发布会是哪天开的？")], vocabulary=VOCAB)
+    assert read.wants == "fact"
+    assert read.text.lower().startswith(follow_up.lower().rstrip("？?")) and "发布会" in read.text
+
+
+def test_who_held_the_briefing_is_answered_from_its_lead_and_the_spokesperson_is_not(engine):
+    """Asked after the date, 「哪个部门办的」 is answered with the sentence naming the ministry; who the
+    spokesperson was is a detail the briefing's text does not give (declined, not quoted)."""
+    first = engine.answer("这场发布会是哪天开的？")
+    who = engine.answer("哪个部门办的", [Turn("这场发布会是哪天开的？", first)])
+    assert not who.abstained and "人力资源社会保障部" in normalize(who.citations[0].hit.text)
+    assert engine.answer("这次发布会的发言人是谁？").abstained
 
 
 def test_plans_follow_up_reads_the_plans_of_the_answers_section(engine):

@@ -151,7 +151,9 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     if not (marked or pronoun or lean or of_last or (short and _lacks_subject(fragment, vocabulary, lex))):
         return None   # a long question with no pronoun carries its own subject, known words or not
     previous = earlier.question
-    if marked and _is_phrase(fragment, vocabulary):
+    if _asks_a_fact(fragment, lex):
+        pass   # 「那个行动叫什么名字」「哪个部门办的」 ask a fact of the previous subject: no term is swapped in
+    elif marked and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask; after
         # a check (「有没有超过200万」), which asked no figure in words, it asks its figure.
         checked = analyze(previous, lex).yes_no
@@ -199,7 +201,8 @@ def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, 
                        detail=own.detail,
                        # attached to the previous subject, only the fragment's own words point to a unit
                        topical_units=own.topical_units if how == "attach" else own.topical_units or read.topical_units)
-    elif read.wants == "fact" and (asked := _previous_ask(earlier.turn, earlier.question, lex)):
+    elif read.wants == "fact" and not _asks_a_fact(own.key, lex) and (
+            asked := _previous_ask(earlier.turn, earlier.question, lex)):
         # "And by the end of June?" asks what the previous question asked (how many), of another period;
         # "What about jobs created from January to March?" after a rate answered asks a figure too,
         # of whatever kind the new subject is counted in
@@ -290,7 +293,8 @@ def _is_short(fragment: str) -> bool:
 
 def _without_lead(text: str, lex: Lexicon) -> str:
     """``text`` without a leading follow-up marker (那, 那么, and what about…)."""
-    if m := pattern(lex.words("cues.followup.lead")).match(text):
+    # (「那个活动…」 opens with a demonstrative, not with the lead 那)
+    if (m := pattern(lex.words("cues.followup.lead")).match(text)) and not _ZH_PRONOUN.match(text):
         return text[m.end():].lstrip(" ,，")
     return text
 
@@ -456,6 +460,12 @@ def _previous_ask(last: Turn, previous: str, lex: Lexicon) -> tuple[str, frozens
                 frozenset(kinds | ({"quantity", "count"} if kinds & {"quantity", "count"} else set())))
     asked = analyze(previous, lex)
     return (asked.wants, asked.kinds) if asked.wants != "fact" else None
+
+
+def _asks_a_fact(fragment: str, lex: Lexicon) -> bool:
+    """Whether a follow-up asks a fact in words (who held it, what it is called), not a figure:
+    it does not take the previous question's ask (「哪个部门办的」 after a date asks no date)."""
+    return bool(lex.cue("fact_ask").search(fragment)) and not compare_kind(fragment, lex)
 
 
 def _own_periods(fragment: str, lex: Lexicon) -> bool:

@@ -199,7 +199,7 @@ def _dated_figure(query: Query, hits: list, engine: Retriever) -> Query:
 def _terse(query: Query, lex: Lexicon) -> bool:
     """A question that only names something (a few words, no ask, no action, no plan)."""
     short = len(query.key.split()) <= 6 if query.key.isascii() else len(query.key) <= 12
-    asks = any(lex.cue(name)(query.key) for name in ("action", "when", "verify", "number"))
+    asks = any(lex.cue(name)(query.key) for name in ("action", "when", "verify", "number", "fact_ask"))
     return short and not asks and query.detail is None and query.tense != "plan" and not query.anchor
 
 
