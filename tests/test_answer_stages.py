@@ -387,6 +387,32 @@ def test_a_figure_of_the_year_before_is_read_in_its_own_sentence():
     assert evidence_problems(q, passage, coverage, sentence="截至去年底,乙基金規模超過2.1萬億元。")
 
 
+@pytest.mark.parametrize("a, b, larger", [
+    (("超过", 47e8, "人次"), ("", 31e8, "次"), True),     # whatever 超过 hides, it is above
+    (("近", 32e8, "人次"), ("", 31e8, "人次"), None),     # 近32亿 may be below 31亿 or above
+    (("", 2e8, "人"), ("超过", 3e8, "人"), False),
+    (("", 5.0, "人"), ("", 5.0, "人"), False),
+])
+def test_which_of_two_figures_is_larger_allows_for_their_qualifiers(a, b, larger):
+    from hrss_qa.answering.decide import _larger
+    from hrss_qa.figures import Figure
+    from hrss_qa.language import lexicon
+
+    def figure(qualifier, value, unit):
+        return Figure(f"{qualifier}{value}{unit}", value, unit, qualifier, "累計訪問量", "count", 0, 1)
+
+    assert _larger(figure(*a), figure(*b), lexicon()) is larger
+
+
+def test_one_measure_counted_in_units_alike_is_comparable_but_other_measures_are_not():
+    from hrss_qa.answering.decide import comparable
+    from hrss_qa.figures import Figure
+
+    visits = Figure("47億人次", 47e8, "人次", "", "累計訪問量", "count", 0, 1)
+    assert comparable(visits, Figure("31億次", 31e8, "次", "", "累計訪問量", "count", 5, 6))
+    assert not comparable(visits, Figure("350萬人次", 35e5, "次", "", "補貼性職業技能培訓", "count", 5, 6))
+
+
 def test_a_carried_period_does_not_decline_a_figure_of_the_year_before():
     """A period the user did not say in this turn (carried from the previous question) puts no
     constraint on the figure's date: a 截至去年底 figure answers, its sentence naming its date."""

@@ -325,6 +325,13 @@ def test_another_subject_keeps_the_measure_just_asked(engine, turns, expected):
     (["养老保险参保人数多少", "失业保险的呢", "那比养老的少吧？"], {"2.37億人", "10.52億人"}, "yes"),
     (["电子社保卡领用人数多少", "社保卡持卡人数呢", "哪个多"], {"13.7億人", "7.64億人"}, ""),          # the last two answers
     (["社会保险基金总收入多少", "支出呢", "收入比支出多多少？"], {"2.04萬億元", "1.7萬億元"}, ""),       # both named, of the subject
+    # an earlier answer named, against the latest answer of its unit (the size, not the return)
+    (["基本养老保险基金投资运营规模多大", "职业年金的呢", "收益率多少", "和刚才的养老保险基金相比，哪个规模更大"],
+     {"超過1.65萬億元", "超過2.11萬億元"}, ""),
+    # one measure in units alike (人次 / 次); 超过47亿 is larger than 31亿 whatever it hides
+    (["国家社保公共服务平台的访问量有多少", "这个比电子社保卡的访问量多吗"], {"超過47億人次", "31億次"}, "yes"),
+    # a longer question pointing back (前面) leans on the conversation; different units, no winner
+    (["发放了多少职业培训券", "补贴性培训有多少人次", "这个和前面培训券的数比哪个多"], {"350萬人次", "超過261萬張"}, ""),
 ])
 def test_a_comparison_with_what_the_conversation_gave(engine, turns, figures, verdict):
     a = _chain(engine, *turns)

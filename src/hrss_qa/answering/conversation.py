@@ -377,7 +377,8 @@ def _compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex
     anchored to that figure.  A question naming both sides itself (「收入比支出多多少」) is not one.
     """
     compare = compare_kind(query.key, lex)
-    if compare in (None, "sum") or not _is_short(fragment) or query.asks & {"yoy", "change"}:
+    refers_back = lex.cue("back_reference").search(query.key)
+    if compare in (None, "sum") or not (_is_short(fragment) or refers_back) or query.asks & {"yoy", "change"}:
         return None   # (a sum: _share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
     if _own_periods(fragment, lex) and not subject_terms(_without_periods(fragment, lex), vocabulary):
         return None   # 「比2月份降了多少」: compared with a month, not with an earlier answer
@@ -387,9 +388,13 @@ def _compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex
     if not answered or answered[-1] is not history[-1]:
         return None
     last = _side(answered[-1])
-    named = [t for t in subject_terms(_EN_PRONOUN.sub("", _ZH_PRONOUN.sub("", query.key)), vocabulary)
-             if not is_measure(t, vocabulary)]
-    if named:
+    said = _EN_PRONOUN.sub("", _ZH_PRONOUN.sub("", query.key))
+    named = [t for t in subject_terms(said, vocabulary) if not is_measure(t, vocabulary)]
+    if pair := _named_and_alike(answered, subject_terms(said, vocabulary)):
+        # 「跟刚才养老基金那个比，哪个规模大」 after 职业年金's size and its return: the earlier answer it
+        # names, against the latest answer of the same unit (the size, not the return)
+        sides = [_side(t) for t in pair]
+    elif named:
         other = swap(named[0], last[0], vocabulary) or named[0]
         sides = [last, (other, (), (named[0],))]
     elif len(answered) >= 2:
@@ -431,6 +436,19 @@ def _share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabular
     return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts, parts=parts,
                    compare="sum" if asks_sum else "share", several=False,
                    reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
+
+
+def _named_and_alike(answered: list[Turn], terms: list[str]) -> tuple[Turn, Turn] | None:
+    """The latest answer of the unit of an earlier answer the question names, and that one; None
+    when the question names none before the last, or no other answer is of its unit."""
+    if not terms:
+        return None
+    named = next((t for t in reversed(answered) if all(w in _said(t, counts_only=False) for w in terms)), None)
+    if named is None or named is answered[-1]:
+        return None
+    unit = normalize(named.answer.figures[0].unit)
+    alike = [t for t in answered if t is not named and normalize(t.answer.figures[0].unit) == unit]
+    return (alike[-1], named) if alike else None
 
 
 def _side(turn: Turn) -> tuple[str, tuple[str, ...], tuple[str, ...]]:

@@ -187,8 +187,8 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
         verdict = _ratio_verdict(query, *(p.candidates[0].figure for p in parts))
     elif kind == "comparison" and query.yes_no and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
         a, b = (p.candidates[0].figure for p in parts)
-        holds = (a.value > b.value) if query.compare == "more" else (a.value < b.value)
-        if _exact(a) and _exact(b):
+        holds = _larger(a, b, lexicon()) if query.compare == "more" else _larger(b, a, lexicon())
+        if holds is not None:
             verdict = Verdict(Threshold(b.text, b.value or 0.0, normalize(b.unit), b.kind, ">" if query.compare == "more" else "<"), holds)
     reason = "；".join(f"关于“{p.query.text}”，{p.reason}" for p in missing)
     return Decision(kind, query, parts[0].hits, tuple(p.candidates[0] for p in answered), verdict=verdict,
@@ -343,12 +343,25 @@ def comparable_units(a: str, b: str, lex: Lexicon | None = None) -> bool:
 
 
 def comparable(a: Figure, b: Figure, lex: Lexicon | None = None) -> bool:
-    return (a.value is not None and b.value is not None and a.kind == b.kind
-            and comparable_units(normalize(a.unit), normalize(b.unit), lex))
+    """Whether two figures can be compared: comparable units, or one measure (the same label) counted
+    in units alike (访问量 of one platform in 人次, of another in 次)."""
+    if a.value is None or b.value is None or a.kind != b.kind:
+        return False
+    ua, ub = normalize(a.unit), normalize(b.unit)
+    if comparable_units(ua, ub, lex):
+        return True
+    same_measure = bool(a.label) and normalize(a.label) == normalize(b.label)
+    return same_measure and any(ua in g and ub in g for g in (lex or lexicon()).words("units.alike.groups"))
 
 
-def _exact(fig: Figure) -> bool:
-    return not fig.qualifier
+def _larger(a: Figure, b: Figure, lex: Lexicon) -> bool | None:
+    """Whether ``a`` is larger than ``b`` for every value their qualifiers allow (超过47亿 > 31亿),
+    not larger for any, or None when that depends on the values the qualifiers hide."""
+    low_a, high_a, open_low_a, _ = _interval(a, lex)
+    low_b, high_b, _, open_high_b = _interval(b, lex)
+    if low_a > high_b or (low_a == high_b and (open_low_a or open_high_b)):
+        return True
+    return False if high_a <= low_b else None
 
 
 def _interval(fig: Figure, lex: Lexicon) -> tuple[float, float, bool, bool]:

@@ -175,8 +175,12 @@ def _comparison_tail(decision: Decision) -> str:
             others = [f for f in figures if f is not winner]
             name = _distinct(winner.label, others[0].label) if len(others) == 1 else winner.label
             asked = [p.query for p in decision.parts if p.candidates and p.candidates[0].figure is winner]
-            if asked and has_han(asked[0].text) and len({c.hit.passage_id for c in decision.candidates}) > 1:
+            alike = all(normalize(f.label) == normalize(winner.label) for f in others)   # one measure of two things
+            if asked and has_han(asked[0].text) and (alike or len({c.hit.passage_id for c in decision.candidates}) > 1):
                 name = _asked_name(asked[0].text)   # parts from different passages: say it as asked
+            elif alike:
+                first = figures.index(winner) == 0
+                name = ("The first" if first else "The second") if en else ("前者" if first else "后者")
             degree = "更" if len(figures) == 2 else "最"
             gap = _gap(figures, en) if q.compare == "difference" and len(figures) == 2 else ""
             if en:
