@@ -338,6 +338,27 @@ def test_a_comparison_with_what_the_conversation_gave(engine, turns, figures, ve
     assert {f.text for f in a.figures} == figures and a.verdict == verdict
 
 
+@pytest.mark.parametrize("turns, expected", [
+    # a bare measure given side by side with the one asked (总支出 after 总收入) swaps it, though it is in
+    # the sentence just cited; the next measure then swaps into a clean reading
+    (["社保基金总收入有多少", "总支出？"], "1.7萬億元"),
+    (["社保基金总收入有多少", "总支出？", "那累计结余呢"], "7.75萬億元"),
+    (["How much revenue did the social insurance funds take in during the quarter?", "Spending?"], "1.7萬億元"),
+])
+def test_a_measure_of_the_same_subject_takes_the_previous_measures_place(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected
+
+
+def test_an_english_stated_multiple_is_checked_on_the_two_figures(engine):
+    """"Is the balance more than four times the spending?": the multiple (about 4.6) is checked, not 4 as
+    a figure of either side; a multiple it does not reach gets "No"."""
+    yes = _chain(engine, "社保基金累计结余多少", "Is the balance more than four times the quarter's spending?")
+    no = _chain(engine, "社保基金累计结余多少", "Is the balance more than ten times the quarter's spending?")
+    assert {f.text for f in yes.figures} == {"7.75萬億元", "1.7萬億元"} and yes.verdict == "yes"
+    assert no.verdict == "no"
+
+
 def test_how_far_apart_is_said_in_the_briefings_magnitudes(engine):
     a = _chain(engine, "给多少困难群众代缴了养老保险费", "那退捕渔民呢？", "比刚才那个少多少")
     assert {f.text for f in a.figures} == {"840萬", "17.2萬"} and "相差822.8万" in a.text

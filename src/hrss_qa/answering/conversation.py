@@ -30,7 +30,7 @@ from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
 from .decompose import split_share
 from .records import Query, Turn
-from .swaps import english_ask, swap, with_ask
+from .swaps import english_ask, replaces_a_measure, swap, with_ask
 from .vocabulary import Vocabulary, is_measure, names_a_subject, names_no_measure, subject_terms, terms_in
 
 __all__ = ["Vocabulary", "resolve", "subject_of"]
@@ -147,7 +147,9 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     if lean and not short:
         return None
     # 「覆盖多少人口？」 right after 电子社保卡's count asks another measure of it: read with its subject
-    of_last = short and not marked and not pronoun and _asks_the_last_answer(fragment, earlier, vocabulary)
+    of_last = (short and not marked and not pronoun and _asks_the_last_answer(fragment, earlier, vocabulary)
+               # (「总支出？」 after 总收入, asking nothing of its own, is a swap of the measure, not a new one)
+               and (_asks(fragment, lex) or not replaces_a_measure(fragment, earlier.question, vocabulary)))
     if not (marked or pronoun or lean or of_last or (short and _lacks_subject(fragment, vocabulary, lex))):
         return None   # a long question with no pronoun carries its own subject, known words or not
     previous = earlier.question

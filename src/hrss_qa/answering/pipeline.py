@@ -238,6 +238,10 @@ def _vocabulary(engine: Retriever, lex: Lexicon) -> Vocabulary:
     generic = generic_label_words(lex)
     labelled = [[([w for w in words(f.label) if w not in generic], f.kind != "ordinal") for f in figures
                  if f.kind not in ("date", "period")] for figures in engine.figures]
+    # A measure written with a generic word before it (累计 + 结余) is named by the compound too
+    compounds = [[([w[-2] + w[-1]], True) for f in figures if f.kind not in ("date", "period", "ordinal")
+                  and len(w := words(f.label)) >= 2 and w[-2] in generic and w[-1] not in generic] for figures in engine.figures]
+    labelled = [own + extra for own, extra in zip(labelled, compounds)]
     # Units count what is measured (人次, 项); they are measures, never the subject.
     units = [([normalize(f.unit)], True) for figures in engine.figures for f in figures if len(f.unit) >= 2]
     return Vocabulary.of([*labelled, units], [normalize(f"{p.context} {p.text}") for p in engine.passages])

@@ -124,6 +124,12 @@ def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = N
             if re.match(r"(the|a|an)\s", fragment):
                 head = re.sub(r"\b(the|a|an)\s+$", "", head)   # the fragment's own article stays
             return head + fragment + previous[end:]
+    if vocabulary is not None and mine and all(is_measure(t, vocabulary) for t in mine):
+        # "Expenditure?" after "…total revenues of the funds": a measure the briefing gives side by side
+        # with one the previous question named takes that one's place (支出 for 收入)
+        for start, end, official in sorted(phrases, key=lambda x: x[0] - x[1]):
+            if any(_measures_kin(m, t, vocabulary) for t in official for m in mine):
+                return previous[:start] + fragment + previous[end:]
     if vocabulary is None or not mine or any(is_measure(t, vocabulary) for t in mine):
         return None
     # Another kind of thing ("the public service platform" after "the e-card"): it takes the place of
@@ -146,6 +152,14 @@ def _english_name_start(text: str, start: int, phrases: list[tuple[int, int, lis
             if s < start and e <= first and text[min(e, start):start].strip() == "":
                 start, grown = s, True
     return start
+
+
+def replaces_a_measure(fragment: str, previous: str, vocabulary: Vocabulary) -> bool:
+    """Whether the fragment names a measure of a kind with another measure of the previous question
+    (总支出 after 总收入, 访问量 after 注册用户): it takes that one's place."""
+    old = [t for t in terms_in(previous, vocabulary) if is_measure(t, vocabulary)]
+    return any(_kinship(n, o, vocabulary) > 0 for n in terms_in(fragment, vocabulary)
+               if is_measure(n, vocabulary) for o in old if o != n)
 
 
 def _counted_term(question: str, terms: list[str]) -> str | None:
@@ -179,6 +193,14 @@ def _replace(previous: str, old: str, new: str) -> str:
     # The unit asked of the old term (多少张 of 培训券) need not be the new one's.
     tail = re.sub(r"(多少|几)(人次|个|项|家|场|张|名|位|件|人(?!口))", r"\1", previous[at + len(old):])
     return head + new + tail
+
+
+def _measures_kin(new: str, old: str, vocabulary: Vocabulary) -> bool:
+    """Two different measure words (支出, 收入) of measures the briefing gives side by side (总支出, 总收入)."""
+    if new == old or not (is_measure(new, vocabulary) and is_measure(old, vocabulary)):
+        return False
+    return any(_kinship(a, b, vocabulary) > 0 for a in vocabulary.measures if new in a
+               for b in vocabulary.measures if old in b and a != b and new not in b)
 
 
 def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:
