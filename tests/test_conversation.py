@@ -350,6 +350,17 @@ def test_a_measure_of_the_same_subject_takes_the_previous_measures_place(engine,
     assert not a.abstained and a.figures[0].text == expected
 
 
+@pytest.mark.parametrize("turns, expected", [
+    (["电子社保卡有多少人领了", "它开通了几项全国服务"], "87項"),
+    (["How many people have an electronic social security card?", "How many local services does it provide?"], "1000余項"),
+])
+def test_another_measure_of_the_subject_is_found_outside_the_last_answers_passage(engine, turns, expected):
+    """The e-card's head count and its services are in different passages: the carried passage has
+    nothing of the kind asked (its 三项 counts the funds), so the subject's figure elsewhere answers."""
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected and a.verdict == ""
+
+
 def test_an_english_stated_multiple_is_checked_on_the_two_figures(engine):
     """"Is the balance more than four times the spending?": the multiple (about 4.6) is checked, not 4 as
     a figure of either side; a multiple it does not reach gets "No"."""

@@ -78,6 +78,7 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
     if not ranked:
         return abstain(query, hits, GENERIC_REASON)
     doubt = False   # the number checked fits another figure better than the previous answer's
+    unanchored = ranked
     if query.anchor and (near := [c for c in ranked if c.hit.passage_id in query.anchor]):
         # A follow-up about the previous answer's subject (「截至什么时候」「过3000万了吗」): its passage
         # first, and the previous answer's own figure first of all when it can answer.
@@ -88,6 +89,10 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
             # 「这是哪个月的数」: the date written with the figure just given, in its sentence, nearest it.
             near = sorted(near, key=lambda c: (not c.sentence.start <= at[0] < c.sentence.end, abs(c.figure.start - at[0])))
         ranked = same + [c for c in near if c not in same] + [c for c in ranked if c.hit.passage_id not in query.anchor]
+        if _implausible(query, ranked, model, coverage, lex) and not _implausible(query, unanchored, model, coverage, lex):
+            # 「它能办几项全国服务」 after 电子社保卡's head count: nothing in that passage answers (its 三项 is
+            # of the funds), the subject's 87项 elsewhere does — answered, without a verdict (astray below)
+            ranked = unanchored
     best = ranked[0]
     confidence = model.confidence([c.score for c in ranked], best.flags)
     if problems := hard_problems(query, best, coverage, lex):
@@ -115,6 +120,15 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         equal = FEATURES.index("stated_equal")
         premise = next((c for c in ranked[1:] if c.features[equal] and c.figure.kind == best.figure.kind), None)
     return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence, premise=premise)
+
+
+def _implausible(query: Query, ranked: list[Candidate], model: AnswerModel, coverage: dict[str, Coverage],
+                 lex: Lexicon) -> bool:
+    """Whether the first of ``ranked`` would be declined (a hard problem, a raised flag, low confidence)."""
+    best = ranked[0]
+    raised = any(value > 0 and name in model.hard_flags for name, value in zip(FIT_FLAGS, best.flags))
+    return (bool(hard_problems(query, best, coverage, lex)) or raised
+            or model.confidence([c.score for c in ranked], best.flags) < model.answer_threshold)
 
 
 def fits_units(query: Query, figure) -> bool:
