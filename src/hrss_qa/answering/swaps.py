@@ -72,7 +72,7 @@ def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = 
         _, _, n, o = best
         if not is_measure(o, vocabulary) and len(o) < len(n) - 1:
             # Only the head of a longer name matched (大赛 of 博士后创新创业大赛): take the whole name.
-            o = _phrase(previous, o, [t for t in old if not is_measure(t, vocabulary)])
+            o = _phrase(previous, o, [t for t in old if not is_measure(t, vocabulary)], vocabulary.passages)
         return _replace(previous, o, fragment if n in fragment else n)
     if not has_han(fragment):
         return swap_english(fragment, previous, vocabulary)
@@ -88,7 +88,7 @@ def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = 
         return None
     # A named thing takes the place of the previous named thing, the whole phrase of it
     # (博士后创新创业大赛 for 高技能人才表彰大会).
-    return _replace(previous, _phrase(previous, max(subjects, key=len), subjects), fragment)
+    return _replace(previous, _phrase(previous, max(subjects, key=len), subjects, vocabulary.passages), fragment)
 
 
 def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = None) -> str | None:
@@ -171,17 +171,23 @@ def _counted_term(question: str, terms: list[str]) -> str | None:
     return None
 
 
-def _phrase(text: str, term: str, subjects: list[str]) -> str:
-    """``term`` with the subject terms written right next to it (高技能人才 + 表彰大会)."""
+def _phrase(text: str, term: str, subjects: list[str], passages: tuple[str, ...] = ()) -> str:
+    """``term`` with the subject terms written right next to it (高技能人才 + 表彰大会); a two-character
+    term only when the name so grown is written so in the briefing (博士后 + 创新 + 创业 + 大赛), as
+    参保 in 养老保险参保人数 is not part of the name."""
     start = text.find(term)
     end = start + len(term)
+
+    def named(begin: int, stop: int) -> bool:
+        return any(text[begin:stop] in p for p in passages)
+
     grown = True
     while grown:
         grown = False
-        for t in (t for t in subjects if len(t) >= 3):   # 参保 in 养老保险参保人数 is not part of the name
-            if text.startswith(t, end):
+        for t in subjects:
+            if text.startswith(t, end) and (len(t) >= 3 or named(start, end + len(t))):
                 end, grown = end + len(t), True
-            elif start >= len(t) and text.startswith(t, start - len(t)):
+            elif start >= len(t) and text.startswith(t, start - len(t)) and (len(t) >= 3 or named(start - len(t), end)):
                 start, grown = start - len(t), True
     return text[start:end]
 
