@@ -488,6 +488,17 @@ def test_the_sum_of_the_last_two_figures_is_checked(engine, turns, verdict):
     assert {f.text for f in a.figures} == {"18個", "12個"} and a.verdict == verdict
 
 
+@pytest.mark.parametrize("turns, expected", [
+    # a name alone after a check of a measure: the same measure of the thing named
+    (["国家社保公共服务平台访问量是多少", "破40亿了吗", "那人社政务服务平台的呢"], "近32億人次"),
+    # a correction: the thing named takes the place of the subject just answered
+    (["人社政务服务平台访问量多少", "电子社保卡的呢", "不对，我问的是国家社会保险公共服务平台"], "超過47億人次"),
+])
+def test_a_name_alone_keeps_the_measure_after_a_check_or_a_correction(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and expected in {f.text for f in a.figures}
+
+
 def test_a_phrase_after_a_check_asks_its_own_figure(engine):
     a = _chain(engine, "农民工点对点运送了多少人次", "有没有超过150万", "那个人养老金的参加人数呢")
     assert not a.abstained and a.figures[0].text == "3324萬人"

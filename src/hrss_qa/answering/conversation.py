@@ -159,6 +159,13 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask; after
         # a check (「有没有超过200万」), which asked no figure in words, it asks its figure.
         checked = analyze(previous, lex).yes_no
+        corrected = bool(pattern(lex.words("cues.followup.correction")).match(query.key))
+        # (社保公共服务平台 names only a thing; 个人养老金的参加人数 a measure too, in the cues' measure words)
+        if (checked or corrected) and not lex.cue("figure")(fragment) and not _asks(fragment, lex) and (
+                swapped := swap(fragment, earlier.topic if checked else previous, vocabulary)):
+            # 「那社保公共服务平台的呢」 after 「到32亿了吗」 of the other platform's visits: its visits (a
+            # name alone keeps the measure asked); 「不对，我是问人社政务服务平台那个」 the same
+            return (f"{swapped}{lex.words('cues.followup.figure_ask')}" if checked else swapped), "swap"
         asked = with_ask(fragment, previous) or (f"{fragment}{lex.words('cues.followup.figure_ask')}" if checked else None)
         if text := asked or swap(fragment, previous, vocabulary):
             return text, "swap"
@@ -295,9 +302,9 @@ def _is_short(fragment: str) -> bool:
 
 def _without_lead(text: str, lex: Lexicon) -> str:
     """``text`` without a leading follow-up marker (那, 那么, and what about…)."""
-    # (「那个活动…」 opens with a demonstrative, not with the lead 那)
-    if (m := pattern(lex.words("cues.followup.lead")).match(text)) and not _ZH_PRONOUN.match(text):
-        return text[m.end():].lstrip(" ,，")
+    # (「那个活动…」 opens with a demonstrative, not with the lead 那; 「不对，我是问…」 has two leads)
+    while (m := pattern(lex.words("cues.followup.lead")).match(text)) and not _ZH_PRONOUN.match(text) and m.end():
+        text = text[m.end():].lstrip(" ,，")
     return text
 
 
