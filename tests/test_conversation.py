@@ -499,6 +499,19 @@ def test_a_name_alone_keeps_the_measure_after_a_check_or_a_correction(engine, tu
     assert not a.abstained and expected in {f.text for f in a.figures}
 
 
+@pytest.mark.parametrize("turns, expected", [
+    (["What was the surveyed urban unemployment rate in March?", "Was it below 6%?",
+      "What about new urban jobs in the first quarter?"], "297萬人"),
+    (["人社政务服务平台注册用户多少", "超过3000万了吗", "那访问量呢"], "近32億人次"),
+])
+def test_a_swap_after_a_check_or_a_fact_rewrites_its_subject_not_its_words(engine, turns, expected):
+    """After a turn that asked no figure (a check, a fact), the follow-up swaps into that turn's subject
+    asked for its figure: the check's words ("was it below 6%") do not leak into the reading."""
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected
+    assert "6%" not in a.reading and "3000" not in a.reading
+
+
 def test_a_phrase_after_a_check_asks_its_own_figure(engine):
     a = _chain(engine, "农民工点对点运送了多少人次", "有没有超过150万", "那个人养老金的参加人数呢")
     assert not a.abstained and a.figures[0].text == "3324萬人"

@@ -153,20 +153,28 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     if not (marked or pronoun or lean or of_last or (short and _lacks_subject(fragment, vocabulary, lex))):
         return None   # a long question with no pronoun carries its own subject, known words or not
     previous = earlier.question
+    before = analyze(previous, lex)
+    # A check (「到32亿了吗」 "Is that higher than 5.5%?") or a fact question (「具体包括哪些人」) asked no
+    # figure: what a follow-up rewrites is the subject it was about, asked for its figure (its words
+    # would leak into every later reading).
+    quoted = getattr(earlier.turn.answer, "kind", "") == "passage"   # a fact asked and answered by a sentence
+    asked_no_figure = ((before.yes_no or (quoted and before.tense != "plan"))
+                       and bool(earlier.topic) and normalize(earlier.topic) != previous)
+    if asked_no_figure:
+        previous = _figure_question(earlier.topic, lex)
     if _asks_a_fact(fragment, lex):
         pass   # 「那个行动叫什么名字」「哪个部门办的」 ask a fact of the previous subject: no term is swapped in
     elif marked and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask; after
         # a check (「有没有超过200万」), which asked no figure in words, it asks its figure.
-        checked = analyze(previous, lex).yes_no
         corrected = bool(pattern(lex.words("cues.followup.correction")).match(query.key))
         # (社保公共服务平台 names only a thing; 个人养老金的参加人数 a measure too, in the cues' measure words)
-        if (checked or corrected) and not lex.cue("figure")(fragment) and not _asks(fragment, lex) and (
-                swapped := swap(fragment, earlier.topic if checked else previous, vocabulary)):
+        if (asked_no_figure or corrected) and not lex.cue("figure")(fragment) and not _asks(fragment, lex) and (
+                swapped := swap(fragment, previous, vocabulary)):
             # 「那社保公共服务平台的呢」 after 「到32亿了吗」 of the other platform's visits: its visits (a
             # name alone keeps the measure asked); 「不对，我是问人社政务服务平台那个」 the same
-            return (f"{swapped}{lex.words('cues.followup.figure_ask')}" if checked else swapped), "swap"
-        asked = with_ask(fragment, previous) or (f"{fragment}{lex.words('cues.followup.figure_ask')}" if checked else None)
+            return swapped, "swap"
+        asked = with_ask(fragment, previous)
         if text := asked or swap(fragment, previous, vocabulary):
             return text, "swap"
     elif (marked or not pronoun) and not lean and not of_last:
@@ -284,7 +292,9 @@ def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
     """The question without follow-up markers (那…呢, and…?), and whether it had them."""
     frag = _without_lead(key.strip(), lex)
     tails = sorted(lex.words("cues.followup.tail"), key=len, reverse=True)
-    frag = re.sub("(" + "|".join(map(re.escape, tails)) + r")?\s*[?？。.!！]*$", "", frag).strip()
+    tail = re.compile("(" + "|".join(map(re.escape, tails)) + r")?\s*[?？。.!！]*$")
+    while frag and (shorter := tail.sub("", frag, count=1).strip()) != frag:   # 「退捕渔民那边呢」: two tails
+        frag = shorter
     marked = frag != key.strip().rstrip("?？。.!！ ") and _is_short(_untagged(frag, lex)) and bool(frag)
     return frag, marked
 
@@ -487,6 +497,12 @@ def _previous_ask(last: Turn, previous: str, lex: Lexicon) -> tuple[str, frozens
                 frozenset(kinds | ({"quantity", "count"} if kinds & {"quantity", "count"} else set())))
     asked = analyze(previous, lex)
     return (asked.wants, asked.kinds) if asked.wants != "fact" else None
+
+
+def _figure_question(topic: str, lex: Lexicon) -> str:
+    """The subject of a turn asked for its figure: 「…访问量是多少」, "what is … visits"."""
+    asks = lex.words("cues.followup.figure_ask")
+    return f"{topic}{asks}" if has_han(topic) else f"{lex.words('cues.followup.figure_ask_en')} {topic}"
 
 
 def _asks_a_fact(fragment: str, lex: Lexicon) -> bool:

@@ -117,7 +117,7 @@ def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = N
     phrases = sorted(((m.start(), m.end(), terms.split()) for phrase, terms in ENGLISH.items()
                       for m in re.finditer(rf"\b{re.escape(phrase)}\b", previous)), key=lambda x: x[1] - x[0])
     for start, end, official in phrases:
-        if any(t[-1] == m[-1] and set(t) & set(m) for t in official for m in mine):
+        if any(_ends_alike(t, m) for t in official for m in mine):
             # "fund" of "the basic pension insurance fund's": the whole name gives way, not its head
             start = _english_name_start(previous, start, phrases)
             head = previous[:start]
@@ -129,6 +129,7 @@ def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = N
         # with one the previous question named takes that one's place (支出 for 收入)
         for start, end, official in sorted(phrases, key=lambda x: x[0] - x[1]):
             if any(_measures_kin(m, t, vocabulary) for t in official for m in mine):
+                start, end = _widened(start, end, phrases)
                 return previous[:start] + fragment + previous[end:]
     if vocabulary is None or not mine or any(is_measure(t, vocabulary) for t in mine):
         return None
@@ -138,8 +139,16 @@ def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = N
               if not any(is_measure(t, vocabulary) for t in official)]
     if not things:
         return None
-    start, end = max(things, key=lambda x: x[1] - x[0])
+    start, end = _widened(*max(things, key=lambda x: x[1] - x[0]), phrases)
     return previous[:start] + fragment + previous[end:]
+
+
+def _widened(start: int, end: int, phrases: list[tuple[int, int, list[str]]]) -> tuple[int, int]:
+    """A span grown over the glossary phrases overlapping it: the whole name gives way
+    ("surveyed urban unemployment" + "unemployment rate")."""
+    while grown := [(s, e) for s, e, _ in phrases if s < end and e > start and (s < start or e > end)]:
+        start, end = min(start, *(s for s, _ in grown)), max(end, *(e for _, e in grown))
+    return start, end
 
 
 def _english_name_start(text: str, start: int, phrases: list[tuple[int, int, list[str]]]) -> int:
@@ -209,12 +218,18 @@ def _measures_kin(new: str, old: str, vocabulary: Vocabulary) -> bool:
                for b in vocabulary.measures if old in b and a != b and new not in b)
 
 
+def _ends_alike(new: str, old: str) -> float:
+    """Named things of a kind end alike and share characters (失业保险/养老保险, 电子社保卡/社保卡,
+    全国服务/属地服务), not 大赛/大会 nor 失业/城镇新增就业: the share of characters in common, or 0."""
+    shared = len(set(new) & set(old)) / max(len(set(new) | set(old)), 1) if new[-1] == old[-1] else 0.0
+    return shared if shared >= 0.25 else 0.0
+
+
 def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:
     """How surely ``new`` takes ``old``'s place: shared characters (失业保险/养老保险), or terms
     the briefing measures side by side (收入/支出, 失业保险/工伤保险)."""
-    # Named things of a kind end alike (失业保险/养老保险, 电子社保卡/社保卡), not 大赛/大会.
-    shared = len(set(new) & set(old)) / max(len(set(new) | set(old)), 1) if new[-1] == old[-1] else 0.0
+    shared = _ends_alike(new, old)
     # Two measures of one passage (收入/支出) stand for each other; two named things need shared words.
     both_measures = new in vocabulary.measures and old in vocabulary.measures
     side_by_side = 0.5 if both_measures and (old in vocabulary.siblings.get(new, ())) else 0.0
-    return shared + side_by_side if shared >= 0.25 or side_by_side else 0.0
+    return shared + side_by_side
