@@ -282,6 +282,16 @@ def candidate(hit: Hit, flags: dict | None = None) -> Candidate:
                      flags=tuple(values[n] for n in FIT_FLAGS))
 
 
+@pytest.mark.parametrize("question, checks", [
+    ("参保人数已经突破10亿了？", True),      # a stated relation and a question mark, no 吗
+    ("覆盖率达到一半了?", True),
+    ("访问量超过多少了？", False),          # asks the number
+])
+def test_a_stated_relation_with_a_question_mark_is_a_check(question, checks):
+    read = analyze(question)
+    assert read.yes_no is checks and bool(read.thresholds) is checks
+
+
 def test_confident_yes_no_check_gets_a_verdict():
     hit = hit_with("失業保險參保人數2.37億人。")
     q = analyze("失业保险参保人数超过2亿了吗？")

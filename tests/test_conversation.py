@@ -512,6 +512,20 @@ def test_a_swap_after_a_check_or_a_fact_rewrites_its_subject_not_its_words(engin
     assert "6%" not in a.reading and "3000" not in a.reading
 
 
+def test_a_chinese_fragment_after_a_declined_english_turn_swaps_into_the_last_answer(engine):
+    """「电子的呢」 after "And for men?" (declined): the English words carry nothing a Chinese term can
+    replace; the last answered figure's label, in the briefing's words, does."""
+    a = _chain(engine, "How many people have a social security card?", "And for men?", "电子的呢")
+    assert not a.abstained and a.figures[0].text == "7.64億人"
+
+
+def test_a_longer_check_of_a_rate_it_names_stands_alone(engine):
+    """「电子社保卡覆盖率已经过半了？」 (no 吗) after two counts checks the rate it names, not a share
+    computed from the counts."""
+    a = _chain(engine, "社保卡持卡人数多少", "电子社保卡呢", "电子社保卡覆盖率已经超过一半了？")
+    assert a.figures[0].text == "54.1%" and a.verdict == "yes"
+
+
 def test_a_phrase_after_a_check_asks_its_own_figure(engine):
     a = _chain(engine, "农民工点对点运送了多少人次", "有没有超过150万", "那个人养老金的参加人数呢")
     assert not a.abstained and a.figures[0].text == "3324萬人"

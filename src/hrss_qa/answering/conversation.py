@@ -98,6 +98,12 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
     """The reading of :func:`resolve`, its periods as analysed from the completed text."""
     query = _one_ask(query, lex, vocabulary)
     fragment, marked = _fragment(query.key, lex)
+    last = _Earlier.of(history[-1], lex)
+    if has_han(fragment) and not has_han(last.question) and not last.answered and terms_in(fragment, vocabulary):
+        # 「电子的呢」 after a declined "And for women?": English words that found nothing carry nothing a
+        # Chinese fragment can take the place of; the last answered turn does
+        answered = [i for i, t in enumerate(history) if _Earlier.of(t, lex).answered]
+        history = history[:answered[-1] + 1] if answered else history
     if plain:
         ask = english_ask(_Earlier.of(history[-1], lex).question)
         if not (marked and fragment.isascii() and ask and len(fragment.split()) >= 2):
@@ -162,6 +168,9 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
                        and bool(earlier.topic) and normalize(earlier.topic) != previous)
     if asked_no_figure:
         previous = _figure_question(earlier.topic, lex)
+    if has_han(fragment) and not has_han(previous) and earlier.answered:
+        # 「电子的呢」 after an English question: what its answer's figure measures, in the briefing's words
+        previous = _figure_question(normalize(earlier.turn.answer.figures[0].label), lex)
     if _asks_a_fact(fragment, lex):
         pass   # 「那个行动叫什么名字」「哪个部门办的」 ask a fact of the previous subject: no term is swapped in
     elif marked and _is_phrase(fragment, vocabulary):
@@ -367,6 +376,9 @@ def _share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Voca
     asks_share = lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key))
     if not has_han(key) or split_share(key, lex) or not asks_share:
         return None
+    if (not _is_short(_fragment(key, lex)[0]) and names_a_subject(key, vocabulary) and not _without_lead(key, lex).startswith("占")
+            and "%" in analyze(key, lex).topical_units):
+        return None   # 「电子社保卡覆盖率已经超过六成了？」 checks a rate it names itself: it stands alone
     said = [_said(t) for t in history]
     if not said or said[-1] is None:
         return None
