@@ -512,6 +512,13 @@ def test_a_swap_after_a_check_or_a_fact_rewrites_its_subject_not_its_words(engin
     assert "6%" not in a.reading and "3000" not in a.reading
 
 
+def test_a_check_after_a_computed_share_checks_that_share(engine):
+    """「是不是不到六成」 after 「比例呢」 gave 40项 of 76项 (52.6%): the check is of that share, its two
+    figures anchored, not a new search for the reading's words."""
+    a = _chain(engine, "一网通办开通了几项服务", "其中跨省通办的呢", "比例呢", "是不是不到六成")
+    assert {f.text for f in a.figures} == {"76項", "40項"} and a.verdict == "yes"
+
+
 def test_a_chinese_fragment_after_a_declined_english_turn_swaps_into_the_last_answer(engine):
     """「电子的呢」 after "And for men?" (declined): the English words carry nothing a Chinese term can
     replace; the last answered figure's label, in the briefing's words, does."""

@@ -447,23 +447,45 @@ def _share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabular
     key = query.key
     asks_share = has_han(key) and (lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
     asks_sum = bool(pattern(lex.words("cues.followup.sum_of_earlier")).search(key))
-    if not (asks_share or asks_sum) or terms_in(key, vocabulary) or len(history) < 2:
+    if not (asks_share or asks_sum) or terms_in(key, vocabulary) or not history:
         return None
+    if asks_share and (pair := _share_just_given(history[-1])):
+        # 「有没有过半」 after 「比例？」 answered 40项 of 76项: a check of that share, on those two figures
+        return _share_of_sides(query, pair, False, lex)
     turns = history[-2:]
-    if any(_said(t) is None for t in turns) or len(turns[-1].answer.figures) > 1:
-        return None   # (after a share or comparison, a check is of that: see _share_reading)
+    if len(turns) < 2 or any(_said(t) is None for t in turns) or len(turns[-1].answer.figures) > 1:
+        return None   # (after a comparison, a check is of that: see _share_reading)
     figures = [t.answer.figures[0] for t in turns]
     if len({normalize(f.unit) for f in figures}) > 1 or any(f.value is None for f in figures):
         return None
-    counts = frozenset({"quantity", "count"})
     sides = turns if asks_sum else sorted(turns, key=lambda t: t.answer.figures[0].value)   # share: part, whole
+    return _share_of_sides(query, [_side(t) for t in sides], asks_sum, lex)
+
+
+def _share_just_given(turn: Turn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]] | None:
+    """The part and whole of a share the last answer computed, each anchored to its figure, or None."""
+    answer = turn.answer
+    figures = getattr(answer, "figures", ())
+    if getattr(answer, "abstained", True) or len(figures) != 2 or "占" not in normalize(getattr(answer, "question", "")):
+        return None
+    sides = []
+    for f in figures:
+        cited = next((c for c in answer.citations if f.text in c.quote), answer.citations[0])
+        sides.append((normalize(f.label), (cited.hit.passage_id, f"{cited.hit.doc_id}@{f.start}"), ()))
+    return sides
+
+
+def _share_of_sides(query: Query, sides, asks_sum: bool, lex: Lexicon) -> Query:
+    """A share (the first side of the second) or a sum, as a two-part query anchored to the sides' figures."""
+    key = query.key
+    counts = frozenset({"quantity", "count"})
     parts = tuple(replace(analyze(text, lex), anchor=anchor, asked=text, wants="figure", kinds=counts)
-                  for text, anchor, _ in map(_side, sides))
+                  for text, anchor, _ in sides)
     ask = key.rstrip('?？。.!！ ')
     if asks_sum:
         reading = f"{parts[0].text} + {parts[1].text}: {ask}"
-    else:
-        reading = f"{parts[0].text}占{parts[1].text}的比例，{ask}"
+    else:   # (the sides' subjects, not their questions: a later check re-reads this as 「A占B的比例」)
+        reading = f"{subject_of(parts[0].text, lex)}占{subject_of(parts[1].text, lex)}的比例，{ask}"
     return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts, parts=parts,
                    compare="sum" if asks_sum else "share", several=False,
                    reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
