@@ -512,6 +512,14 @@ def test_a_swap_after_a_check_or_a_fact_rewrites_its_subject_not_its_words(engin
     assert "6%" not in a.reading and "3000" not in a.reading
 
 
+def test_the_carried_subject_does_not_set_the_follow_ups_tense(engine):
+    """"will" of "Until when will the lower premium rates be kept?" is the earlier question's: "How much
+    do they save employers?" asks the saving stated, not the section's plans."""
+    a = _chain(engine, "Until when will the reduced unemployment insurance premium rates stay in place?",
+               "How much do they save employers?")
+    assert not a.abstained and a.figures[0].text == "1800億元"
+
+
 def test_a_check_after_a_computed_share_checks_that_share(engine):
     """「是不是不到六成」 after 「比例呢」 gave 40项 of 76项 (52.6%): the check is of that share, its two
     figures anchored, not a new search for the reading's words."""

@@ -215,8 +215,9 @@ def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, 
             read = replace(read, parts=(), compare=None, several=False)
     if how == "attach":
         # What the previous question asked (新增 in 「新增就业多少」) was its answer's business; the
-        # carried subject asks nothing of 「失业率呢」「下一步呢」.
-        read = replace(read, asks=own.asks)
+        # carried subject asks nothing of 「失业率呢」「下一步呢」, nor sets its tense ("will" of "Until
+        # when will the lower rates be kept?" does not make "How much does that save?" ask about plans).
+        read = replace(read, asks=own.asks, tense=own.tense)
     if own.wants != "fact" or own.tense == "plan" or own.yes_no or own.detail is not None:
         # 「下一步呢」 asks about plans, 「截至啥时候」 a date, 「过3000万了吗」 checks a number —
         # whatever the subject's own words (参加人数) would ask.
