@@ -384,6 +384,15 @@ def test_an_english_stated_multiple_is_checked_on_the_two_figures(engine):
     assert no.verdict == "no"
 
 
+def test_which_of_three_earlier_answers_is_largest(engine):
+    """「这三个里哪个最大」 ranges over the last three answers (not two), and names the largest by its
+    subject, without the measure words all three share."""
+    a = _chain(engine, "电子社保卡累计访问量是多少", "人社政务服务平台的访问量呢", "国家社会保险公共服务平台的访问量呢",
+               "这三个里哪个最大")
+    assert {f.text for f in a.figures} == {"31億次", "近32億人次", "超過47億人次"}
+    assert a.text.endswith("国家社会保险公共服务平台最多。") and "访问量最多" not in a.text
+
+
 def test_how_far_apart_is_said_in_the_briefings_magnitudes(engine):
     a = _chain(engine, "给多少困难群众代缴了养老保险费", "那退捕渔民呢？", "比刚才那个少多少")
     assert {f.text for f in a.figures} == {"840萬", "17.2萬"} and "相差822.8万" in a.text

@@ -429,15 +429,17 @@ def _compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex
     elif named:
         other = swap(named[0], last[0], vocabulary) or named[0]
         sides = [last, (other, (), (named[0],))]
-    elif len(answered) >= 2:
-        sides = [last, _side(answered[-2])]
+    elif len(answered) >= (n := _earlier_count(query.key, lex)):
+        # "Which one has more?" the last two answers; 「三个里哪个最多」 the last three
+        sides = [_side(t) for t in reversed(answered[-n:])]
     else:
         return None
     parts = tuple(replace(analyze(text, lex), anchor=anchor, swapped_in=swapped, asked=text)
                   for text, anchor, swapped in sides)
     kinds = frozenset({"quantity", "count", "percent"})
     reading = f"{query.key.rstrip('?？。.!！ ')}：{'；'.join(p.text for p in parts)}"
-    return replace(query, text=reading, wants="figure", kinds=kinds, parts=parts, compare=compare, several=False,
+    return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=kinds, parts=parts,
+                   compare=compare, several=False,
                    thresholds=(), reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
 
 
@@ -490,6 +492,16 @@ def _share_of_sides(query: Query, sides, asks_sum: bool, lex: Lexicon) -> Query:
     return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts, parts=parts,
                    compare="sum" if asks_sum else "share", several=False,
                    reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
+
+
+_COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _earlier_count(key: str, lex: Lexicon) -> int:
+    """How many earlier answers a comparison ranges over: as many as it says (「三个里」), else two."""
+    m = lex.cue("earlier_count").search(key)
+    n = (m.group("n") or m.group("en")) if m is not None else ""
+    return int(n) if n.isdigit() else _COUNT_WORDS.get(n, 2)
 
 
 def _named_and_alike(answered: list[Turn], terms: list[str]) -> tuple[Turn, Turn] | None:

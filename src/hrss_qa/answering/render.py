@@ -178,6 +178,8 @@ def _comparison_tail(decision: Decision) -> str:
             alike = all(normalize(f.label) == normalize(winner.label) for f in others)   # one measure of two things
             if asked and has_han(asked[0].text) and (alike or len({c.hit.passage_id for c in decision.candidates}) > 1):
                 name = _asked_name(asked[0].text)   # parts from different passages: say it as asked
+                if alike:   # one measure of several things: the thing (without the measure words all share)
+                    name = _without_shared_ending(name, [_asked_name(p.query.text) for p in decision.parts])
             elif alike:
                 first = figures.index(winner) == 0
                 name = ("The first" if first else "The second") if en else ("前者" if first else "后者")
@@ -296,6 +298,14 @@ def _time_lead(sentence: str) -> str:
 
 def _strip_marker(text: str) -> str:
     return re.sub(r"^[一二三四五六七八九十]+是", "", text)
+
+
+def _without_shared_ending(name: str, names: list[str]) -> str:
+    """``name`` without the ending all ``names`` share (「…平台累计被访问了次」 → 「…平台」)."""
+    k = 0
+    while k < min(map(len, names)) - 1 and len({n[len(n) - k - 1] for n in names}) == 1:
+        k += 1
+    return name[:len(name) - k].rstrip("的之") or name if k and len(names) > 1 else name
 
 
 def _distinct(label: str, other: str) -> str:
