@@ -1,7 +1,8 @@
 """Follow-ups: a question that leans on the conversation, completed from the previous turn.
 
 A follow-up is read against the previous turn's question as it was understood (and the figure
-its answer gave).  Three ways, tried in order:
+its answer gave).  A comparison, share or sum of earlier answers is read first (:mod:`.earlier`);
+otherwise three ways, tried in order (the fragment's words: :mod:`.fragments`):
 
 * **swap** — the fragment names something of the same kind as a term of the previous question
   and takes its place: 「那失业保险呢？」 after 「养老保险参保人数多少」 (shared characters),
@@ -28,23 +29,13 @@ from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
-from .decompose import split_share
+from .earlier import compared_with_earlier, share_of_earlier, share_reading
+from .fragments import EN_PRONOUN, ZH_PRONOUN, fragment_of, is_short, names_own_period, subject_of, untagged, without_periods
 from .records import Query, Turn
 from .swaps import english_ask, replaces_a_measure, swap, with_ask
 from .vocabulary import Vocabulary, is_measure, names_a_subject, names_no_measure, subject_terms, terms_in
 
 __all__ = ["Vocabulary", "resolve", "subject_of"]
-
-_MAX_FRAGMENT = 12          # characters: longer questions carry their own subject
-
-
-_MAX_FRAGMENT_WORDS = 9     # the same for English
-
-
-_EN_PRONOUN = re.compile(r"\b(that|it|this|those|these|they|them)\b")
-
-
-_ZH_PRONOUN = re.compile(r"那个|这个|这些|那些|它|其")
 
 
 @dataclass(frozen=True)
@@ -97,7 +88,7 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
                plain: bool) -> Query:
     """The reading of :func:`resolve`, its periods as analysed from the completed text."""
     query = _one_ask(query, lex, vocabulary)
-    fragment, marked = _fragment(query.key, lex)
+    fragment, marked = fragment_of(query.key, lex)
     last = _Earlier.of(history[-1], lex)
     if has_han(fragment) and not has_han(last.question) and not last.answered and terms_in(fragment, vocabulary):
         # 「电子的呢」 after a declined "And for women?": English words that found nothing carry nothing a
@@ -114,11 +105,11 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
             read = replace(read, wants=asked[0], kinds=frozenset({"quantity", "count", "percent"})
                            if asked[0] == "figure" else asked[1])
         return replace(read, asked=query.text, reading=text, topic=fragment)
-    if (compared := _compared_with_earlier(query, fragment, history, lex, vocabulary)) is not None:
+    if (compared := compared_with_earlier(query, fragment, history, lex, vocabulary)) is not None:
         return compared
-    if (share := _share_of_earlier(query, history, lex, vocabulary)) is not None:
+    if (share := share_of_earlier(query, history, lex, vocabulary)) is not None:
         return share
-    if (share := _share_reading(query.key, history, lex, vocabulary)) is not None:
+    if (share := share_reading(query.key, history, lex, vocabulary)) is not None:
         text, computed = share
         read = analyze(text, lex)
         if not computed:   # 「占多少人口」: no whole the briefing counts, so only a share as written answers
@@ -148,8 +139,8 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     """How a follow-up reads with the earlier question, and how it was made: "swap" (the fragment's
     term takes an earlier term's place), "joined" (the fragment's own ask before the swapped earlier
     question) or "attach" (the fragment with the earlier subject); None when it stands alone."""
-    pronoun = bool(_EN_PRONOUN.search(fragment) or _ZH_PRONOUN.search(fragment))
-    short = _is_short(_untagged(fragment, lex))
+    pronoun = bool(EN_PRONOUN.search(fragment) or ZH_PRONOUN.search(fragment))
+    short = is_short(untagged(fragment, lex))
     if lean and not short:
         return None
     # 「覆盖多少人口？」 right after 电子社保卡's count asks another measure of it: read with its subject
@@ -194,7 +185,7 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     if not pronoun and not lean and not of_last and names_a_subject(fragment, vocabulary):
         return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone
     # 「那6月底呢」 "and by the end of June?": the new period replaces the previous one
-    carried = _without_periods(earlier.topic, lex) if _own_periods(fragment, lex) else earlier.topic
+    carried = without_periods(earlier.topic, lex) if names_own_period(fragment, lex) else earlier.topic
     # (the fragment's question mark dropped: the reading is one question, not two sentences)
     own_words = fragment if marked else query.key.rstrip("?？。.!！ ")
     return f"{own_words} {carried}".strip(), "attach"
@@ -298,36 +289,6 @@ def _one_ask(query: Query, lex: Lexicon, vocabulary: Vocabulary) -> Query:
     return replace(analyze(f"{m.group('subject')}{m.group('ask')}", lex), asked=query.text)
 
 
-def _fragment(key: str, lex: Lexicon) -> tuple[str, bool]:
-    """The question without follow-up markers (那…呢, and…?), and whether it had them."""
-    frag = _without_lead(key.strip(), lex)
-    tails = sorted(lex.words("cues.followup.tail"), key=len, reverse=True)
-    tail = re.compile("(" + "|".join(map(re.escape, tails)) + r")?\s*[?？。.!！]*$")
-    while frag and (shorter := tail.sub("", frag, count=1).strip()) != frag:   # 「退捕渔民那边呢」: two tails
-        frag = shorter
-    marked = frag != key.strip().rstrip("?？。.!！ ") and _is_short(_untagged(frag, lex)) and bool(frag)
-    return frag, marked
-
-
-def _untagged(fragment: str, lex: Lexicon) -> str:
-    """The fragment without a closing question tag (「…，对吗」 ", right"), for measuring it."""
-    tags = sorted(lex.words("cues.followup.tags"), key=len, reverse=True)
-    return re.sub(r"[,，]?\s*(" + "|".join(map(re.escape, tags)) + r")\s*[?？。.!！]*$", "", fragment).strip() or fragment
-
-
-def _is_short(fragment: str) -> bool:
-    """Short enough to lean on the conversation (longer questions carry their own subject)."""
-    return len(fragment.split()) <= _MAX_FRAGMENT_WORDS if fragment.isascii() else 0 < len(fragment) <= _MAX_FRAGMENT
-
-
-def _without_lead(text: str, lex: Lexicon) -> str:
-    """``text`` without a leading follow-up marker (那, 那么, and what about…)."""
-    # (「那个活动…」 opens with a demonstrative, not with the lead 那; 「不对，我是问…」 has two leads)
-    while (m := pattern(lex.words("cues.followup.lead")).match(text)) and not _ZH_PRONOUN.match(text) and m.end():
-        text = text[m.end():].lstrip(" ,，")
-    return text
-
-
 def _is_phrase(fragment: str, vocabulary: Vocabulary) -> bool:
     """A phrase naming a thing in several words (运送的农民工), not one term (工伤, 支出, 电子社保卡)
     nor an ask without a subject (到300万人次了吗)."""
@@ -345,7 +306,7 @@ def _is_phrase(fragment: str, vocabulary: Vocabulary) -> bool:
 def _lacks_subject(fragment: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:
     """No term of its own for what is measured, or only a pronoun for one: 「过3000万了吗」
     "Is that above 5%?" "did visits hit 3.2 billion?"."""
-    own = _EN_PRONOUN.sub("", _ZH_PRONOUN.sub("", fragment))
+    own = EN_PRONOUN.sub("", ZH_PRONOUN.sub("", fragment))
     return not names_a_subject(own, vocabulary)
 
 
@@ -363,175 +324,6 @@ def _asks_the_last_answer(fragment: str, earlier: _Earlier, vocabulary: Vocabula
 def _units_of(figures, lex: Lexicon) -> frozenset[str]:
     """The unit of the first of these figures, with the units the same measure is also counted in."""
     return kindred_units(frozenset({"%" if f.kind == "percent" else normalize(f.unit) for f in figures[:1]}), lex)
-
-
-def _share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> tuple[str, bool] | None:
-    """A share asked of the conversation's counts, as one question (「A占B的比例，…」), and whether it
-    is computed from two counts (else it is the last subject's share as written), or None.
-
-    After a count: 「占持卡人数的多少」 (the whole named: the count is the part); 「其中跨省通办的占多少」
-    (the part named: the count is the whole); after two counts, 「是不是不到一半」 (the later is a part
-    of the earlier); after a share, a check of it (「有没有到一半」); 「占多少人口」 names no whole the
-    briefing counts: the last subject's share as written.
-    """
-    asks_share = lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key))
-    if not has_han(key) or split_share(key, lex) or not asks_share:
-        return None
-    if (not _is_short(_fragment(key, lex)[0]) and names_a_subject(key, vocabulary) and not _without_lead(key, lex).startswith("占")
-            and "%" in analyze(key, lex).topical_units):
-        return None   # 「电子社保卡覆盖率已经超过六成了？」 checks a rate it names itself: it stands alone
-    said = [_said(t) for t in history]
-    if not said or said[-1] is None:
-        return None
-    ask = re.sub(r"^其中", "", _without_lead(key, lex))   # 其中: "of those", the part's own lead
-    if sides := split_share(said[-1], lex):
-        text = f"{sides[0]}占{sides[1]}的比例，{key}"
-    elif ask.startswith("占") and (len(said) < 2 or said[-2] is None or terms_in(ask, vocabulary)):
-        # 「占多少人口」 names its whole (not 「占一半以上吗」 after two counts: the later of the earlier)
-        text = f"{subject_of(said[-1], lex)}{ask}"
-        if not split_share(text, lex):
-            return text, False
-    elif m := re.match(r"^(?P<part>[^，,？?]{2,12}?)的?占了?", ask):
-        text = f"{m.group('part')}占{subject_of(said[-1], lex)}的比例，{key}"
-    elif len(said) >= 2 and said[-2] is not None:
-        text = f"{subject_of(said[-1], lex)}占{subject_of(said[-2], lex)}的比例，{key}"
-    else:
-        return None
-    return (text, True) if split_share(text, lex) else None
-
-
-def _compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex: Lexicon,
-                           vocabulary: Vocabulary) -> Query | None:
-    """A comparison whose sides the conversation gave, as a two-part query, or None.
-
-    「是不是比失业保险的多」 after 工伤保险's count: the last answer against 失业保险 asked the same way;
-    「比刚才那个少多少」 "Which one has more?": the last two answers.  A side an earlier answer gave is
-    anchored to that figure.  A question naming both sides itself (「收入比支出多多少」) is not one.
-    """
-    compare = compare_kind(query.key, lex)
-    refers_back = lex.cue("back_reference").search(query.key)
-    if compare in (None, "sum") or not (_is_short(fragment) or refers_back) or query.asks & {"yoy", "change"}:
-        return None   # (a sum: _share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
-    if _own_periods(fragment, lex) and not subject_terms(_without_periods(fragment, lex), vocabulary):
-        return None   # 「比2月份降了多少」: compared with a month, not with an earlier answer
-    if sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
-        return None   # 「收入比支出多多少」 names both sides
-    answered = [t for t in history if _said(t, counts_only=False) is not None]
-    if not answered or answered[-1] is not history[-1]:
-        return None
-    last = _side(answered[-1])
-    said = _EN_PRONOUN.sub("", _ZH_PRONOUN.sub("", query.key))
-    named = [t for t in subject_terms(said, vocabulary) if not is_measure(t, vocabulary)]
-    if pair := _named_and_alike(answered, subject_terms(said, vocabulary)):
-        # 「跟刚才养老基金那个比，哪个规模大」 after 职业年金's size and its return: the earlier answer it
-        # names, against the latest answer of the same unit (the size, not the return)
-        sides = [_side(t) for t in pair]
-    elif named:
-        other = swap(named[0], last[0], vocabulary) or named[0]
-        sides = [last, (other, (), (named[0],))]
-    elif len(answered) >= (n := _earlier_count(query.key, lex)):
-        # "Which one has more?" the last two answers; 「三个里哪个最多」 the last three
-        sides = [_side(t) for t in reversed(answered[-n:])]
-    else:
-        return None
-    parts = tuple(replace(analyze(text, lex), anchor=anchor, swapped_in=swapped, asked=text)
-                  for text, anchor, swapped in sides)
-    kinds = frozenset({"quantity", "count", "percent"})
-    reading = f"{query.key.rstrip('?？。.!！ ')}：{'；'.join(p.text for p in parts)}"
-    return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=kinds, parts=parts,
-                   compare=compare, several=False,
-                   thresholds=(), reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
-
-
-def _share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> Query | None:
-    """「有没有一半」「占几成」 naming nothing, after two counts of one unit (76项, then 其中40项): the
-    smaller's share of the larger; 「加起来是不是30个」 "is the total over 30?": their sum.  Each side
-    is anchored to the figure its turn gave; None when the question is neither."""
-    key = query.key
-    asks_share = has_han(key) and (lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
-    asks_sum = bool(pattern(lex.words("cues.followup.sum_of_earlier")).search(key))
-    if not (asks_share or asks_sum) or terms_in(key, vocabulary) or not history:
-        return None
-    if asks_share and (pair := _share_just_given(history[-1])):
-        # 「有没有过半」 after 「比例？」 answered 40项 of 76项: a check of that share, on those two figures
-        return _share_of_sides(query, pair, False, lex)
-    turns = history[-2:]
-    if len(turns) < 2 or any(_said(t) is None for t in turns) or len(turns[-1].answer.figures) > 1:
-        return None   # (after a comparison, a check is of that: see _share_reading)
-    figures = [t.answer.figures[0] for t in turns]
-    if len({normalize(f.unit) for f in figures}) > 1 or any(f.value is None for f in figures):
-        return None
-    sides = turns if asks_sum else sorted(turns, key=lambda t: t.answer.figures[0].value)   # share: part, whole
-    return _share_of_sides(query, [_side(t) for t in sides], asks_sum, lex)
-
-
-def _share_just_given(turn: Turn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]] | None:
-    """The part and whole of a share the last answer computed, each anchored to its figure, or None."""
-    answer = turn.answer
-    figures = getattr(answer, "figures", ())
-    if getattr(answer, "abstained", True) or len(figures) != 2 or "占" not in normalize(getattr(answer, "question", "")):
-        return None
-    sides = []
-    for f in figures:
-        cited = next((c for c in answer.citations if f.text in c.quote), answer.citations[0])
-        sides.append((normalize(f.label), (cited.hit.passage_id, f"{cited.hit.doc_id}@{f.start}"), ()))
-    return sides
-
-
-def _share_of_sides(query: Query, sides, asks_sum: bool, lex: Lexicon) -> Query:
-    """A share (the first side of the second) or a sum, as a two-part query anchored to the sides' figures."""
-    key = query.key
-    counts = frozenset({"quantity", "count"})
-    parts = tuple(replace(analyze(text, lex), anchor=anchor, asked=text, wants="figure", kinds=counts)
-                  for text, anchor, _ in sides)
-    ask = key.rstrip('?？。.!！ ')
-    if asks_sum:
-        reading = f"{parts[0].text} + {parts[1].text}: {ask}"
-    else:   # (the sides' subjects, not their questions: a later check re-reads this as 「A占B的比例」)
-        reading = f"{subject_of(parts[0].text, lex)}占{subject_of(parts[1].text, lex)}的比例，{ask}"
-    return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts, parts=parts,
-                   compare="sum" if asks_sum else "share", several=False,
-                   reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
-
-
-_COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "two": 2, "three": 3, "four": 4, "five": 5}
-
-
-def _earlier_count(key: str, lex: Lexicon) -> int:
-    """How many earlier answers a comparison ranges over: as many as it says (「三个里」), else two."""
-    m = lex.cue("earlier_count").search(key)
-    n = (m.group("n") or m.group("en")) if m is not None else ""
-    return int(n) if n.isdigit() else _COUNT_WORDS.get(n, 2)
-
-
-def _named_and_alike(answered: list[Turn], terms: list[str]) -> tuple[Turn, Turn] | None:
-    """The latest answer of the unit of an earlier answer the question names, and that one; None
-    when the question names none before the last, or no other answer is of its unit."""
-    if not terms:
-        return None
-    named = next((t for t in reversed(answered) if all(w in _said(t, counts_only=False) for w in terms)), None)
-    if named is None or named is answered[-1]:
-        return None
-    unit = normalize(named.answer.figures[0].unit)
-    alike = [t for t in answered if t is not named and normalize(t.answer.figures[0].unit) == unit]
-    return (alike[-1], named) if alike else None
-
-
-def _side(turn: Turn) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """A comparison side an earlier answer gave: what it asked, anchored to its passage and figure."""
-    answer = turn.answer
-    hit = answer.citations[0].hit
-    return (_said(turn, counts_only=False), (hit.passage_id, f"{hit.doc_id}@{answer.figures[0].start}"), ())
-
-
-def _said(turn: Turn, counts_only: bool = True) -> str | None:
-    """What a turn asked, as read, when its answer gave a count (any figure: ``counts_only=False``), else None."""
-    answer = turn.answer
-    if answer is None or getattr(answer, "abstained", True) or not getattr(answer, "figures", ()):
-        return None
-    if counts_only and not any(f.kind in ("count", "quantity") for f in answer.figures):
-        return None
-    return normalize(getattr(answer, "question", "") or turn.question)
 
 
 def _previous_ask(last: Turn, previous: str, lex: Lexicon) -> tuple[str, frozenset[str]] | None:
@@ -556,39 +348,3 @@ def _asks_a_fact(fragment: str, lex: Lexicon) -> bool:
     """Whether a follow-up asks a fact in words (who held it, what it is called), not a figure:
     it does not take the previous question's ask (「哪个部门办的」 after a date asks no date)."""
     return bool(lex.cue("fact_ask").search(fragment)) and not compare_kind(fragment, lex)
-
-
-def _own_periods(fragment: str, lex: Lexicon) -> bool:
-    """Whether a follow-up names a period of its own."""
-    return bool(periods_in(normalize(fragment), lex))
-
-
-def _without_periods(text: str, lex: Lexicon) -> str:
-    """``text`` without the periods it names (截至3月底, 一季度, at the end of March)."""
-    named = sorted(lex.words("scope.periods.months"), key=len, reverse=True)
-    months = "|".join(lex.words("scope.periods.words.english_months"))
-    text = re.sub(rf"(?:\b(?:at|by|as of|in|until|for)\s+)?(?:the\s+)?(?:(?:end|start|middle) of\s+)?\b(?:{months})\b", " ", text)
-    text = re.sub(r"(?:截至|截止|到)?(?:\d{1,2}\s*[-~至到]\s*)?\d{1,2}月(?:份|底|末|初|中旬|上旬|下旬)?", " ", text)
-    for word in named:
-        text = text.replace(word, " ")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def subject_of(question: str, lex: Lexicon | None = None) -> str:
-    """A question without its asking words, numbers and pronouns: what it is about.
-
-    >>> subject_of("脱贫人口务工规模有没有过3000万？")
-    '脱贫人口务工规模'
-    """
-    lex = lex or lexicon()
-    subject = normalize(question)
-    # (the unit after a number is one character of no word: "2023 press" keeps its p)
-    subject = re.sub(r"(超过|达到|不到|过|到|有)?\d+(?:\.\d+)?\s*[万亿千百]*[^\s\da-z]?(了|吗|没)*", " ", subject)
-    for name in ("number", "when", "day", "verify", "ordinal", "several"):
-        if lex.cue(name).regex is not None:
-            subject = lex.cue(name).regex.sub(" ", subject)
-    subject = _EN_PRONOUN.sub(" ", _ZH_PRONOUN.sub(" ", subject.replace("其中", " ")))
-    # a classifier left by its number (「开通了 项一网通办服务」)
-    subject = re.sub(r"(?:^|(?<=\s))[个项家场张名位件批届](?![人目所单次置])(?=[\u4e00-\u9fff])", "", subject)
-    subject = re.sub(r"\b(what|which|how|was|were|is|are|did|does|do|the|so|and|about)\b|[?？。.!！,，]", " ", subject)
-    return re.sub(r"\s+", " ", subject).strip(" 的是")

@@ -1,0 +1,189 @@
+"""Follow-ups answered from earlier answers: a comparison with them (「比刚才那个多吗」 "Which one has
+more?"), a share of two of them (「有没有一半」), their sum (「加起来多少」).  Each side an earlier answer
+gave is anchored to that answer's passage and figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..language import Lexicon, pattern
+from ..text import has_han, normalize
+from .analyze import analyze, compare_kind
+from .decompose import split_share
+from .fragments import EN_PRONOUN, ZH_PRONOUN, fragment_of, is_short, names_own_period, subject_of, without_lead, without_periods
+from .records import Query, Turn
+from .swaps import swap
+from .vocabulary import Vocabulary, is_measure, names_a_subject, subject_terms, terms_in
+
+__all__ = ["compared_with_earlier", "share_of_earlier", "share_reading"]
+
+
+def share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> tuple[str, bool] | None:
+    """A share asked of the conversation's counts, as one question (「A占B的比例，…」), and whether it
+    is computed from two counts (else it is the last subject's share as written), or None.
+
+    After a count: 「占持卡人数的多少」 (the whole named: the count is the part); 「其中跨省通办的占多少」
+    (the part named: the count is the whole); after two counts, 「是不是不到一半」 (the later is a part
+    of the earlier); after a share, a check of it (「有没有到一半」); 「占多少人口」 names no whole the
+    briefing counts: the last subject's share as written.
+    """
+    asks_share = lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key))
+    if not has_han(key) or split_share(key, lex) or not asks_share:
+        return None
+    if (not is_short(fragment_of(key, lex)[0]) and names_a_subject(key, vocabulary) and not without_lead(key, lex).startswith("占")
+            and "%" in analyze(key, lex).topical_units):
+        return None   # 「电子社保卡覆盖率已经超过六成了？」 checks a rate it names itself: it stands alone
+    said = [_said(t) for t in history]
+    if not said or said[-1] is None:
+        return None
+    ask = re.sub(r"^其中", "", without_lead(key, lex))   # 其中: "of those", the part's own lead
+    if sides := split_share(said[-1], lex):
+        text = f"{sides[0]}占{sides[1]}的比例，{key}"
+    elif ask.startswith("占") and (len(said) < 2 or said[-2] is None or terms_in(ask, vocabulary)):
+        # 「占多少人口」 names its whole (not 「占一半以上吗」 after two counts: the later of the earlier)
+        text = f"{subject_of(said[-1], lex)}{ask}"
+        if not split_share(text, lex):
+            return text, False
+    elif m := re.match(r"^(?P<part>[^，,？?]{2,12}?)的?占了?", ask):
+        text = f"{m.group('part')}占{subject_of(said[-1], lex)}的比例，{key}"
+    elif len(said) >= 2 and said[-2] is not None:
+        text = f"{subject_of(said[-1], lex)}占{subject_of(said[-2], lex)}的比例，{key}"
+    else:
+        return None
+    return (text, True) if split_share(text, lex) else None
+
+
+def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex: Lexicon,
+                           vocabulary: Vocabulary) -> Query | None:
+    """A comparison whose sides the conversation gave, as a two-part query, or None.
+
+    「是不是比失业保险的多」 after 工伤保险's count: the last answer against 失业保险 asked the same way;
+    「比刚才那个少多少」 "Which one has more?": the last two answers.  A side an earlier answer gave is
+    anchored to that figure.  A question naming both sides itself (「收入比支出多多少」) is not one.
+    """
+    compare = compare_kind(query.key, lex)
+    refers_back = lex.cue("back_reference").search(query.key)
+    if compare in (None, "sum") or not (is_short(fragment) or refers_back) or query.asks & {"yoy", "change"}:
+        return None   # (a sum: share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
+    if names_own_period(fragment, lex) and not subject_terms(without_periods(fragment, lex), vocabulary):
+        return None   # 「比2月份降了多少」: compared with a month, not with an earlier answer
+    if sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
+        return None   # 「收入比支出多多少」 names both sides
+    answered = [t for t in history if _said(t, counts_only=False) is not None]
+    if not answered or answered[-1] is not history[-1]:
+        return None
+    last = _side(answered[-1])
+    said = EN_PRONOUN.sub("", ZH_PRONOUN.sub("", query.key))
+    named = [t for t in subject_terms(said, vocabulary) if not is_measure(t, vocabulary)]
+    if pair := _named_and_alike(answered, subject_terms(said, vocabulary)):
+        # 「跟刚才养老基金那个比，哪个规模大」 after 职业年金's size and its return: the earlier answer it
+        # names, against the latest answer of the same unit (the size, not the return)
+        sides = [_side(t) for t in pair]
+    elif named:
+        other = swap(named[0], last[0], vocabulary) or named[0]
+        sides = [last, (other, (), (named[0],))]
+    elif len(answered) >= (n := _earlier_count(query.key, lex)):
+        # "Which one has more?" the last two answers; 「三个里哪个最多」 the last three
+        sides = [_side(t) for t in reversed(answered[-n:])]
+    else:
+        return None
+    parts = tuple(replace(analyze(text, lex), anchor=anchor, swapped_in=swapped, asked=text)
+                  for text, anchor, swapped in sides)
+    kinds = frozenset({"quantity", "count", "percent"})
+    reading = f"{query.key.rstrip('?？。.!！ ')}：{'；'.join(p.text for p in parts)}"
+    return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=kinds, parts=parts,
+                   compare=compare, several=False,
+                   thresholds=(), reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
+
+
+def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> Query | None:
+    """「有没有一半」「占几成」 naming nothing, after two counts of one unit (76项, then 其中40项): the
+    smaller's share of the larger; 「加起来是不是30个」 "is the total over 30?": their sum.  Each side
+    is anchored to the figure its turn gave; None when the question is neither."""
+    key = query.key
+    asks_share = has_han(key) and (lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
+    asks_sum = bool(pattern(lex.words("cues.followup.sum_of_earlier")).search(key))
+    if not (asks_share or asks_sum) or terms_in(key, vocabulary) or not history:
+        return None
+    if asks_share and (pair := _share_just_given(history[-1])):
+        # 「有没有过半」 after 「比例？」 answered 40项 of 76项: a check of that share, on those two figures
+        return _share_of_sides(query, pair, False, lex)
+    turns = history[-2:]
+    if len(turns) < 2 or any(_said(t) is None for t in turns) or len(turns[-1].answer.figures) > 1:
+        return None   # (after a comparison, a check is of that: see share_reading)
+    figures = [t.answer.figures[0] for t in turns]
+    if len({normalize(f.unit) for f in figures}) > 1 or any(f.value is None for f in figures):
+        return None
+    sides = turns if asks_sum else sorted(turns, key=lambda t: t.answer.figures[0].value)   # share: part, whole
+    return _share_of_sides(query, [_side(t) for t in sides], asks_sum, lex)
+
+
+def _share_just_given(turn: Turn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]] | None:
+    """The part and whole of a share the last answer computed, each anchored to its figure, or None."""
+    answer = turn.answer
+    figures = getattr(answer, "figures", ())
+    if getattr(answer, "abstained", True) or len(figures) != 2 or "占" not in normalize(getattr(answer, "question", "")):
+        return None
+    sides = []
+    for f in figures:
+        cited = next((c for c in answer.citations if f.text in c.quote), answer.citations[0])
+        sides.append((normalize(f.label), (cited.hit.passage_id, f"{cited.hit.doc_id}@{f.start}"), ()))
+    return sides
+
+
+def _share_of_sides(query: Query, sides, asks_sum: bool, lex: Lexicon) -> Query:
+    """A share (the first side of the second) or a sum, as a two-part query anchored to the sides' figures."""
+    key = query.key
+    counts = frozenset({"quantity", "count"})
+    parts = tuple(replace(analyze(text, lex), anchor=anchor, asked=text, wants="figure", kinds=counts)
+                  for text, anchor, _ in sides)
+    ask = key.rstrip('?？。.!！ ')
+    if asks_sum:
+        reading = f"{parts[0].text} + {parts[1].text}: {ask}"
+    else:   # (the sides' subjects, not their questions: a later check re-reads this as 「A占B的比例」)
+        reading = f"{subject_of(parts[0].text, lex)}占{subject_of(parts[1].text, lex)}的比例，{ask}"
+    return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts, parts=parts,
+                   compare="sum" if asks_sum else "share", several=False,
+                   reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
+
+
+_COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _earlier_count(key: str, lex: Lexicon) -> int:
+    """How many earlier answers a comparison ranges over: as many as it says (「三个里」), else two."""
+    m = lex.cue("earlier_count").search(key)
+    n = (m.group("n") or m.group("en")) if m is not None else ""
+    return int(n) if n.isdigit() else _COUNT_WORDS.get(n, 2)
+
+
+def _named_and_alike(answered: list[Turn], terms: list[str]) -> tuple[Turn, Turn] | None:
+    """The latest answer of the unit of an earlier answer the question names, and that one; None
+    when the question names none before the last, or no other answer is of its unit."""
+    if not terms:
+        return None
+    named = next((t for t in reversed(answered) if all(w in _said(t, counts_only=False) for w in terms)), None)
+    if named is None or named is answered[-1]:
+        return None
+    unit = normalize(named.answer.figures[0].unit)
+    alike = [t for t in answered if t is not named and normalize(t.answer.figures[0].unit) == unit]
+    return (alike[-1], named) if alike else None
+
+
+def _side(turn: Turn) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A comparison side an earlier answer gave: what it asked, anchored to its passage and figure."""
+    answer = turn.answer
+    hit = answer.citations[0].hit
+    return (_said(turn, counts_only=False), (hit.passage_id, f"{hit.doc_id}@{answer.figures[0].start}"), ())
+
+
+def _said(turn: Turn, counts_only: bool = True) -> str | None:
+    """What a turn asked, as read, when its answer gave a count (any figure: ``counts_only=False``), else None."""
+    answer = turn.answer
+    if answer is None or getattr(answer, "abstained", True) or not getattr(answer, "figures", ()):
+        return None
+    if counts_only and not any(f.kind in ("count", "quantity") for f in answer.figures):
+        return None
+    return normalize(getattr(answer, "question", "") or turn.question)
