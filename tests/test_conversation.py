@@ -207,6 +207,15 @@ def test_who_held_the_briefing_is_answered_from_its_lead_and_the_spokesperson_is
     assert engine.answer("这次发布会的发言人是谁？").abstained
 
 
+@pytest.mark.parametrize("turns, section", [
+    (["欠薪失信的企业是怎么惩戒的", "往后还有什么安排"], "四、"),          # after a sentence quoted for a fact
+    (["数字技术工程师培育项目颁布了几个国家职业标准", "后面还会怎么推进"], "三、"),   # 后面还…怎么 asks a plan
+])
+def test_a_plan_follow_up_reads_the_plans_of_the_section_just_answered(engine, turns, section):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.citations[0].section.startswith(section) and "下一步工作安排" in a.citations[0].section
+
+
 def test_plans_follow_up_reads_the_plans_of_the_answers_section(engine):
     first = engine.answer("个人养老金参加人数有多少？")
     plans = engine.answer("下一步呢？", [Turn("个人养老金参加人数有多少？", first)])

@@ -252,8 +252,10 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
         read = replace(read, units=own.topical_units)
     # A subject carried over from the previous answer: its figure's passage is where this one should be.
     # (No figure in the previous answer: nothing to anchor to, so no verdict on this one.)
-    anchor = ((tuple(c.hit.passage_id for c in answer.citations[:1]) if earlier.answered else ("",))
-              if attached else ())
+    # (a plan asked after a sentence quoted for a fact, 「之后还有啥安排」: that sentence's section's plans)
+    quoted_fact = getattr(answer, "kind", "") == "passage" and not getattr(answer, "abstained", True)
+    cited = earlier.answered or (quoted_fact and read.tense == "plan")
+    anchor = ((tuple(c.hit.passage_id for c in answer.citations[:1]) if cited else ("",)) if attached else ())
     bare = not (terms_in(fragment, vocabulary) if has_han(fragment) else glossary_terms(fragment))
     if attached and earlier.answered and bare:   # 「这个超过3千万了吗」: "this" is the previous answer's figure
         anchor += earlier.figure_keys(answer.figures[:1])
