@@ -538,6 +538,19 @@ def test_the_carried_subject_does_not_set_the_follow_ups_tense(engine):
     assert not a.abstained and a.figures[0].text == "1800億元"
 
 
+def test_after_a_comparison_a_follow_up_rewrites_its_first_sides_subject(engine):
+    """「结余过8万亿没有」 after 「收支相差多少」: read with the funds (the comparison's subject), not
+    spliced into the comparison's two-sided reading."""
+    a = _chain(engine, "社保基金一季度收入多少", "支出呢", "收支相差多少", "结余过8万亿没有")
+    assert a.figures[0].text == "7.75萬億元" and a.verdict == "no"
+
+
+def test_a_follow_up_naming_two_sides_of_the_subject_is_not_a_swap(engine):
+    """「那收入是不是比支出多」 names both sides: each of the previous subject, no term swapped."""
+    a = _chain(engine, "社保基金一季度收入多少", "累计结余呢", "那收入是不是比支出多")
+    assert {f.text for f in a.figures} == {"2.04萬億元", "1.7萬億元"} and a.verdict == "yes"
+
+
 def test_a_check_after_a_computed_share_checks_that_share(engine):
     """「是不是不到六成」 after 「比例呢」 gave 40项 of 76项 (52.6%): the check is of that share, its two
     figures anchored, not a new search for the reading's words."""

@@ -155,15 +155,19 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     # figure: what a follow-up rewrites is the subject it was about, asked for its figure (its words
     # would leak into every later reading).
     quoted = getattr(earlier.turn.answer, "kind", "") == "passage"   # a fact asked and answered by a sentence
-    asked_no_figure = ((before.yes_no or (quoted and before.tense != "plan"))
+    # (a comparison of earlier answers, 「收支差了多少」, is read the same way: its first side's subject)
+    asked_no_figure = ((before.yes_no or before.compare is not None or (quoted and before.tense != "plan"))
                        and bool(earlier.topic) and normalize(earlier.topic) != previous)
     if asked_no_figure:
         previous = _figure_question(earlier.topic, lex)
     if has_han(fragment) and not has_han(previous) and earlier.answered:
         # 「电子的呢」 after an English question: what its answer's figure measures, in the briefing's words
         previous = _figure_question(normalize(earlier.turn.answer.figures[0].label), lex)
-    if _asks_a_fact(fragment, lex):
-        pass   # 「那个行动叫什么名字」「哪个部门办的」 ask a fact of the previous subject: no term is swapped in
+    own_sides = [p for p in analyze(fragment, lex).parts if subject_terms(p.text, vocabulary)]
+    if _asks_a_fact(fragment, lex) or len(own_sides) >= 2:
+        # 「那个行动叫什么名字」「哪个部门办的」 ask a fact of the previous subject; 「所以收入比支出多，对吧」
+        # names two sides of it: no term is swapped in
+        pass
     elif marked and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask; after
         # a check (「有没有超过200万」), which asked no figure in words, it asks its figure.
