@@ -81,7 +81,7 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     yes_no = bool(cue("verify")(key)) and not cue("number")(key)
     checks = thresholds(text, lex) if yes_no else ()
     compare = compare_kind(key, lex)
-    if compare == "ratio" and yes_no and (multiple := stated_multiple(text)) is not None:
+    if compare == "ratio" and yes_no and (multiple := stated_multiple(text, lex)) is not None:
         # 「A是B的两倍多吗」: the multiple is what is checked, not a number of either side
         checks = (Threshold(multiple[2], multiple[0], "倍", "ratio", multiple[1]),)
     # Two question sentences (「注册用户有多少？累计访问量呢？」) are two asks.

@@ -43,12 +43,6 @@ _ZH_TIMES = re.compile(r"^(?P<a>.+?)(?:大概|大约|约|差不多)?(?:是|为|�
 # 「A是不是B的两倍多」「A有B的三倍以上吗」: a multiple stated, to be checked
 _ZH_TIMES_STATED = re.compile(r"^(?P<a>.+?)(?:大概|大约|约|差不多)?(?:是不是|是否|有没有|是|为|相当于|有|超过|不到|不足)"
                               r"(?P<b>[^，,？?]+?)的(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]|半)倍(?P<more>多|以上|还多)?")
-_EN_DIGITS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-              "twice": 2, "double": 2}
-_EN_TIMES_STATED = re.compile(r"\b(?P<rel>more than|over|at least|less than|under|fewer than)?\s*(?:roughly |about |nearly )?"
-                              r"(?P<n>\d+(?:\.\d+)?(?= times)|two(?= times)|three(?= times)|four(?= times)|five(?= times)|"
-                              r"six(?= times)|seven(?= times)|eight(?= times)|nine(?= times)|ten(?= times)|twice|double)"
-                              r"(?: times)?\s+(?:the|as|that|its|their)\b")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0.5}
 _EN_TIMES = re.compile(r"^(?:how many times\s+(?:larger|bigger|more|greater|higher)?\s*(?:is|was|are|were)\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)"
                        r"|(?P<a2>.+?)\s+(?:is|was|are|were)\s+how many times\s+(?:as (?:large|big|many|much) as\s+)?(?P<b2>.+?))\s*[?.!]*$", re.I)
@@ -133,7 +127,25 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
     return parts
 
 
-def stated_multiple(question: str) -> tuple[float, str, str] | None:
+@functools.lru_cache(maxsize=4)
+def _english_multiple(lex: Lexicon) -> re.Pattern:
+    """"more than four times the …", "twice the …": a multiple stated in English, its relation words
+    (cues.toml [relation]) and number words (units.toml [english_numbers], [english_multiples]) from data."""
+    relations = [w for key in ("gt", "ge", "lt", "le") for w in lex.words(f"cues.relation.{key}") if w.isascii()]
+    said = "|".join(map(re.escape, sorted(relations, key=len, reverse=True)))
+    counted = "|".join([r"\d+(?:\.\d+)?", *map(re.escape, lex.words("units.english_numbers"))])
+    multiples = "|".join(map(re.escape, lex.words("units.english_multiples")))
+    return re.compile(rf"\b(?:(?P<rel>{said})\s+)?(?:(?:roughly|about|nearly)\s+)?"
+                      rf"(?:(?P<n>{counted}) times|(?P<m>{multiples}))\s+(?:the|as|that|its|their)\b")
+
+
+def _english_relation(said: str, lex: Lexicon) -> str:
+    """The relation a word of cues.toml [relation] states (">" for "more than"), "~" for none."""
+    keys = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+    return next((rel for key, rel in keys.items() if said in lex.words(f"cues.relation.{key}")), "~")
+
+
+def stated_multiple(question: str, lex: Lexicon | None = None) -> tuple[float, str, str] | None:
     """The multiple a question states of one figure over another, with its relation and text:
     「A是B的两倍多吗」 → (2, ">", "两倍"); 「A是B的三倍吗」 → (3, "~", "三倍"), or None.
 
@@ -142,13 +154,13 @@ def stated_multiple(question: str) -> tuple[float, str, str] | None:
     >>> stated_multiple("Is the balance more than four times the spending?")
     (4.0, '>', 'four times')
     """
-    if (en := _EN_TIMES_STATED.search(normalize(question).lower())) is not None:
+    lex = lex or lexicon()
+    if (en := _english_multiple(lex).search(normalize(question).lower())) is not None:
         # "Is the balance more than four times the spending?" "…twice the spending?"
-        n = en.group("n")
-        value = float(n) if n[0].isdigit() else float(_EN_DIGITS[n])
-        relation = {"more than": ">", "over": ">", "at least": ">", "less than": "<", "under": "<", "fewer than": "<"}.get(
-            en.group("rel") or "", "~")
-        return value, relation, f"{n}{'' if n in ('twice', 'double') else ' times'}"
+        n = en.group("n") or en.group("m")
+        value = float(n) if n[0].isdigit() else float(lex.words("units.english_numbers").get(n)
+                                                        or lex.words("units.english_multiples")[n])
+        return value, _english_relation(en.group("rel") or "", lex), n if en.group("m") else f"{n} times"
     m = _ZH_TIMES_STATED.search(normalize(question))
     if m is None:
         return None

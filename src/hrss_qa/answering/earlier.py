@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..figures import parse_number
 from ..language import Lexicon, pattern
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind
@@ -149,14 +150,13 @@ def _share_of_sides(query: Query, sides, asks_sum: bool, lex: Lexicon) -> Query:
                    reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
 
 
-_COUNT_WORDS = {"两": 2, "三": 3, "四": 4, "五": 5, "two": 2, "three": 3, "four": 4, "five": 5}
-
-
 def _earlier_count(key: str, lex: Lexicon) -> int:
     """How many earlier answers a comparison ranges over: as many as it says (「三个里」), else two."""
     m = lex.cue("earlier_count").search(key)
-    n = (m.group("n") or m.group("en")) if m is not None else ""
-    return int(n) if n.isdigit() else _COUNT_WORDS.get(n, 2)
+    if m is None:
+        return 2
+    n = m.group("en") and lex.words("units.english_numbers")[m.group("en")] or parse_number(m.group("n"))
+    return int(n) if n else 2
 
 
 def _named_and_alike(answered: list[Turn], terms: list[str]) -> tuple[Turn, Turn] | None:
