@@ -545,3 +545,30 @@ def test_two_sides_wanting_one_figure_settle_it_on_the_side_that_needs_it_most()
 
     decisions = Sides(decide_part, Vocabulary.of([]), lexicon()).decide((first, second), None, compared=True)
     assert [d.candidates[0].figure.text for d in decisions] == ["97%", "54.1%"]
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("这是哪个季度的数据", {"date", "period"}),        # the when-word names the span: not a period of its own
+    ("覆盖的是哪段时间", {"date", "period"}),
+    ("一季度的数据是哪天公布的", {"date"}),            # names its own period: a day is asked
+])
+def test_a_when_word_naming_a_span_is_not_the_questions_own_period(question, kinds):
+    q = analyze(question)
+    assert q.wants == "date" and q.kinds == frozenset(kinds)
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("以后养老保险还有什么安排？简单说一项", 0),          # an ask and how to answer it: one question
+    ("会不会继续推广一卡通？推广到哪些地方？", 0),        # two asks in words of one subject
+    ("83项和118项分别是哪个平台的", 2),                   # 分别: each of two things
+])
+def test_asks_in_words_of_one_subject_are_one_question(question, parts):
+    assert len(analyze(question).parts) == parts
+
+
+@pytest.mark.parametrize("question, sides", [
+    ("电子社保卡的访问量跟它比谁多", []),                  # 谁 asks which: no side named 谁
+    ("失业保险跟工伤保险比谁多", ["失业保险", "工伤保险"]),
+])
+def test_a_which_word_after_than_is_no_side(question, sides):
+    assert split_question(question)[:2] == sides

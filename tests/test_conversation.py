@@ -656,3 +656,28 @@ def test_only_a_turn_that_checks_gets_a_verdict(engine):
 def test_another_measure_of_the_subject_just_answered(engine, turns, expected):
     a = _chain(engine, *turns)
     assert not a.abstained and a.figures[0].text == expected
+
+
+@pytest.mark.parametrize("turns, verdict", [
+    # 它 takes the last answer's thing with its own measure; 刚才那个平台 the earlier answer naming it
+    (["社保公共服务平台累计访问量多少", "电子社保卡开通了几项全国服务", "它的访问量有没有比刚才那个平台多"], "no"),
+])
+def test_a_pronoun_side_with_its_own_measure_against_an_earlier_thing(engine, turns, verdict):
+    a = _chain(engine, *turns)
+    assert a.verdict == verdict and {f.text for f in a.figures} == {"31億次", "超過47億人次"}
+
+
+def test_a_reading_leaning_on_the_conversation_must_speak_of_what_the_question_names(engine):
+    # the standalone reading finds nothing; the reading with 新八级工's passage gives an ordinal of
+    # something else (八级), which is no answer about the commendation ceremony
+    a = _chain(engine, "技能人才方面下一步要启动什么计划", "新八级工是什么意思", "and the awards ceremony is the 16th one, right?")
+    assert a.verdict == ""
+    assert all("八" not in f.text for f in a.figures)
+
+
+@pytest.mark.parametrize("turns, section", [
+    (["脱贫人口务工规模多少", "接下来怎么帮这群人稳住饭碗"], "一、就業 › 下一步工作安排"),   # 这群: points back
+])
+def test_a_fact_follow_up_pointing_back_takes_the_subject(engine, turns, section):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.citations[0].section.startswith(section) and "脫貧" in a.citations[0].hit.text

@@ -118,6 +118,11 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
             if compare:
                 parts = _shared_measure(parts)
                 asks.discard("change")   # 「A跟B比，多了多少」: the difference asked is the comparison's
+            elif not cue("several")(key) and all(p.wants == "fact" and not p.thresholds and not p.stated_values
+                                                  for p in parts):
+                # 「之后还有什么打算？说一项就行」「会再调整吗？往哪类企业倾斜？」: asks in words of one
+                # subject, answered by one passage (「83项跟118项分别是哪个平台的」 asks of two things)
+                parts = ()
     units = _explicit_units(key, lex) if wants != "date" else None   # a date asked of "the jobless rate" is no rate
     if units is None and checks and checks[0].unit:   # 「超过50万人次吗」: only 人次 can be compared
         units = frozenset(next((g for g in lex.words("units.comparable.groups") if checks[0].unit in g),
@@ -172,8 +177,10 @@ def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, f
         return "figure", frozenset({"percent"} if kind == "percent" else {"quantity", "count"})
     if cue("day")(key):
         return "date", frozenset({"date"})
-    if cue("when")(key):
-        return "date", frozenset({"date"} if cue("period_named")(key) else {"date", "period"})
+    if when := cue("when").search(key):
+        # 「哪个季度」 "which quarter" asks the period; a question naming its own period asks a day
+        rest = key[:when.start()] + key[when.end():]
+        return "date", frozenset({"date"} if cue("period_named")(rest) else {"date", "period"})
     if cue("ordinal")(key):
         return "ordinal", frozenset({"ordinal"})
     figure_kinds = frozenset({"quantity", "percent", "count"})

@@ -30,12 +30,12 @@ from ..lexical import words
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
 from .earlier import compared_with_earlier, share_of_earlier, share_reading
-from .fragments import EN_PRONOUN, ZH_PRONOUN, fragment_of, is_short, names_own_period, subject_of, untagged, without_periods
+from .fragments import fragment_of, is_short, names_own_period, pronouns, subject_of, untagged, without_periods
 from .records import Query, Turn
 from .swaps import english_ask, replaces_a_measure, swap, with_ask
 from .vocabulary import Vocabulary, is_measure, names_a_subject, names_no_measure, subject_terms, terms_in
 
-__all__ = ["Vocabulary", "resolve", "subject_of"]
+__all__ = ["Vocabulary", "own_subject", "resolve", "subject_of"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,17 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
         return read
     own = {p.text for p in periods_in(normalize(query.key), lex)}
     return replace(read, periods=tuple(p if p.text in own else replace(p, carried=True) for p in read.periods))
+
+
+def own_subject(query: Query, lex: Lexicon, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The things a follow-up names itself (not measures), in the briefing's words: 人口 of
+    「覆盖了多少人口」, 表彰 of "the awards ceremony is the 16th, right?".
+
+    >>> own_subject(analyze("那失业保险呢？"), lexicon(), Vocabulary(frozenset({"失业保险", "人数"})))
+    ('失业保险',)
+    """
+    fragment, _ = fragment_of(query.key, lex)
+    return tuple(t for t in subject_terms(fragment, vocabulary) if not is_measure(t, vocabulary))
 
 
 def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary, lean: bool,
@@ -139,7 +150,7 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     """How a follow-up reads with the earlier question, and how it was made: "swap" (the fragment's
     term takes an earlier term's place), "joined" (the fragment's own ask before the swapped earlier
     question) or "attach" (the fragment with the earlier subject); None when it stands alone."""
-    pronoun = bool(EN_PRONOUN.search(fragment) or ZH_PRONOUN.search(fragment))
+    pronoun = bool(pronouns(lex).search(fragment))
     short = is_short(untagged(fragment, lex))
     if lean and not short:
         return None
@@ -312,7 +323,7 @@ def _is_phrase(fragment: str, vocabulary: Vocabulary) -> bool:
 def _lacks_subject(fragment: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:
     """No term of its own for what is measured, or only a pronoun for one: 「过3000万了吗」
     "Is that above 5%?" "did visits hit 3.2 billion?"."""
-    own = EN_PRONOUN.sub("", ZH_PRONOUN.sub("", fragment))
+    own = pronouns(lex).sub("", fragment)
     return not names_a_subject(own, vocabulary)
 
 

@@ -83,7 +83,7 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
             return [a, b]
     for pattern in (_ZH_THAN, _EN_X_THAN, _EN_THAN):
         m = pattern.search(text)
-        if m and not re.search(r"[，,。？?]|哪", m.group("b")):
+        if m and not re.search(r"[，,。？?]|哪|谁|边个", m.group("b")):   # (「A跟B比谁多」 asks which)
             a, b = (re.sub(r"^(were there|was there|are there|is there|did|do|does)\s+", "", _tidy(m.group(x)))
                     for x in ("a", "b"))
             if not (a and b):

@@ -13,10 +13,10 @@ from ..language import Lexicon, pattern
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind
 from .decompose import split_share
-from .fragments import EN_PRONOUN, ZH_PRONOUN, fragment_of, is_short, names_own_period, subject_of, without_lead, without_periods
+from .fragments import fragment_of, is_short, names_own_period, pronouns, subject_of, without_lead, without_periods
 from .records import Query, Turn
 from .swaps import swap
-from .vocabulary import Vocabulary, is_measure, names_a_subject, subject_terms, terms_in
+from .vocabulary import Vocabulary, is_measure, measures_named, names_a_subject, subject_terms, terms_in
 
 __all__ = ["compared_with_earlier", "share_of_earlier", "share_reading"]
 
@@ -70,15 +70,18 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
         return None   # (a sum: share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
     if names_own_period(fragment, lex) and not subject_terms(without_periods(fragment, lex), vocabulary):
         return None   # 「比2月份降了多少」: compared with a month, not with an earlier answer
-    if sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
-        return None   # 「收入比支出多多少」 names both sides
     answered = [t for t in history if _said(t, counts_only=False) is not None]
     if not answered or answered[-1] is not history[-1]:
         return None
+    pointed = _pointed_sides(query.parts, answered, lex, vocabulary)
+    if pointed is None and sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
+        return None   # 「收入比支出多多少」 names both sides
     last = _side(answered[-1])
-    said = EN_PRONOUN.sub("", ZH_PRONOUN.sub("", query.key))
+    said = pronouns(lex).sub("", query.key)
     named = [t for t in subject_terms(said, vocabulary) if not is_measure(t, vocabulary)]
-    if pair := _named_and_alike(answered, subject_terms(said, vocabulary)):
+    if pointed is not None:
+        sides = pointed
+    elif pair := _named_and_alike(answered, subject_terms(said, vocabulary)):
         # 「跟刚才养老基金那个比，哪个规模大」 after 职业年金's size and its return: the earlier answer it
         # names, against the latest answer of the same unit (the size, not the return)
         sides = [_side(t) for t in pair]
@@ -157,6 +160,32 @@ def _earlier_count(key: str, lex: Lexicon) -> int:
         return 2
     n = m.group("en") and lex.words("units.english_numbers")[m.group("en")] or parse_number(m.group("n"))
     return int(n) if n else 2
+
+
+def _pointed_sides(parts: tuple[Query, ...], answered: list[Turn], lex: Lexicon, vocabulary: Vocabulary):
+    """「它的访问量比刚才那个平台高吗」: one side points back at the last answer's thing (它) with a measure,
+    the other names an earlier answer's thing; each side is its thing with that measure (the earlier
+    answer's figure where it gave that measure), in the question's order.  None for other comparisons."""
+    def things(text: str) -> list[str]:
+        return [t for t in subject_terms(pronouns(lex).sub("", text), vocabulary) if not is_measure(t, vocabulary)]
+
+    # (the side pointing back names no thing of its own; 「刚才那个平台」 names one, 那个 or not)
+    marks = [bool(pronouns(lex).search(p.key)) and not things(p.key) for p in parts]
+    if len(parts) != 2 or marks.count(True) != 1:
+        return None
+    this, other = parts if marks[0] else parts[::-1]
+    # (a bare 它 is the last answer itself: the comparison below anchors to it)
+    measures = measures_named(this.key, vocabulary, lex)
+    if not pronouns(lex).match(this.key.strip()):
+        return None   # the side opens with what it points at (它的访问量), else it is not this shape
+    named, last = things(other.key), things(_said(answered[-1], counts_only=False))
+    if not (measures and named and last) or set(named) & set(last):
+        return None
+    measure = measures[0]
+    earlier = next((t for t in reversed(answered[:-1]) if all(w in _said(t, counts_only=False) for w in (*named, measure))), None)
+    mine = (f"{last[0]}{measure}", (), (last[0],))
+    theirs = _side(earlier) if earlier is not None else (f"{named[0]}{measure}", (), (named[0],))
+    return [mine, theirs] if marks[0] else [theirs, mine]
 
 
 def _named_and_alike(answered: list[Turn], terms: list[str]) -> tuple[Turn, Turn] | None:

@@ -15,7 +15,7 @@ from ..language import Lexicon, lexicon, pattern
 from ..text import normalize
 from .analyze import periods_in
 
-__all__ = ["EN_PRONOUN", "ZH_PRONOUN", "fragment_of", "is_short", "names_own_period", "subject_of", "untagged",
+__all__ = ["fragment_of", "is_short", "names_own_period", "pronouns", "subject_of", "untagged",
            "without_lead", "without_periods"]
 
 
@@ -25,10 +25,9 @@ _MAX_FRAGMENT = 12          # characters: longer questions carry their own subje
 _MAX_FRAGMENT_WORDS = 9     # the same for English
 
 
-EN_PRONOUN = re.compile(r"\b(that|it|this|those|these|they|them)\b")
-
-
-ZH_PRONOUN = re.compile(r"那个|这个|这些|那些|它|其")
+def pronouns(lex: Lexicon) -> re.Pattern:
+    """The words that point back at what was just said (cues.toml ``[pronoun]``): 这个, 这群, those."""
+    return lex.cue("pronoun").regex
 
 
 def fragment_of(key: str, lex: Lexicon) -> tuple[str, bool]:
@@ -56,7 +55,7 @@ def is_short(fragment: str) -> bool:
 def without_lead(text: str, lex: Lexicon) -> str:
     """``text`` without a leading follow-up marker (那, 那么, and what about…)."""
     # (「那个活动…」 opens with a demonstrative, not with the lead 那; 「不对，我是问…」 has two leads)
-    while (m := pattern(lex.words("cues.followup.lead")).match(text)) and not ZH_PRONOUN.match(text) and m.end():
+    while (m := pattern(lex.words("cues.followup.lead")).match(text)) and not pronouns(lex).match(text) and m.end():
         text = text[m.end():].lstrip(" ,，")
     return text
 
@@ -90,7 +89,7 @@ def subject_of(question: str, lex: Lexicon | None = None) -> str:
     for name in ("number", "when", "day", "verify", "ordinal", "several"):
         if lex.cue(name).regex is not None:
             subject = lex.cue(name).regex.sub(" ", subject)
-    subject = EN_PRONOUN.sub(" ", ZH_PRONOUN.sub(" ", subject.replace("其中", " ")))
+    subject = pronouns(lex).sub(" ", subject.replace("其中", " "))
     # a classifier left by its number (「开通了 项一网通办服务」)
     subject = re.sub(r"(?:^|(?<=\s))[个项家场张名位件批届](?![人目所单次置])(?=[\u4e00-\u9fff])", "", subject)
     subject = re.sub(r"\b(what|which|how|was|were|is|are|did|does|do|the|so|and|about)\b|[?？。.!！,，]", " ", subject)

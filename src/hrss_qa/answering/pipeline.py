@@ -24,7 +24,7 @@ from ..retrieval import Engine as Retriever
 from ..text import clean, detect_script, normalize
 from .analyze import MAX_QUESTION_CHARS, analyze
 from .confidence import passage_features
-from .conversation import resolve
+from .conversation import own_subject, resolve
 from .sides import Sides
 from .vocabulary import Vocabulary
 from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank
@@ -66,29 +66,31 @@ class Answerer:
         turns = self._turns(history or [])
         resolved = resolve(query, turns, self.lex, self.vocabulary)
         decision = self.decide(resolved)
-        for reading in self._other_readings(query, resolved, decision, turns):
+        for reading, named in self._other_readings(query, resolved, decision, turns):
             if decision.kind != "abstain":
                 break
-            if reading is not query and (other := self.decide(reading)).kind != "abstain":
+            if reading is not query and (other := self.decide(reading)).kind != "abstain" and _speaks_of(other, named):
                 decision = other
         return render(replace(decision, notice=notice), self.lex)
 
     def _other_readings(self, query: Query, resolved: Query, decision: Decision, turns: list[Turn]):
-        """Readings of a follow-up to try, in order, while the first finds no answer."""
+        """Readings of a follow-up to try, in order, while the first finds no answer, each with the
+        terms its answer must speak of."""
         if not turns:
             return
         if resolved is query and not decision.problems:
-            # A short question the briefing does not answer alone may lean on the conversation.
-            yield resolve(query, turns, self.lex, self.vocabulary, lean=True)
+            # A short question the briefing does not answer alone may lean on the conversation; what it
+            # names is still what it asks about (「覆盖了多少人口」: 人口; "the awards ceremony": 表彰)
+            yield resolve(query, turns, self.lex, self.vocabulary, lean=True), own_subject(query, self.lex, self.vocabulary)
         # "And new urban jobs in Q1?": the fragment names its thing and measure; only the ask is borrowed.
         # After a declined turn, the conversation's subject is still the last one answered
         # (「这个活动是跟几个部门搞的」 after a declined 「平均每场招聘会…」).
         answered = _upto_last_answered(turns)
         for earlier in (turns, answered) if answered is not None else (turns,):
             if earlier is not turns:
-                yield resolve(query, earlier, self.lex, self.vocabulary)
+                yield resolve(query, earlier, self.lex, self.vocabulary), ()
             if resolved is not query or earlier is not turns:
-                yield resolve(query, earlier, self.lex, self.vocabulary, plain=True)
+                yield resolve(query, earlier, self.lex, self.vocabulary, plain=True), ()
 
     def _turns(self, history: list[Turn | str]) -> list[Turn]:
         """Earlier turns, each knowing how it was understood: questions given without their answers
@@ -262,6 +264,12 @@ def answerer_for(engine: Retriever) -> Answerer:
 def answer_with(engine: Retriever, question: str, history: list[Turn | str] | None = None) -> Answer:
     """Answer ``question`` from ``engine``'s briefings; see :class:`~hrss_qa.answering.records.Answer`."""
     return answerer_for(engine).answer(question, history)
+
+
+def _speaks_of(decision: Decision, terms: tuple[str, ...]) -> bool:
+    """Whether the decision's evidence (its figures' sentences, or its quoted sentence) names one of ``terms``."""
+    sentences = [c.sentence.text for c in decision.candidates] + ([decision.sentence.text] if decision.sentence else [])
+    return not terms or any(t in normalize(s) for s in sentences for t in terms)
 
 
 __all__ = ["Answerer", "answer_with", "answerer_for", "detect_script"]
