@@ -572,3 +572,8 @@ def test_asks_in_words_of_one_subject_are_one_question(question, parts):
 ])
 def test_a_which_word_after_than_is_no_side(question, sides):
     assert split_question(question)[:2] == sides
+
+
+@pytest.mark.parametrize("question", ["举几个例子", "给我举两个例子吧", "give me a few examples"])
+def test_a_number_inside_a_request_for_examples_asks_no_figure(question):
+    assert analyze(question).wants == "fact"

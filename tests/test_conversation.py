@@ -681,3 +681,23 @@ def test_a_reading_leaning_on_the_conversation_must_speak_of_what_the_question_n
 def test_a_fact_follow_up_pointing_back_takes_the_subject(engine, turns, section):
     a = _chain(engine, *turns)
     assert not a.abstained and a.citations[0].section.startswith(section) and "脫貧" in a.citations[0].hit.text
+
+
+@pytest.mark.parametrize("follow_up, earlier, expected", [
+    ("工伤这一块呢", ["失业保险参保人数多少"], "工伤保险参保人数多少"),   # 这一块 closes a follow-up like 呢
+])
+def test_a_topic_tail_is_a_follow_up_marker(follow_up, earlier, expected):
+    assert read(follow_up, *earlier) == expected
+
+
+@pytest.mark.parametrize("follow_up", ["随便举两个例子", "具体呢", "是关于哪类人的"])
+def test_a_follow_up_asking_for_examples_or_kinds_wants_a_sentence(follow_up):
+    # the earlier question asked an ordinal (第几届): the follow-up's own ask is a fact
+    q = resolve(analyze(follow_up), [Turn("表彰大会开到第几届了")], vocabulary=VOCAB)
+    assert q.wants == "fact" and not q.thresholds
+
+
+def test_a_bare_follow_up_with_no_figure_gets_what_the_briefing_says_of_it(engine):
+    # the amount of unpaid wages is not given, nor anything counted of 失信惩戒; its sentence is
+    a = _chain(engine, "欠薪案件一共处理了多少件", "失信惩戒那块呢")
+    assert not a.abstained and not a.figures and "失信懲戒" in a.citations[0].quote

@@ -184,6 +184,7 @@ def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, f
     if cue("ordinal")(key):
         return "ordinal", frozenset({"ordinal"})
     figure_kinds = frozenset({"quantity", "percent", "count"})
+    key = cue("fact_ask").regex.sub(" ", key)   # (「举几个例子」 asks examples, not how many)
     if cue("number")(key):
         return "figure", figure_kinds
     if cue("figure")(key) and not cue("verify")(key) and not cue("action")(key):

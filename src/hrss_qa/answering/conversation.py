@@ -234,7 +234,10 @@ def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, 
                        detail=own.detail,
                        # attached to the previous subject, only the fragment's own words point to a unit
                        topical_units=own.topical_units if how == "attach" else own.topical_units or read.topical_units)
-    elif read.wants == "fact" and not _asks_a_fact(own.key, lex) and (
+    elif _asks_a_fact(own.key, lex):
+        # 「举几个例子」「是关于哪类劳动者的」 after a count: a sentence answers, whatever the earlier words asked
+        read = replace(read, wants="fact", kinds=frozenset(), units=None, yes_no=False, thresholds=())
+    elif read.wants == "fact" and (
             asked := _previous_ask(earlier.turn, earlier.question, lex)):
         # "And by the end of June?" asks what the previous question asked (how many), of another period;
         # "What about jobs created from January to March?" after a rate answered asks a figure too,
@@ -364,4 +367,6 @@ def _figure_question(topic: str, lex: Lexicon) -> str:
 def _asks_a_fact(fragment: str, lex: Lexicon) -> bool:
     """Whether a follow-up asks a fact in words (who held it, what it is called), not a figure:
     it does not take the previous question's ask (「哪个部门办的」 after a date asks no date)."""
-    return bool(lex.cue("fact_ask").search(fragment)) and not compare_kind(fragment, lex)
+    m = lex.cue("fact_ask").search(fragment)
+    # (「举几个例子」 asks examples; 「具体是多少」 a number)
+    return bool(m) and not compare_kind(fragment, lex) and not lex.cue("number")(fragment[:m.start()] + fragment[m.end():])

@@ -91,6 +91,10 @@ class Answerer:
                 yield resolve(query, earlier, self.lex, self.vocabulary), ()
             if resolved is not query or earlier is not turns:
                 yield resolve(query, earlier, self.lex, self.vocabulary, plain=True), ()
+        named = own_subject(query, self.lex, self.vocabulary)
+        if resolved is not query and resolved.wants != "fact" and named and _asks_nothing(query, self.lex):
+            # 「失信惩戒这块呢」 after a figure: no figure of it, but what the briefing says of it
+            yield replace(resolved, wants="fact", kinds=frozenset(), units=None, thresholds=(), yes_no=False), named
 
     def _turns(self, history: list[Turn | str]) -> list[Turn]:
         """Earlier turns, each knowing how it was understood: questions given without their answers
@@ -264,6 +268,11 @@ def answerer_for(engine: Retriever) -> Answerer:
 def answer_with(engine: Retriever, question: str, history: list[Turn | str] | None = None) -> Answer:
     """Answer ``question`` from ``engine``'s briefings; see :class:`~hrss_qa.answering.records.Answer`."""
     return answerer_for(engine).answer(question, history)
+
+
+def _asks_nothing(query: Query, lex: Lexicon) -> bool:
+    """A follow-up that only names something (「X这块呢」 "and on X?"): no figure, date or check of its own."""
+    return query.wants == "fact" and not query.yes_no and not query.thresholds and not lex.cue("number")(query.key)
 
 
 def _speaks_of(decision: Decision, terms: tuple[str, ...]) -> bool:
