@@ -548,8 +548,10 @@ def test_two_sides_wanting_one_figure_settle_it_on_the_side_that_needs_it_most()
 
 
 @pytest.mark.parametrize("question, kinds", [
-    ("这是哪个季度的数据", {"date", "period"}),        # the when-word names the span: not a period of its own
-    ("覆盖的是哪段时间", {"date", "period"}),
+    ("这是哪个季度的数据", {"period"}),                 # the when-word asks a span: not a period of its own
+    ("覆盖的是哪段时间", {"period"}),
+    ("which quarter did it report on?", {"period"}),
+    ("这个失业率是哪个月的", {"date", "period"}),
     ("一季度的数据是哪天公布的", {"date"}),            # names its own period: a day is asked
 ])
 def test_a_when_word_naming_a_span_is_not_the_questions_own_period(question, kinds):

@@ -701,3 +701,8 @@ def test_a_bare_follow_up_with_no_figure_gets_what_the_briefing_says_of_it(engin
     # the amount of unpaid wages is not given, nor anything counted of 失信惩戒; its sentence is
     a = _chain(engine, "欠薪案件一共处理了多少件", "失信惩戒那块呢")
     assert not a.abstained and not a.figures and "失信懲戒" in a.citations[0].quote
+
+
+def test_a_chinese_follow_up_after_an_english_answer_carries_its_subject_in_the_briefings_words(engine):
+    a = _chain(engine, "How many people hold a social security card in China?", "覆盖多少人口")
+    assert not a.abstained and a.figures[0].text == "97%"

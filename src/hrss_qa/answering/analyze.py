@@ -180,6 +180,8 @@ def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, f
     if when := cue("when").search(key):
         # 「哪个季度」 "which quarter" asks the period; a question naming its own period asks a day
         rest = key[:when.start()] + key[when.end():]
+        if cue("period_ask")(key):
+            return "date", frozenset({"period"})
         return "date", frozenset({"date"} if cue("period_named")(rest) else {"date", "period"})
     if cue("ordinal")(key):
         return "ordinal", frozenset({"ordinal"})

@@ -200,7 +200,11 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     if not pronoun and not lean and not of_last and names_a_subject(fragment, vocabulary):
         return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone
     # 「那6月底呢」 "and by the end of June?": the new period replaces the previous one
-    carried = without_periods(earlier.topic, lex) if names_own_period(fragment, lex) else earlier.topic
+    topic = earlier.topic
+    if has_han(fragment) and not has_han(earlier.question) and earlier.answered:
+        # 「覆盖了多大比例的人口」 after an English question: its subject in the briefing's words
+        topic = normalize(earlier.turn.answer.figures[0].label)
+    carried = without_periods(topic, lex) if names_own_period(fragment, lex) else topic
     # (the fragment's question mark dropped: the reading is one question, not two sentences)
     own_words = fragment if marked else query.key.rstrip("?？。.!！ ")
     return f"{own_words} {carried}".strip(), "attach"
