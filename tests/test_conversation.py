@@ -223,6 +223,15 @@ def test_plans_follow_up_reads_the_plans_of_the_answers_section(engine):
     assert plans.citations[0].section.split(" › ")[0] == first.citations[0].section.split(" › ")[0]
 
 
+@pytest.mark.parametrize("turns, named", [
+    (["社保下一步怎么扩大参保？", "个人养老金那块呢"], "个人养老金"),   # names its own subject, asks no figure
+    (["就业下一步有什么打算", "农民工呢"], "农民工"),                  # 百万 of the plan quoted was not asked
+])
+def test_a_thing_named_after_plans_were_quoted_asks_its_plans(engine, turns, named):
+    a = _chain(engine, *turns)
+    assert not a.abstained and "下一步工作安排" in a.citations[0].section and named in normalize(a.citations[0].quote)
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

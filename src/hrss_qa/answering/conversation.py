@@ -128,10 +128,17 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
         return replace(read, asked=query.text, reading=text, topic=subject_of(text, lex))
     earlier = _Earlier.of(history[-1], lex)
     reading = _reading(query, fragment, marked, earlier, lex, vocabulary, lean)
+    own = analyze(fragment, lex)
+    if reading is None and marked and (part := _planned_part(earlier, own, fragment, lex)):
+        # 「个人养老金那块呢」 right after plans were quoted names its own subject and asks the same of it
+        text = f"{fragment} {part}"
+        return replace(analyze(text, lex), asked=query.text, reading=text, topic=subject_of(text, lex))
     if reading is None or reading[0] == query.key:
         return query
     text, how = reading
-    own = analyze(fragment, lex)
+    if (part := _planned_part(earlier, own, text, lex)):
+        # 「个人养老金那块呢」 after a plan quoted: the plans of what it names, not its progress
+        text = f"{text} {part}"
     read = _as_the_fragment_asks(analyze(text, lex), own, how, earlier, vocabulary, lex)
     read = _held_to_the_conversation(read, own, how, fragment, marked, text, earlier, vocabulary, lex)
     if read.yes_no and not own.yes_no:
@@ -170,7 +177,9 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     asked_no_figure = ((before.yes_no or before.compare is not None or (quoted and before.tense != "plan"))
                        and bool(earlier.topic) and normalize(earlier.topic) != previous)
     if asked_no_figure:
-        previous = _figure_question(earlier.topic, lex)
+        # (after a fact quoted as a sentence, 「个人养老金那块呢」 asks the same of another thing: no figure)
+        checked = before.yes_no or before.compare is not None
+        previous = _figure_question(earlier.topic, lex) if checked else earlier.topic
     if has_han(fragment) and not has_han(previous) and earlier.answered:
         # 「电子的呢」 after an English question: what its answer's figure measures, in the briefing's words
         previous = _figure_question(normalize(earlier.turn.answer.figures[0].label), lex)
@@ -296,6 +305,19 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
 _NE_THEN_ASK = re.compile(r"^(?P<subject>[^?？。.!！]{1,12}?)呢\s*[?？]\s*(?P<ask>[^?？]{1,8})[?？]?$")
 
 
+def _planned_part(earlier: _Earlier, own: Query, text: str, lex: Lexicon) -> str:
+    """The part (下一步工作安排) the last answer was quoted from, when it quoted plans as a sentence (no
+    figure: 「第二届」 asked next of another contest is no plan) and the follow-up asks no figure, date or
+    tense of its own; else ""."""
+    answer = earlier.turn.answer
+    citations = getattr(answer, "citations", ())
+    if (getattr(answer, "abstained", True) or earlier.answered or not citations or own.wants != "fact"
+            or own.yes_no or own.tense):
+        return ""
+    part = citations[0].section.split("›")[1].strip() if citations[0].section.count("›") >= 1 else ""
+    return part if part and lex.cue("plan")(normalize(part)) and not lex.cue("plan")(normalize(text)) else ""
+
+
 def _asks(text: str, lex: Lexicon) -> bool:
     """Whether ``text`` asks something in words of its own (多少, 什么时候, 吗)."""
     return any(lex.cue(name)(text) for name in ("number", "when", "verify"))
@@ -351,8 +373,10 @@ def _units_of(figures, lex: Lexicon) -> frozenset[str]:
 
 
 def _previous_ask(last: Turn, previous: str, lex: Lexicon) -> tuple[str, frozenset[str]] | None:
-    """What the previous turn asked for: the kind of figure its answer gave, else what its words ask."""
-    figures = () if getattr(last.answer, "abstained", True) else getattr(last.answer, "figures", ())
+    """What the previous turn asked for: the kind of figure its answer gave, else what its words ask.
+    (Plans quoted as a sentence hold figures — 百万 of 「启动百万就业见习岗位募集计划」 — that nobody asked.)"""
+    planned = getattr(last.answer, "kind", "") == "passage" and analyze(previous, lex).tense == "plan"
+    figures = () if getattr(last.answer, "abstained", True) or planned else getattr(last.answer, "figures", ())
     if figures:
         kinds = {f.kind for f in figures}
         dated = kinds <= {"date", "period"}
