@@ -232,6 +232,19 @@ def test_a_thing_named_after_plans_were_quoted_asks_its_plans(engine, turns, nam
     assert not a.abstained and "下一步工作安排" in a.citations[0].section and named in normalize(a.citations[0].quote)
 
 
+def test_a_check_naming_a_kin_of_the_earlier_subject_checks_that_kin():
+    """Only a named thing of the same kind is swapped into the carried subject; 人口 or a measure is not."""
+    from hrss_qa.answering.swaps import swap_kin
+    assert swap_kin("工伤", "失业保险参保人数", VOCAB) == "工伤保险参保人数"
+    assert swap_kin("人口", "失业保险参保人数", VOCAB) is None
+    assert swap_kin("总支出", "社会保险基金总收入", VOCAB) is None
+
+
+def test_a_short_named_check_is_given_a_verdict_on_its_own_subject(engine):
+    a = _chain(engine, "失业保险参保人数多少", "工伤的过3亿了吗")
+    assert a.figures[0].text == "2.89億人" and a.text.startswith("没有")
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

@@ -32,7 +32,7 @@ from .analyze import analyze, compare_kind, kindred_units, periods_in
 from .earlier import compared_with_earlier, share_of_earlier, share_reading
 from .fragments import fragment_of, is_short, names_own_period, pronouns, subject_of, untagged, without_periods
 from .records import Query, Turn
-from .swaps import english_ask, replaces_a_measure, swap, with_ask
+from .swaps import english_ask, replaces_a_measure, swap, swap_kin, with_ask
 from .vocabulary import Vocabulary, is_measure, names_a_subject, names_no_measure, subject_terms, terms_in
 
 __all__ = ["Vocabulary", "own_subject", "resolve", "subject_of"]
@@ -213,6 +213,9 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     if has_han(fragment) and not has_han(earlier.question) and earlier.answered:
         # 「覆盖了多大比例的人口」 after an English question: its subject in the briefing's words
         topic = normalize(earlier.turn.answer.figures[0].label)
+    kin = [t for t in terms_in(fragment, vocabulary) if not is_measure(t, vocabulary) and t not in topic]
+    if kin and (swapped := swap_kin(kin[0], topic, vocabulary)):
+        topic = swapped   # 「工伤的是2.98亿吧」 after 失业保险's count: 工伤's count is checked, not 失业保险's
     carried = without_periods(topic, lex) if names_own_period(fragment, lex) else topic
     # (the fragment's question mark dropped: the reading is one question, not two sentences)
     own_words = fragment if marked else query.key.rstrip("?？。.!！ ")

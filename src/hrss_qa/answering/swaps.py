@@ -62,14 +62,8 @@ def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = 
         # 「岗位呢」 after 「…就业援助月办了多少场招聘活动」: what was counted (招聘活动) gives way, not a
         # measure word inside a name (就业援助月).
         return _replace(previous, counted, fragment)
-    best: tuple[float, int, str, str] | None = None
-    for n in new:
-        for o in old:
-            score = _kinship(n, o, vocabulary) if n != o else 0.0
-            if score > 0 and (best is None or (score, len(o)) > best[:2]):
-                best = (score, len(o), n, o)
-    if best is not None:
-        _, _, n, o = best
+    if (best := _kin_pair(new, old, vocabulary)) is not None:
+        n, o = best
         if not is_measure(o, vocabulary) and len(o) < len(n) - 1:
             # Only the head of a longer name matched (大赛 of 博士后创新创业大赛): take the whole name.
             o = _phrase(previous, o, [t for t in old if not is_measure(t, vocabulary)], vocabulary.passages)
@@ -223,6 +217,30 @@ def _ends_alike(new: str, old: str) -> float:
     全国服务/属地服务), not 大赛/大会 nor 失业/城镇新增就业: the share of characters in common, or 0."""
     shared = len(set(new) & set(old)) / max(len(set(new) | set(old)), 1) if new[-1] == old[-1] else 0.0
     return shared if shared >= 0.25 else 0.0
+
+
+def swap_kin(term: str, text: str, vocabulary: Vocabulary) -> str | None:
+    """``text`` with the named thing of the same kind as ``term`` replaced by it (工伤 for 失业保险 in
+    「失业保险参保人数」); None when no term of ``text`` is its kin (人口 has none in 电子社保卡领用人数).
+
+    Only named things are swapped; measures (访问量, 人数) keep their place.
+    """
+    new = [term] + [t for t in vocabulary.terms if term in t and t != term][:3]
+    old = [t for t in terms_in(text, vocabulary) if not is_measure(t, vocabulary)]
+    if is_measure(term, vocabulary) or (best := _kin_pair(new, old, vocabulary)) is None:
+        return None
+    return _replace(text, best[1], best[0])
+
+
+def _kin_pair(new: list[str], old: list[str], vocabulary: Vocabulary) -> tuple[str, str] | None:
+    """The (new, old) pair of terms most surely of one kind (longest old term on ties), if any."""
+    best: tuple[float, int, str, str] | None = None
+    for n in new:
+        for o in old:
+            score = _kinship(n, o, vocabulary) if n != o else 0.0
+            if score > 0 and (best is None or (score, len(o)) > best[:2]):
+                best = (score, len(o), n, o)
+    return None if best is None else best[2:]
 
 
 def _kinship(new: str, old: str, vocabulary: Vocabulary) -> float:
