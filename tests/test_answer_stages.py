@@ -579,3 +579,37 @@ def test_a_which_word_after_than_is_no_side(question, sides):
 @pytest.mark.parametrize("question", ["举几个例子", "给我举两个例子吧", "give me a few examples"])
 def test_a_number_inside_a_request_for_examples_asks_no_figure(question):
     assert analyze(question).wants == "fact"
+
+
+@pytest.mark.parametrize("asked, stated, same", [
+    ("3月底", "截至4月中旬", False),     # another end
+    ("3月底", "1-3月", True),            # a total from the year's start is as of its end
+    ("一季度", "1-3月", True),
+    ("3月份", "1-3月", False),           # one month is not the quarter
+    ("4月底", "4月中旬", False),
+    ("今年3月底", "去年底", False),
+    ("去年3月底", "3月底", False),
+    ("一季度", "截至3月底", None),        # a stretch asked of a moment: not decided
+    ("2022年底", "去年底", None),         # the document's year would decide
+])
+def test_a_time_asked_is_compared_with_the_time_a_figure_is_of(asked, stated, same):
+    from hrss_qa.answering.times import same_time
+    assert same_time(asked, stated) is same
+
+
+@pytest.mark.parametrize("question, checked", [
+    ("这是截至3月底的数吗", "3月底"),
+    ("Was that also as of end-March?", "3月底"),
+    ("is that figure as of the end of last year?", "去年底"),
+    ("那是不是一季度的", "一季度"),
+    ("这个是截止到今年4月中旬的吗", "今年4月中旬"),
+])
+def test_a_time_right_after_a_relation_is_checked(question, checked):
+    t = thresholds(question)
+    assert [x.text for x in t] == [checked] and t[0].relation == "=" and analyze(question).wants == "date"
+
+
+@pytest.mark.parametrize("question", ["截至3月底个人养老金制度运行平稳吗", "一季度到了300万吗", "到3月底达到3500万了吗"])
+def test_a_time_that_only_sets_when_is_not_checked(question):
+    assert analyze(question).wants != "date"
+    assert not any(t.kind in ("date", "period") and t.text != "3月底" for t in thresholds(question))

@@ -245,6 +245,18 @@ def test_a_short_named_check_is_given_a_verdict_on_its_own_subject(engine):
     assert a.figures[0].text == "2.89億人" and a.text.startswith("没有")
 
 
+@pytest.mark.parametrize("turns, verdict, time", [
+    (["大中城市联合招聘春季专场一共提供了多少岗位", "这是3月底的数字吗"], "不是", "4月中旬"),
+    (["一季度城镇新增就业多少人", "那是不是3月份单月的？"], "不是", "1-3月"),   # the month is checked, not swapped in
+    (["一季度城镇新增就业多少人", "这是一季度的数吧？"], "是的", "1-3月"),
+    (["职业年金投资收益率多少", "這是截至去年底的數字嗎"], "是的", "去年底"),
+    (["失业保险参保人数多少", "Is that figure as of the end of March?"], "Yes", "3月底"),   # answered in English
+])
+def test_a_check_of_when_the_figure_just_given_is_of(engine, turns, verdict, time):
+    a = _chain(engine, *turns)
+    assert a.text.startswith(verdict) and a.figures[0].text == time
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

@@ -136,10 +136,17 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
         yes_no=yes_no, thresholds=checks, stated_values=frozenset(stated),
         compare=compare if parts else None, several=several and bool(parts), parts=parts,
         asks=frozenset(asks), groups=_named(key, lex, "scope.groups"), places=_places(key, lex),
-        topics=_topics(key, lex), periods=periods_in(key, lex), detail=detail,
+        topics=_topics(key, lex), periods=_unchecked_periods(key, checks, lex), detail=detail,
         tense=_tense(key, lex), overall=cue("overall")(key), counted=_counted(key),
         choice=bool(cue("choice")(key)) and not compare, asked=text,
     )
+
+
+def _unchecked_periods(key: str, checks: tuple[Threshold, ...], lex: Lexicon) -> tuple[Period, ...]:
+    """The periods a question is about; a time it checks (「是截至3月底的数吗」) is compared with the
+    figure's date, no constraint on which figure answers."""
+    checked = [normalize(t.text) for t in checks if t.kind in ("date", "period")]
+    return tuple(p for p in periods_in(key, lex) if not any(p.text in c for c in checked))
 
 
 def _with_subjects(pieces: list[str], whole: str, lex: Lexicon) -> list[tuple[str, str]]:

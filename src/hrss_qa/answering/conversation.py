@@ -81,7 +81,9 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     if read is query:
         return read
     own = {p.text for p in periods_in(normalize(query.key), lex)}
-    return replace(read, periods=tuple(p if p.text in own else replace(p, carried=True) for p in read.periods))
+    # (answered in the asker's script: "Is that as of end-March?" after a Chinese turn is answered in English)
+    return replace(read, script=query.script,
+                   periods=tuple(p if p.text in own else replace(p, carried=True) for p in read.periods))
 
 
 def own_subject(query: Query, lex: Lexicon, vocabulary: Vocabulary) -> tuple[str, ...]:
@@ -183,10 +185,13 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     if has_han(fragment) and not has_han(previous) and earlier.answered:
         # 「电子的呢」 after an English question: what its answer's figure measures, in the briefing's words
         previous = _figure_question(normalize(earlier.turn.answer.figures[0].label), lex)
-    own_sides = [p for p in analyze(fragment, lex).parts if subject_terms(p.text, vocabulary)]
-    if _asks_a_fact(fragment, lex) or len(own_sides) >= 2:
+    fragment_read = analyze(fragment, lex)
+    own_sides = [p for p in fragment_read.parts if subject_terms(p.text, vocabulary)]
+    checks_time = any(t.kind in ("date", "period") for t in fragment_read.thresholds)
+    if _asks_a_fact(fragment, lex) or len(own_sides) >= 2 or checks_time:
         # 「那个行动叫什么名字」「哪个部门办的」 ask a fact of the previous subject; 「所以收入比支出多，对吧」
-        # names two sides of it: no term is swapped in
+        # names two sides of it; 「是不是3月份单月的」 checks the time of the figure just given: no term
+        # (nor period) is swapped in
         pass
     elif marked and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask; after

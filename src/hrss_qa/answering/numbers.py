@@ -111,10 +111,14 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
     """
     lex = lex or lexicon()
     t = _tables(lex)
-    key = spelled_out(normalize(question), lex)
+    key = _english_times(spelled_out(normalize(question), lex), lex)
     out = []
     for fig in extract_figures(key):
-        if fig.kind == "period" or fig.value is None and fig.kind != "date":
+        if fig.kind in ("date", "period"):
+            if (checked := _time_checked(key, fig, t, lex)) is not None:
+                out.append((False, checked))
+            continue
+        if fig.value is None:
             continue
         before = key[:fig.start]
         if t["gap"].search(before):
@@ -140,6 +144,40 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
     # A checked quantity before a date that only sets the time (「到3月底达到3500万了吗」); a number with a
     # relation word before one without ("did the 3 funds' balance reach 7.5 trillion in 2023?").
     return tuple(t for _, t in sorted(out, key=lambda x: (x[1].kind in ("date", "period"), x[0])))
+
+
+def _time_checked(key: str, fig: Figure, t: dict, lex: Lexicon) -> Threshold | None:
+    """A time checked as the one a figure is of: right after a relation word, 「是截至3月底的数吗」
+    "was that as of 4月中旬"; a time with none before it only sets when (「到3月底达到3500万了吗」)."""
+    before, text = key[:fig.start].rstrip(), fig.text
+    years = [w for w in lex.words("scope.periods.relative_years") if not w.isascii()]
+    if year := next((w for w in years if before.endswith(w)), None):   # 「截至今年3月底」: the year is the time's
+        before, text = before[:-len(year)].rstrip(), year + text
+    for words in ("point_words", "time_fillers"):   # "was that also as of": what is before 'also as of' relates
+        for word in sorted(lex.words(f"scope.periods.words.{words}"), key=len, reverse=True):
+            if before.endswith(word):
+                before = before[:-len(word)].rstrip()
+                break
+    relation = _relation_before(before, t) or _default_relation(before[-4:], t)
+    if relation is None or fig.kind == "period" and relation != "=":
+        return None   # (「是一季度的吗」 checks a period; 「一季度到了300万吗」 does not)
+    return Threshold(text, 0.0, "", fig.kind, "=")
+
+
+def _english_times(key: str, lex: Lexicon) -> str:
+    """"end of march", "mid-april", "the end of last year" written as a briefing writes them (3月底)."""
+    parts = lex.words("scope.periods.parts.english")
+    months = lex.words("scope.periods.words.english_months")
+    years = {w: v for w, v in lex.words("scope.periods.relative_years").items() if w.isascii()}
+    chinese_years = {v: w for w, v in reversed(lex.words("scope.periods.relative_years").items()) if not w.isascii()}
+    when = "|".join([*months, *sorted(years, key=len, reverse=True)])
+    regex = re.compile(rf"\b(?:the\s+)?({'|'.join(parts)})(?:\s+of\s+|-|\s+)(?:the\s+)?({when})\b")
+
+    def chinese(m: re.Match) -> str:
+        named = m.group(2)
+        head = f"{months.index(named) + 1}月" if named in months else chinese_years[years[named]]
+        return head + parts[m.group(1)]
+    return regex.sub(chinese, key)
 
 
 def _without_markers(text: str, t: dict) -> str:
