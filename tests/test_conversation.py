@@ -257,6 +257,14 @@ def test_a_check_of_when_the_figure_just_given_is_of(engine, turns, verdict, tim
     assert a.text.startswith(verdict) and a.figures[0].text == time
 
 
+@pytest.mark.parametrize("gap", ["多了多少?", "差了多少"])
+def test_the_gap_asked_right_after_a_comparison_is_of_the_two_figures_compared(engine, gap):
+    a = _chain(engine, "失业保险和工伤保险参保人数哪个多", gap)
+    assert not a.abstained and {f.text for f in a.figures} == {"2.37億人", "2.89億人"} and "5200万" in a.text
+    # a change over time is still a change over time
+    assert _chain(engine, "失业保险和工伤保险参保人数哪个多", gap, "那比去年同期多了多少").abstained
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

@@ -218,8 +218,9 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     if has_han(fragment) and not has_han(earlier.question) and earlier.answered:
         # 「覆盖了多大比例的人口」 after an English question: its subject in the briefing's words
         topic = normalize(earlier.turn.answer.figures[0].label)
-    kin = [t for t in terms_in(fragment, vocabulary) if not is_measure(t, vocabulary) and t not in topic]
-    if kin and (swapped := swap_kin(kin[0], topic, vocabulary)):
+    named = [t for t in terms_in(fragment, vocabulary) if not is_measure(t, vocabulary)]
+    kin = [t for t in named if t not in topic]
+    if len(named) == 1 and kin and (swapped := swap_kin(kin[0], topic, vocabulary)):
         topic = swapped   # 「工伤的是2.98亿吧」 after 失业保险's count: 工伤's count is checked, not 失业保险's
     carried = without_periods(topic, lex) if names_own_period(fragment, lex) else topic
     # (the fragment's question mark dropped: the reading is one question, not two sentences)

@@ -190,7 +190,8 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
     missing = [p for p in parts if p.kind != "figure"]
     if query.compare and missing:
         # A comparison with one side unknown is no comparison: say which side is missing.
-        return abstain(query, tuple(h for p in parts for h in p.hits)[:3], missing[0].reason,
+        # (a side answered by a sentence, not a figure, gives no reason of its own)
+        return abstain(query, tuple(h for p in parts for h in p.hits)[:3], missing[0].reason or GENERIC_REASON,
                        problems=tuple(x for p in missing for x in p.problems))
     kind = "comparison" if query.compare else "several"
     verdict = None

@@ -66,7 +66,11 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     """
     compare = compare_kind(query.key, lex)
     refers_back = lex.cue("back_reference").search(query.key)
-    if compare in (None, "sum") or not (is_short(fragment) or refers_back) or query.asks & {"yoy", "change"}:
+    # 「多了多少」 right after two figures were compared asks their gap, not a change over time
+    gap_of_last = (bool(history) and getattr(history[-1].answer, "kind", "") == "comparison"
+                   and query.asks & {"yoy", "change"} == {"change"} and not terms_in(fragment, vocabulary))
+    if compare in (None, "sum") or not (is_short(fragment) or refers_back) or (
+            query.asks & {"yoy", "change"} and not gap_of_last):
         return None   # (a sum: share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
     if names_own_period(fragment, lex) and not subject_terms(without_periods(fragment, lex), vocabulary):
         return None   # 「比2月份降了多少」: compared with a month, not with an earlier answer
@@ -85,6 +89,10 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
         # 「跟刚才养老基金那个比，哪个规模大」 after 职业年金's size and its return: the earlier answer it
         # names, against the latest answer of the same unit (the size, not the return)
         sides = [_side(t) for t in pair]
+    elif not named and getattr(answered[-1].answer, "kind", "") == "comparison" and (
+            given := _two_given(answered[-1])) is not None:
+        # 「多多少」 right after 「工伤的比失业的多吗」 was answered: the two figures just compared
+        sides = given
     elif named:
         other = swap(named[0], last[0], vocabulary) or named[0]
         sides = [last, (other, (), (named[0],))]
@@ -126,9 +134,14 @@ def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary
 
 def _share_just_given(turn: Turn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]] | None:
     """The part and whole of a share the last answer computed, each anchored to its figure, or None."""
+    return _two_given(turn) if "占" in normalize(getattr(turn.answer, "question", "") or "") else None
+
+
+def _two_given(turn: Turn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]] | None:
+    """The two figures the last answer gave (a comparison, a share), each anchored to its figure, or None."""
     answer = turn.answer
     figures = getattr(answer, "figures", ())
-    if getattr(answer, "abstained", True) or len(figures) != 2 or "占" not in normalize(getattr(answer, "question", "")):
+    if getattr(answer, "abstained", True) or len(figures) != 2:
         return None
     sides = []
     for f in figures:
