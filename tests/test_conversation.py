@@ -265,6 +265,16 @@ def test_the_gap_asked_right_after_a_comparison_is_of_the_two_figures_compared(e
     assert _chain(engine, "失业保险和工伤保险参保人数哪个多", gap, "那比去年同期多了多少").abstained
 
 
+@pytest.mark.parametrize("question, subject", [
+    ("工伤保险呢，参保人数过了三亿没？", "工伤保险 参保人数"),        # a number in words, and the particle
+    ("社保卡覆盖了三分之二以上的人口吗", "社保卡覆盖了 的人口"),
+    ("What is the three-year plan called?", "three-year plan called"),   # a number in a name stays
+])
+def test_the_subject_of_a_check_drops_the_number_checked_and_particles(question, subject):
+    from hrss_qa.answering.fragments import subject_of
+    assert subject_of(question) == subject
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from ..language import Lexicon, lexicon, pattern
-from ..text import normalize
+from ..text import has_han, normalize
 from .analyze import periods_in
+from .numbers import spelled_out
 
 __all__ = ["fragment_of", "is_short", "names_own_period", "pronouns", "subject_of", "untagged",
            "without_lead", "without_periods"]
@@ -84,8 +85,11 @@ def subject_of(question: str, lex: Lexicon | None = None) -> str:
     """
     lex = lex or lexicon()
     subject = normalize(question)
+    if has_han(subject):   # 「一半以上」 is a number checked too ("three-year" of a plan's name is no check)
+        subject = spelled_out(subject, lex)
     # (the unit after a number is one character of no word: "2023 press" keeps its p)
-    subject = re.sub(r"(超过|达到|不到|过|到|有)?\d+(?:\.\d+)?\s*[万亿千百]*[^\s\da-z]?(了|吗|没)*", " ", subject)
+    subject = re.sub(r"(?:(超过|达到|不到|过|到|有)了?)?\d+(?:\.\d+)?\s*[万亿千百]*[^\s\da-z]?(以上|以下)?(了|吗|没)*", " ", subject)
+    subject = re.sub(r"呢(?=[\s,，?？]|$)", " ", subject)   # 「电子社保卡呢，覆盖了…吗」: a particle, no part of it
     for name in ("number", "when", "day", "verify", "ordinal", "several"):
         if lex.cue(name).regex is not None:
             subject = lex.cue(name).regex.sub(" ", subject)
