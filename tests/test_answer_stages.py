@@ -613,3 +613,16 @@ def test_a_time_right_after_a_relation_is_checked(question, checked):
 def test_a_time_that_only_sets_when_is_not_checked(question):
     assert analyze(question).wants != "date"
     assert not any(t.kind in ("date", "period") and t.text != "3月底" for t in thresholds(question))
+
+
+def test_a_date_asked_of_an_earlier_answer_comes_from_its_passage_or_nowhere():
+    """"When does it start?" after a plan with no date: a date of another passage is another thing's."""
+    from dataclasses import replace as with_
+
+    elsewhere = with_(hit_with("截至4月中旬,春季專場提供崗位420萬人次。"), passage_id="p2")
+    q = with_(analyze("什么时候开始？"), anchor=("p1",))
+    assert q.wants == "date"
+    assert decide_figure(q, [elsewhere], [candidate(elsewhere)], model_with(3.0), {}).kind == "abstain"
+    here = hit_with("截至4月中旬,春季專場提供崗位420萬人次。")
+    date = Candidate(here.figures[0], here, here.sentence, (0.0,) * len(FEATURES), score=0.5, flags=(0.0,) * len(FIT_FLAGS))
+    assert decide_figure(q, [here], [date], model_with(3.0), {}).kind == "figure"

@@ -275,6 +275,11 @@ def test_the_subject_of_a_check_drops_the_number_checked_and_particles(question,
     assert subject_of(question) == subject
 
 
+def test_a_follow_up_naming_what_it_asks_the_plans_of_stands_alone(engine):
+    a = _chain(engine, "职业培训券一季度发了多少张", "过了260万张没有", "补贴性的呢", "技能培训这块下一步呢")
+    assert "下一步工作安排" in a.citations[0].section and "健全终身职业技能培训制度" in normalize(a.citations[0].quote)
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

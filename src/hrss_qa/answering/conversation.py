@@ -188,6 +188,8 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     fragment_read = analyze(fragment, lex)
     own_sides = [p for p in fragment_read.parts if subject_terms(p.text, vocabulary)]
     checks_time = any(t.kind in ("date", "period") for t in fragment_read.thresholds)
+    if fragment_read.tense == "plan" and not pronoun and subject_terms(fragment, vocabulary):
+        return None   # 「培训这块下一步呢」 names what it asks the plans of: it stands alone
     if _asks_a_fact(fragment, lex) or len(own_sides) >= 2 or checks_time:
         # 「那个行动叫什么名字」「哪个部门办的」 ask a fact of the previous subject; 「所以收入比支出多，对吧」
         # names two sides of it; 「是不是3月份单月的」 checks the time of the figure just given: no term

@@ -80,6 +80,9 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         return abstain(query, hits, GENERIC_REASON)
     doubt = False   # the number checked fits another figure better than the previous answer's
     unanchored = ranked
+    if query.wants == "date" and any(query.anchor) and not any(c.hit.passage_id in query.anchor for c in ranked):
+        # "When does that drive kick off?": a date written elsewhere is another thing's date
+        return abstain(query, hits, GENERIC_REASON)
     if query.anchor and (near := [c for c in ranked if c.hit.passage_id in query.anchor]):
         # A follow-up about the previous answer's subject (「截至什么时候」「过3000万了吗」): its passage
         # first, and the previous answer's own figure first of all when it can answer.
