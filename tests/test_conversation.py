@@ -280,6 +280,12 @@ def test_a_follow_up_naming_what_it_asks_the_plans_of_stands_alone(engine):
     assert "下一步工作安排" in a.citations[0].section and "健全终身职业技能培训制度" in normalize(a.citations[0].quote)
 
 
+def test_plans_asked_after_an_answer_are_those_naming_its_subject_wherever_they_are(engine):
+    """跨省通办 is counted under 便民服务 but planned under 社会保障: the plan naming it answers."""
+    a = _chain(engine, "跨省通办的事项有多少项", "那下一步呢")
+    assert "下一步工作安排" in a.citations[0].section and "跨省通办" in normalize(a.citations[0].quote)
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

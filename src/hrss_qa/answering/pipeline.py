@@ -26,7 +26,7 @@ from .analyze import MAX_QUESTION_CHARS, analyze
 from .confidence import passage_features
 from .conversation import own_subject, resolve
 from .sides import Sides
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, is_measure, terms_in
 from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank
 from .features import CorpusFacts, candidates, generic_label_words
 from .model import AnswerModel, bundled_model
@@ -177,9 +177,12 @@ class Answerer:
         """「下一步呢」 after an answer: the plans of that answer's section (一、就業 › 下一步工作安排)."""
         heads = {self.engine.passage(p).section_path[0] for p in query.anchor if p in self.facts.passage_keys}
         wider = search(self.engine, query, 4 * K, docs)
-        plans = [h for h in wider if h.passage_id in self.facts.plan_passages
-                 and self.engine.passage(h.passage_id).section_path[0] in heads]
-        return plans[:K] or hits
+        plans = [h for h in wider if h.passage_id in self.facts.plan_passages]
+        # the plans that name what the answer was about (跨省通办's are under 社会保障), else its section's
+        named = sorted((t for t in terms_in(query.topic, self.vocabulary) if not is_measure(t, self.vocabulary)),
+                       key=len, reverse=True)[:1]
+        naming = [h for h in plans if named and named[0] in normalize(h.text)]
+        return (naming or [h for h in plans if self.engine.passage(h.passage_id).section_path[0] in heads])[:K] or hits
 
     def _named_period(self, decision: Decision) -> Decision:
         """With several briefings, an answer says which briefing's period it comes from."""
