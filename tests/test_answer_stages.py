@@ -626,3 +626,12 @@ def test_a_date_asked_of_an_earlier_answer_comes_from_its_passage_or_nowhere():
     here = hit_with("截至4月中旬,春季專場提供崗位420萬人次。")
     date = Candidate(here.figures[0], here, here.sentence, (0.0,) * len(FEATURES), score=0.5, flags=(0.0,) * len(FIT_FLAGS))
     assert decide_figure(q, [here], [date], model_with(3.0), {}).kind == "figure"
+
+
+@pytest.mark.parametrize("question, tense", [
+    ("那个招聘会有多少家企业参加", None),      # a meeting has, nothing will
+    ("表彰大会有几个奖项", None),
+    ("仲裁方面会有新举措吗", "plan"),
+])
+def test_will_have_is_a_plan_and_a_meeting_having_is_not(question, tense):
+    assert analyze(question).tense == tense
