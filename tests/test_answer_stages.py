@@ -635,3 +635,13 @@ def test_a_date_asked_of_an_earlier_answer_comes_from_its_passage_or_nowhere():
 ])
 def test_will_have_is_a_plan_and_a_meeting_having_is_not(question, tense):
     assert analyze(question).tense == tense
+
+
+def test_a_month_carried_from_an_earlier_turn_is_no_missing_month():
+    from dataclasses import replace as with_
+
+    from hrss_qa.answering.features import missing_months
+    q = analyze("3月份劳务品牌发展大会是第几届")
+    assert missing_months(q, "舉辦第二屆勞務品牌發展大會") == [3]
+    carried = with_(q, periods=tuple(with_(p, carried=True) for p in q.periods))
+    assert missing_months(carried, "舉辦第二屆勞務品牌發展大會") == []

@@ -326,10 +326,10 @@ def missing_groups(query: Query, evidence: str, lex: Lexicon) -> list[str]:
 
 def missing_months(query: Query, evidence: str) -> list[int]:
     """Single months the query asks about that ``evidence`` does not name (1-3月 says nothing
-    about February alone)."""
+    about February alone); a month carried from an earlier turn is no constraint on this one."""
     ev = normalize(evidence)
-    return [p.months[0] for p in query.periods
-            if p.months and p.months[0] == p.months[1] and not re.search(rf"(?<![\d\-]){p.months[0]}月", ev)]
+    return [p.months[0] for p in query.periods if p.months and p.months[0] == p.months[1] and not p.carried
+            and not re.search(rf"(?<![\d\-]){p.months[0]}月", ev)]
 
 
 def _same_value(fig: Figure, value: float) -> bool:
