@@ -645,3 +645,14 @@ def test_a_month_carried_from_an_earlier_turn_is_no_missing_month():
     assert missing_months(q, "舉辦第二屆勞務品牌發展大會") == [3]
     carried = with_(q, periods=tuple(with_(p, carried=True) for p in q.periods))
     assert missing_months(carried, "舉辦第二屆勞務品牌發展大會") == []
+
+
+def test_no_verdict_on_a_figure_not_labelled_with_what_the_follow_up_named():
+    from dataclasses import replace as with_
+
+    hit = hit_with("全國基本養老、失業、工傷保險參保人數分別為10.52億人、2.37億人、2.89億人。")
+    q = analyze("失业保险参保人数有没有2.5亿")
+    injury = candidate(hit)   # the list's last figure: 工伤保险's 2.89亿, which would say yes
+    assert decide_figure(q, [hit], [injury], model_with(3.0), {}).verdict.holds is True
+    named = with_(q, swapped_in=("失业",))
+    assert decide_figure(named, [hit], [injury], model_with(3.0), {}).verdict.holds is None

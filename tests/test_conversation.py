@@ -286,6 +286,12 @@ def test_plans_asked_after_an_answer_are_those_naming_its_subject_wherever_they_
     assert "下一步工作安排" in a.citations[0].section and "跨省通办" in normalize(a.citations[0].quote)
 
 
+def test_a_sibling_named_in_short_inside_a_check_is_the_one_checked(engine):
+    """「失业的」 inside 「那失业的够不够2亿」, after a comparison of 工伤 and 失业: 失业保险's count is checked."""
+    a = _chain(engine, "失业保险参保的有多少人", "那工伤的呢", "工伤的比失业的多吧？", "那失业的够不够2亿")
+    assert a.figures[0].text == "2.37億人" and a.text.startswith("是的")
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

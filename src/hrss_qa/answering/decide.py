@@ -116,6 +116,9 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         # A follow-up whose subject was carried over gets a verdict only on a figure where that subject
         # was: elsewhere the reading may be wrong, and a wrong 是的/不是 is the worst answer.
         astray = bool(query.anchor) and (best.hit.passage_id not in query.anchor or doubt)
+        # 「那失业的有没有2.5亿」: a verdict only on a figure labelled with what the follow-up named
+        astray = astray or (bool(query.swapped_in) and not any(
+            t in normalize(best.figure.label) for t in query.swapped_in))
         if verdict is not None and (verdict.holds is None or confidence < model.verdict_threshold or astray):
             verdict = replace(verdict, holds=None)
     premise = None

@@ -56,7 +56,9 @@ def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = 
             return None
         return f"{fragment} " + _replace(previous, old[-1], measures[0])
     own = terms_in(fragment, vocabulary)
-    new = own + [t for t in vocabulary.terms if fragment in t and t != fragment][:3]   # 工伤 for 工伤保险
+    # 工伤 for 工伤保险, also inside a longer fragment (「那失业的有没有2.5亿」: 失业 for 失业保险)
+    new = own + [t for t in vocabulary.terms if fragment in t and t != fragment][:3] + [
+        t for t in vocabulary.terms if any(o in t and o != t for o in own) and t not in own]
     old = terms_in(previous, vocabulary)
     if own and all(is_measure(t, vocabulary) for t in own) and (counted := _counted_term(previous, old)):
         # 「岗位呢」 after 「…就业援助月办了多少场招聘活动」: what was counted (招聘活动) gives way, not a
