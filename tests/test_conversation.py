@@ -292,6 +292,12 @@ def test_a_sibling_named_in_short_inside_a_check_is_the_one_checked(engine):
     assert a.figures[0].text == "2.37億人" and a.text.startswith("是的")
 
 
+def test_a_percent_stated_of_a_rate_named_is_a_check_of_that_rate_not_a_share(engine):
+    """After two amounts, 「收益率有5%吗」 checks the return (5.29%), not one amount's share of the other."""
+    a = _chain(engine, "基本养老保险基金投资运营规模多大", "职业年金的呢", "收益率有5%吗")
+    assert a.figures[0].text == "5.29%" and a.text.startswith("是的")
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

@@ -33,6 +33,8 @@ def share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Vocab
     asks_share = lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key))
     if not has_han(key) or split_share(key, lex) or not asks_share:
         return None
+    if any(t.endswith(tuple(lex.words("cues.rate.suffixes"))) for t in terms_in(key, vocabulary)):
+        return None   # 「年均收益率是5.5%吧」 checks a rate it names, not a share of the earlier amounts
     if (not is_short(fragment_of(key, lex)[0]) and names_a_subject(key, vocabulary) and not without_lead(key, lex).startswith("占")
             and "%" in analyze(key, lex).topical_units):
         return None   # 「电子社保卡覆盖率已经超过六成了？」 checks a rate it names itself: it stands alone
