@@ -656,3 +656,16 @@ def test_no_verdict_on_a_figure_not_labelled_with_what_the_follow_up_named():
     assert decide_figure(q, [hit], [injury], model_with(3.0), {}).verdict.holds is True
     named = with_(q, swapped_in=("失业",))
     assert decide_figure(named, [hit], [injury], model_with(3.0), {}).verdict.holds is None
+
+
+@pytest.mark.parametrize("question, value", [
+    ("And jobs posted, over 40 million?", 4e7),
+    ("And the card holders — more than 1.3 billion?", 1.3e9),
+])
+def test_a_relation_and_a_number_closing_an_english_question_is_a_check(question, value):
+    q = analyze(question)
+    assert q.yes_no and q.thresholds[0].value == value
+
+
+def test_an_english_question_with_no_relation_is_no_check():
+    assert not analyze("How many trips were made, roughly?").yes_no
