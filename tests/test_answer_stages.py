@@ -669,3 +669,20 @@ def test_a_relation_and_a_number_closing_an_english_question_is_a_check(question
 
 def test_an_english_question_with_no_relation_is_no_check():
     assert not analyze("How many trips were made, roughly?").yes_no
+
+
+@pytest.mark.parametrize("question, ordinal", [
+    ("so the commendation is the 16th, right?", 16.0),
+    ("So it was the second batch?", 2.0),
+    ("is it the 3rd edition?", 3.0),
+    ("大赛那个也是第二届？", 2.0),           # stated, with a question mark: a check
+])
+def test_ordinals_in_words_and_digits_are_checked(question, ordinal):
+    q = analyze(question)
+    assert q.yes_no and q.wants == "ordinal" and q.thresholds[0].value == ordinal
+
+
+@pytest.mark.parametrize("question", ["How many new jobs in the first quarter?", "What happens in the second half?",
+                                      "Is this one over 3 million?"])
+def test_ordinals_naming_periods_or_pronouns_are_no_numbers(question):
+    assert not any(t.kind == "ordinal" or t.value == 1.0 for t in thresholds(question))

@@ -298,6 +298,11 @@ def test_a_percent_stated_of_a_rate_named_is_a_check_of_that_rate_not_a_share(en
     assert a.figures[0].text == "5.29%" and a.text.startswith("是的")
 
 
+def test_a_follow_up_checking_by_its_question_mark_alone_gets_a_verdict(engine):
+    a = _chain(engine, "这场发布会是几号开的", "我以为是4月23日？")
+    assert a.text.startswith("不是") and a.figures[0].text == "4月24日"
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic
@@ -743,11 +748,11 @@ def test_a_pronoun_side_with_its_own_measure_against_an_earlier_thing(engine, tu
 
 
 def test_a_reading_leaning_on_the_conversation_must_speak_of_what_the_question_names(engine):
-    # the standalone reading finds nothing; the reading with 新八级工's passage gives an ordinal of
-    # something else (八级), which is no answer about the commendation ceremony
+    # the reading with 新八级工's passage gives an ordinal of something else (八级), which is no answer
+    # about the commendation ceremony; its own 第十六届 is (16th read as an ordinal)
     a = _chain(engine, "技能人才方面下一步要启动什么计划", "新八级工是什么意思", "and the awards ceremony is the 16th one, right?")
-    assert a.verdict == ""
     assert all("八" not in f.text for f in a.figures)
+    assert a.verdict == "yes" and a.figures[0].text == "第十六屆"
 
 
 @pytest.mark.parametrize("turns, section", [

@@ -131,6 +131,8 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
     earlier = _Earlier.of(history[-1], lex)
     reading = _reading(query, fragment, marked, earlier, lex, vocabulary, lean)
     own = analyze(fragment, lex)
+    if query.yes_no and not own.yes_no:   # 「我记得是4月25号？」 checks by its question mark, which the fragment lost
+        own = replace(own, yes_no=True, thresholds=query.thresholds, wants=query.wants, kinds=query.kinds)
     if reading is None and marked and (part := _planned_part(earlier, own, fragment, lex)):
         # 「个人养老金那块呢」 right after plans were quoted names its own subject and asks the same of it
         text = f"{fragment} {part}"

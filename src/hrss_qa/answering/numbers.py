@@ -25,7 +25,7 @@ _RELATIONS: tuple[Relation, ...] = (">", ">=", "<", "<=", "=", "~")
 _NEGATED: dict[str, Relation] = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "=", "~": "~"}
 _RELATION_KEYS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "~": "approx"}
 _CN_RUN = re.compile(r"(?<![\d.])[零〇一二两三四五六七八九十百千]+(?:点[零一二两三四五六七八九]+)?[万亿]+")
-_FILLER_AFTER_RELATION = r"(?:\s*(?:了|得|到|至|上|the|a|an))*\s*"
+_FILLER_AFTER_RELATION = r"(?:\s*(?:了|得|到|至|上|the|a|an|it))*\s*"
 
 
 @lru_cache(maxsize=4)
@@ -51,6 +51,9 @@ def _tables(lex: Lexicon) -> dict:
             "shares": shares, "share": share, "defaults": lex.words("cues.relation.default"),
             "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent|pct)\b"),
             "numbers": lex.words("units.english_numbers"),
+            "ordinal_words": lex.words("units.english_ordinals.words"),
+            "ordinals": re.compile(r"\b(?:(\d+)(?:st|nd|rd|th)|(" + "|".join(lex.words("units.english_ordinals.words"))
+                                   + r"))\b(?!\s+(?:" + "|".join(lex.words("units.english_ordinals.not_before")) + r")\b)"),
             "round": lex.words("units.round_magnitudes"),
             "rounded": pattern(list(lex.words("units.round_magnitudes"))),
             "word_counts": lex.words("units.word_counts"),
@@ -59,7 +62,9 @@ def _tables(lex: Lexicon) -> dict:
             "tenths": re.compile(rf"([一二两三四五六七八九]){re.escape(lex.words('units.tenths.suffix'))}(?![本员果立绩])"),
             # "a five-year plan", "three years": an English number word, with a year unit if any
             # ("one of the items" is no number, nor "one-card services"; "a five-year plan" is)
-            "words": re.compile(r"\b(" + "|".join(lex.words("units.english_numbers")) + r")\b(?!\s+of\b)(?!-(?!years?\b)[a-z])"
+            # ("the 16th one", "this one": a pronoun, no number)
+            "words": re.compile(r"(?<!the )(?<!this )(?<!that )(?<!\d )\b(" + "|".join(lex.words("units.english_numbers"))
+                                + r")\b(?!\s+of\b)(?!-(?!years?\b)[a-z])"
                                 r"(?:(?:-|\s)(years?))?")}
 
 
@@ -72,6 +77,8 @@ def spelled_out(key: str, lex: Lexicon | None = None) -> str:
     t = _tables(lex or lexicon())
     out = t["counted"].sub(lambda m: _chinese_magnitude(t["word_counts"][m.group(1)] * t["magnitudes"][m.group(2)]), key)
     out = t["rounded"].sub(lambda m: t["round"][m.group(0)], out)
+    # Ordinals before shares ("second half" is a period) and number words ("the 16th one")
+    out = t["ordinals"].sub(lambda m: f"第{m.group(1) or t['ordinal_words'][m.group(2)]}", out)
     # Shares before number words: "two thirds" is a share, not 2.
     out = t["share"].sub(lambda m: f"{t['shares'][m.group(0)]:g}%", out)
     out = t["words"].sub(lambda m: str(t["numbers"][m.group(1)]) + ("年" if m.group(2) else ""), out)
