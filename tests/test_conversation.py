@@ -303,6 +303,25 @@ def test_a_follow_up_checking_by_its_question_mark_alone_gets_a_verdict(engine):
     assert a.text.startswith("不是") and a.figures[0].text == "4月24日"
 
 
+@pytest.mark.parametrize("turns, ratio", [
+    (["基本养老保险参保人数是多少", "失业保险呢", "前者是后者的几倍"], "4.4倍"),    # 前者: the one said first
+    (["失业保险参保人数多少", "基本养老保险呢", "后者是前者的几倍"], "4.4倍"),
+])
+def test_former_and_latter_are_the_earlier_answers_in_the_order_said(engine, turns, ratio):
+    a = _chain(engine, *turns)
+    assert ratio in a.text and {f.text for f in a.figures} == {"10.52億人", "2.37億人"}
+
+
+def test_a_longer_name_of_another_scheme_keeps_the_measure_asked(engine):
+    """基本养老保险 takes 失业保险's place; 参保人数 stays (not 「基本养老保险多少」, which finds 17.2万 fishers)."""
+    assert _chain(engine, "失业保险参保人数多少", "基本养老保险呢").figures[0].text == "10.52億人"
+
+
+def test_the_sum_of_the_last_three_answers(engine):
+    a = _chain(engine, "基本养老保险参保人数是多少", "失业保险呢", "工伤保险呢", "三个加起来多少")
+    assert len(a.figures) == 3 and "15.78亿人" in a.text
+
+
 class _Understood:
     def __init__(self, question, topic=""):
         self.question, self.topic = question, topic

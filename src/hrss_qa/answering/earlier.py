@@ -99,8 +99,9 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
         other = swap(named[0], last[0], vocabulary) or named[0]
         sides = [last, (other, (), (named[0],))]
     elif len(answered) >= (n := _earlier_count(query.key, lex)):
-        # "Which one has more?" the last two answers; 「三个里哪个最多」 the last three
-        sides = [_side(t) for t in reversed(answered[-n:])]
+        # "Which one has more?" the last two answers; 「三个里哪个最多」 the last three; 「前者是后者的几倍」
+        # the one said first against the one said later
+        sides = [_side(t) for t in (answered[-n:] if _former_first(query.key, lex) else reversed(answered[-n:]))]
     else:
         return None
     parts = tuple(replace(analyze(text, lex), anchor=anchor, swapped_in=swapped, asked=text)
@@ -124,7 +125,7 @@ def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary
     if asks_share and (pair := _share_just_given(history[-1])):
         # 「有没有过半」 after 「比例？」 answered 40项 of 76项: a check of that share, on those two figures
         return _share_of_sides(query, pair, False, lex)
-    turns = history[-2:]
+    turns = history[-(_earlier_count(key, lex) if asks_sum else 2):]   # 「三个加起来」: the last three
     if len(turns) < 2 or any(_said(t) is None for t in turns) or len(turns[-1].answer.figures) > 1:
         return None   # (after a comparison, a check is of that: see share_reading)
     figures = [t.answer.figures[0] for t in turns]
@@ -160,12 +161,19 @@ def _share_of_sides(query: Query, sides, asks_sum: bool, lex: Lexicon) -> Query:
                   for text, anchor, _ in sides)
     ask = key.rstrip('?？。.!！ ')
     if asks_sum:
-        reading = f"{parts[0].text} + {parts[1].text}: {ask}"
+        reading = f"{' + '.join(p.text for p in parts)}: {ask}"
     else:   # (the sides' subjects, not their questions: a later check re-reads this as 「A占B的比例」)
         reading = f"{subject_of(parts[0].text, lex)}占{subject_of(parts[1].text, lex)}的比例，{ask}"
     return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts, parts=parts,
                    compare="sum" if asks_sum else "share", several=False,
                    reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
+
+
+def _former_first(key: str, lex: Lexicon) -> bool:
+    """Whether the question names the earlier answer first (「前者是后者的几倍」), else the later first."""
+    first = [key.find(w) for w in lex.words("cues.earlier_order.first") if w in key]
+    later = [key.find(w) for w in lex.words("cues.earlier_order.later") if w in key]
+    return bool(first) and (not later or min(first) < min(later))
 
 
 def _earlier_count(key: str, lex: Lexicon) -> int:

@@ -66,7 +66,7 @@ def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = 
         return _replace(previous, counted, fragment)
     if (best := _kin_pair(new, old, vocabulary)) is not None:
         n, o = best
-        if not is_measure(o, vocabulary) and len(o) < len(n) - 1:
+        if not is_measure(o, vocabulary) and len(o) < len(n) - 1 and n.endswith(o):
             # Only the head of a longer name matched (大赛 of 博士后创新创业大赛): take the whole name.
             o = _phrase(previous, o, [t for t in old if not is_measure(t, vocabulary)], vocabulary.passages)
         return _replace(previous, o, fragment if n in fragment else n)
