@@ -79,7 +79,7 @@ def test_the_fragments_own_ask_decides_what_is_wanted():
 
 def test_english_and_x():
     assert read("And work-injury insurance?", "How many people have unemployment insurance?") \
-        == "how many people have work-injury insurance"
+        == "how many people have work-injury insurance?"
 
 
 # --- end to end, on the bundled briefing -------------------------------------------------------------
@@ -320,6 +320,22 @@ def test_a_longer_name_of_another_scheme_keeps_the_measure_asked(engine):
 def test_the_sum_of_the_last_three_answers(engine):
     a = _chain(engine, "基本养老保险参保人数是多少", "失业保险呢", "工伤保险呢", "三个加起来多少")
     assert len(a.figures) == 3 and "15.78亿人" in a.text
+
+
+@pytest.mark.parametrize("fragment, previous, expected", [
+    ("the physical card", "how many people have an electronic social security card",
+     "how many people have the physical card"),                 # the whole kin name, not its last words
+    ("work-injury insurance", "how many people have unemployment insurance", "how many people have work-injury insurance"),
+])
+def test_an_english_name_takes_the_place_of_the_whole_kin_name(fragment, previous, expected):
+    from hrss_qa.answering.swaps import swap_english
+    assert swap_english(fragment, previous) == expected
+
+
+def test_the_physical_card_after_the_e_card_is_the_card_and_a_check_is_of_it(engine):
+    a = _chain(engine, "How many people have an electronic social security card?", "What share of the population is that?",
+               "And the physical card?", "Is that over 95%?")
+    assert a.verdict == "yes" and a.figures[0].text == "97%"
 
 
 class _Understood:

@@ -88,14 +88,33 @@ def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = 
 
 
 def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = None) -> str | None:
-    """"And work-injury insurance?" after "…have unemployment insurance?": word-level swap of the
-    phrase ending like the fragment, or of the glossary phrase naming the same kind of thing."""
+    """"And work-injury insurance?" after "…have unemployment insurance?": the glossary phrase naming
+    the same kind of thing gives way, else the phrase ending like the fragment, word for word."""
     if not fragment.isascii() or _EN_ASKS.match(fragment):
         return None   # "how many vacancies were posted" asks on its own: read with the subject, not spliced in
     found = glossary_terms(previous)
     if found and re.search(r"\bones?\b", fragment):
         # "and local ones?": the noun the previous phrase ended with (national services → local services)
         fragment = re.sub(r"\bones?\b", found[0].word.split()[-1], fragment)   # what was asked about, first
+    mine = {t for g in glossary_terms(fragment) for t in g.official}
+    # Every glossary phrase of the previous question, nested ones too ("social security card" inside
+    # "hold a social security card"), shortest first; the one naming the same kind of thing (official
+    # terms ending alike: 全国服务/属地服务, 社保卡/电子社保卡) is replaced.
+    phrases = sorted(((m.start(), m.end(), terms.split()) for phrase, terms in ENGLISH.items()
+                      for m in re.finditer(rf"\b{re.escape(phrase)}\b", previous)), key=lambda x: x[1] - x[0])
+    kin = [p for p in phrases if any(_ends_alike(t, m) for t in p[2] for m in mine)]
+    # (the kin name ending last, the longest of those: "electronic social security card", not the "social
+    # security card" inside it; "fund" of "the basic pension insurance fund's", not its "pension")
+    if kin:
+        start, end, _ = max(kin, key=lambda x: (x[1], x[1] - x[0]))
+        # "fund" of "the basic pension insurance fund's": the whole name gives way, not its head
+        start = _english_name_start(previous, start, phrases)
+        head = previous[:start]
+        if re.match(r"(the|a|an)\s", fragment):
+            head = re.sub(r"\b(the|a|an)\s+$", "", head)   # the fragment's own article stays
+        return head + fragment + previous[end:]
+    # Else the phrase ending like the fragment, word for word (after the glossary's names above: "the
+    # physical card" takes the place of "an electronic social security card", not of its last two words).
     words, prev = fragment.split(), previous.split()
     words = [w for w in words if w not in ("the", "a", "an")] or words
     for k in range(len(words), 0, -1):
@@ -106,20 +125,6 @@ def swap_english(fragment: str, previous: str, vocabulary: Vocabulary | None = N
                 while begin < i and (_EN_ASKS.match(prev[begin]) or prev[begin] in ("many", "much")):
                     begin += 1   # "how many" stays: the fragment names the thing, not the ask
                 return " ".join(prev[:begin] + words + prev[i + k:])
-    mine = {t for g in glossary_terms(fragment) for t in g.official}
-    # Every glossary phrase of the previous question, nested ones too ("social security card" inside
-    # "hold a social security card"), shortest first; the one naming the same kind of thing (official
-    # terms ending alike: 全国服务/属地服务, 社保卡/电子社保卡) is replaced.
-    phrases = sorted(((m.start(), m.end(), terms.split()) for phrase, terms in ENGLISH.items()
-                      for m in re.finditer(rf"\b{re.escape(phrase)}\b", previous)), key=lambda x: x[1] - x[0])
-    for start, end, official in phrases:
-        if any(_ends_alike(t, m) for t in official for m in mine):
-            # "fund" of "the basic pension insurance fund's": the whole name gives way, not its head
-            start = _english_name_start(previous, start, phrases)
-            head = previous[:start]
-            if re.match(r"(the|a|an)\s", fragment):
-                head = re.sub(r"\b(the|a|an)\s+$", "", head)   # the fragment's own article stays
-            return head + fragment + previous[end:]
     if vocabulary is not None and mine and all(is_measure(t, vocabulary) for t in mine):
         # "Expenditure?" after "…total revenues of the funds": a measure the briefing gives side by side
         # with one the previous question named takes that one's place (支出 for 收入)
