@@ -686,3 +686,17 @@ def test_ordinals_in_words_and_digits_are_checked(question, ordinal):
                                       "Is this one over 3 million?"])
 def test_ordinals_naming_periods_or_pronouns_are_no_numbers(question):
     assert not any(t.kind == "ordinal" or t.value == 1.0 for t in thresholds(question))
+
+
+@pytest.mark.parametrize("question, declined", [
+    ("工伤保险基金一季度收入多少", True),      # one scheme of the three: the total is not its
+    ("What was the unemployment insurance fund's income?", True),
+    ("社会保险基金一季度总收入多少", False),   # the total itself
+])
+def test_a_total_over_several_schemes_is_no_answer_for_one_of_them(question, declined):
+    from hrss_qa.answering.decide import hard_problems
+    from hrss_qa.language import lexicon
+
+    hit = hit_with("1-3月三項社會保險基金總收入2.04萬億元。", section="二、社會保障 › 工作進展情況")
+    problems = hard_problems(analyze(question), candidate(hit), {}, lexicon())
+    assert any(p.kind == "scheme" for p in problems) is declined

@@ -428,7 +428,20 @@ def hard_problems(query: Query, best: Candidate, coverage: dict[str, Coverage], 
     problems = evidence_problems(query, best.hit.text, coverage.get(best.hit.doc_id), lex, best.sentence.text)
     groups = missing_groups(query, best.sentence.text, lex)
     problems += [ScopeProblem("group", g, f"发布会没有单独给出{g}的这个数字") for g in groups]
+    problems += [ScopeProblem("scheme", s, f"发布会只给出了合计（{normalize(best.figure.text)}），没有单独给出{s}的这个数字")
+                 for s in _schemes_in_a_total(query, best, lex)]
     return problems
+
+
+def _schemes_in_a_total(query: Query, best: Candidate, lex: Lexicon) -> list[str]:
+    """Schemes the question names (工伤保险) where the figure's clause gives a total over several
+    (「三项社会保险基金总收入」) and does not name them: that total is not theirs."""
+    clause = normalize(clause_of(best.sentence, best.figure))
+    if not any(w in clause for w in lex.words("scope.totals.words")):
+        return []
+    said = query.key if has_han(query.key) else expand(query.text)
+    named = [t for t in lex.words("scope.totals.schemes") if t in said and t not in clause and t not in query.borrowed]
+    return [t for t in named if not any(t != o and t in o for o in named)]
 
 
 def _said(lex: Lexicon, name: str, text: str) -> bool:
