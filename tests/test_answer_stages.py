@@ -700,3 +700,12 @@ def test_a_total_over_several_schemes_is_no_answer_for_one_of_them(question, dec
     hit = hit_with("1-3月三項社會保險基金總收入2.04萬億元。", section="二、社會保障 › 工作進展情況")
     problems = hard_problems(analyze(question), candidate(hit), {}, lexicon())
     assert any(p.kind == "scheme" for p in problems) is declined
+
+
+def test_a_day_checked_is_compared_with_a_day_only():
+    from hrss_qa.figures import extract_figures
+
+    day = Threshold("4月20号", 0.0, "", "date", "=")
+    assert check((day,), extract_figures("4月24日,人力資源社會保障部舉行新聞發布會")[0]).holds is False
+    assert check((day,), extract_figures("2023年一季度新聞發布會")[0]).holds is None   # a quarter is no day
+    assert analyze("是4月20号开的吧？").kinds == frozenset({"date"})

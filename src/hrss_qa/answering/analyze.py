@@ -26,7 +26,7 @@ from ..glossary import expand
 from ..language import Cue, Lexicon, lexicon
 from ..text import clean, detect_script, normalize
 from .decompose import bare, share_relation, split_question, split_share, stated_multiple
-from .numbers import spelled_out, stated_figures, thresholds
+from .numbers import is_day, spelled_out, stated_figures, thresholds
 from .records import Period, Query, Threshold
 
 MAX_QUESTION_CHARS = 500
@@ -177,8 +177,8 @@ def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, f
     cue = lex.cue
     if checks:   # a checked number can only be compared with a figure of its kind
         kind = checks[0].kind
-        if kind in ("date", "period"):
-            return "date", frozenset({"date", "period"})
+        if kind in ("date", "period"):   # (a day checked, 「是4月20号开的吧」, is checked against a day)
+            return "date", frozenset({"date"} if is_day(checks[0].text) else {"date", "period"})
         if kind == "ordinal":
             return "ordinal", frozenset({"ordinal"})
         return "figure", frozenset({"percent"} if kind == "percent" else {"quantity", "count"})

@@ -30,9 +30,9 @@ from ..retrieval import Hit
 from ..text import has_han, normalize
 from .features import FEATURES, FIT_FLAGS, generic_label_words, missing_groups
 from .model import AnswerModel, ranking_summary
-from .numbers import stated_figures
+from .numbers import is_day, stated_figures
 from .records import Candidate, Decision, Query, Threshold, Verdict
-from .times import same_time, time_of
+from .times import same_time
 from .scope import Coverage, ScopeProblem, evidence_problems
 
 # Features whose strong negative contribution explains an abstention, with what to say.
@@ -343,8 +343,9 @@ def check(thresholds: tuple[Threshold, ...], figure: Figure, lex: Lexicon | None
     for t in thresholds:
         if t.kind in ("date", "period"):
             if figure.kind in ("date", "period"):
-                if time_of(t.text, lex) is None or time_of(figure.text, lex) is None:   # days: as written
-                    return Verdict(t, normalize(t.text).replace("号", "日") == normalize(figure.text))
+                if is_day(t.text) or is_day(figure.text):   # days: as written, only against a day
+                    same = normalize(t.text).replace("号", "日") == normalize(figure.text)
+                    return Verdict(t, same if is_day(t.text) and is_day(figure.text) else None)
                 return Verdict(t, same_time(t.text, figure.text, lex))
             continue
         if figure.value is None or t.kind == "ordinal" and figure.kind != "ordinal":

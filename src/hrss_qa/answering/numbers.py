@@ -25,6 +25,7 @@ _RELATIONS: tuple[Relation, ...] = (">", ">=", "<", "<=", "=", "~")
 _NEGATED: dict[str, Relation] = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "=", "~": "~"}
 _RELATION_KEYS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "~": "approx"}
 _CN_RUN = re.compile(r"(?<![\d.])[零〇一二两三四五六七八九十百千]+(?:点[零一二两三四五六七八九]+)?[万亿]+")
+_DAY = re.compile(r"\d+\s*[日号]")
 _FILLER_AFTER_RELATION = r"(?:\s*(?:了|得|到|至|上|the|a|an|it))*\s*"
 
 
@@ -151,6 +152,11 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
     # A checked quantity before a date that only sets the time (「到3月底达到3500万了吗」); a number with a
     # relation word before one without ("did the 3 funds' balance reach 7.5 trillion in 2023?").
     return tuple(t for _, t in sorted(out, key=lambda x: (x[1].kind in ("date", "period"), x[0])))
+
+
+def is_day(text: str) -> bool:
+    """Whether ``text`` names a day (4月24日, 4月25号): compared as written, not as a stretch of time."""
+    return bool(_DAY.search(normalize(text)))
 
 
 def _time_checked(key: str, fig: Figure, t: dict, lex: Lexicon) -> Threshold | None:

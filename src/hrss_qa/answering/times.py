@@ -12,14 +12,13 @@ stretches that start alike, and for a moment asked of a stretch counted from the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from ..language import Lexicon, lexicon
 from ..text import normalize
 from .analyze import periods_in
+from .numbers import is_day
 
-_DAY = re.compile(r"\d+\s*[日号]")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ def time_of(text: str, lex: Lexicon | None = None) -> TimeRef | None:
     years = [p for p in periods if p.months is None and p.offset is not None]
     if len(periods) == 2 and len(years) == 1 and (months := [p for p in periods if p.months]):
         periods = [replace(months[0], offset=years[0].offset)]   # 去年3月底: March of the year before
-    if _DAY.search(key) or len(periods) != 1:
+    if is_day(key) or len(periods) != 1:
         return None
     period = periods[0]
     order = lex.words("scope.periods.parts.order")
