@@ -129,8 +129,8 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
             read = replace(read, wants="figure", kinds=frozenset({"percent"}), units=frozenset({"%"}))
         return replace(read, asked=query.text, reading=text, topic=subject_of(text, lex))
     earlier = _Earlier.of(history[-1], lex)
-    reading = _reading(query, fragment, marked, earlier, lex, vocabulary, lean)
     own = analyze(fragment, lex)
+    reading = _reading(query, fragment, own, marked, earlier, lex, vocabulary, lean)
     if query.yes_no and not own.yes_no:   # 「我记得是4月25号？」 checks by its question mark, which the fragment lost
         own = replace(own, yes_no=True, thresholds=query.thresholds, wants=query.wants, kinds=query.kinds)
     if reading is None and marked and (part := _planned_part(earlier, own, fragment, lex)):
@@ -156,11 +156,12 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
                    topic=earlier.topic if how == "attach" else subject_of(text, lex))
 
 
-def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: Lexicon,
+def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, earlier: _Earlier, lex: Lexicon,
              vocabulary: Vocabulary, lean: bool) -> tuple[str, str] | None:
     """How a follow-up reads with the earlier question, and how it was made: "swap" (the fragment's
     term takes an earlier term's place), "joined" (the fragment's own ask before the swapped earlier
-    question) or "attach" (the fragment with the earlier subject); None when it stands alone."""
+    question) or "attach" (the fragment with the earlier subject); None when it stands alone.
+    ``fragment_read``: the fragment analysed on its own."""
     pronoun = bool(pronouns(lex).search(fragment))
     short = is_short(untagged(fragment, lex))
     if lean and not short:
@@ -187,7 +188,6 @@ def _reading(query: Query, fragment: str, marked: bool, earlier: _Earlier, lex: 
     if has_han(fragment) and not has_han(previous) and earlier.answered:
         # 「电子的呢」 after an English question: what its answer's figure measures, in the briefing's words
         previous = _figure_question(normalize(earlier.turn.answer.figures[0].label), lex)
-    fragment_read = analyze(fragment, lex)
     own_sides = [p for p in fragment_read.parts if subject_terms(p.text, vocabulary)]
     checks_time = any(t.kind in ("date", "period") for t in fragment_read.thresholds)
     if fragment_read.tense == "plan" and not pronoun and subject_terms(fragment, vocabulary):

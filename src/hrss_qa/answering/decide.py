@@ -33,6 +33,7 @@ from .model import AnswerModel, ranking_summary
 from .numbers import is_day, stated_figures
 from .records import Candidate, Decision, Query, Threshold, Verdict
 from .times import same_time
+from .vocabulary import outermost
 from .scope import Coverage, ScopeProblem, evidence_problems
 
 # Features whose strong negative contribution explains an abstention, with what to say.
@@ -343,9 +344,10 @@ def check(thresholds: tuple[Threshold, ...], figure: Figure, lex: Lexicon | None
     for t in thresholds:
         if t.kind in ("date", "period"):
             if figure.kind in ("date", "period"):
-                if is_day(t.text) or is_day(figure.text):   # days: as written, only against a day
+                days = (is_day(t.text), is_day(figure.text))
+                if any(days):   # days: as written, only against a day
                     same = normalize(t.text).replace("号", "日") == normalize(figure.text)
-                    return Verdict(t, same if is_day(t.text) and is_day(figure.text) else None)
+                    return Verdict(t, same if all(days) else None)
                 return Verdict(t, same_time(t.text, figure.text, lex))
             continue
         if figure.value is None or t.kind == "ordinal" and figure.kind != "ordinal":
@@ -441,8 +443,8 @@ def _schemes_in_a_total(query: Query, best: Candidate, lex: Lexicon) -> list[str
     if not any(w in clause for w in lex.words("scope.totals.words")):
         return []
     said = query.key if has_han(query.key) else expand(query.text)
-    named = [t for t in lex.words("scope.totals.schemes") if t in said and t not in clause and t not in query.borrowed]
-    return [t for t in named if not any(t != o and t in o for o in named)]
+    return outermost([t for t in lex.words("scope.totals.schemes")
+                      if t in said and t not in clause and t not in query.borrowed])
 
 
 def _said(lex: Lexicon, name: str, text: str) -> bool:

@@ -24,6 +24,7 @@ from ..lexical import tokenize, words
 from ..retrieval import Hit
 from ..text import has_han, normalize
 from .records import Candidate, Query
+from .vocabulary import outermost
 
 CANDIDATE_HITS = 4
 # What tells which figure a question is about.
@@ -188,11 +189,11 @@ class _Pool:
         self.best_sentence = max((max(h.sentence_scores, default=0.0) for h in hits[:CANDIDATE_HITS]), default=0.0)
         self.focus = _focus_tokens(query.key)
         self.named = [t for t in facts.named_terms if t in query.key and t not in query.borrowed]
-        self.named = [t for t in self.named if not any(t != o and t in o for o in self.named)]
+        self.named = outermost(self.named)
         # Every official name the question uses (工伤保险, 基本养老保险), however many passages use it.
         said = query.key if has_han(query.key) else expand(query.text)   # English: the official terms it names
         schemes = [t for t in official_terms(NAMED_MIN_CHARS) if t in said and t not in query.borrowed]
-        self.schemes = [t for t in schemes if not any(t != o and t in o for o in schemes)]
+        self.schemes = outermost(schemes)
         self.contrast = _contrast(found, hits[0], tokens)
         # The passage a figure question is about: plans state no achieved figure, so unless the question
         # asks about plans a leading plan passage does not count (「参保人数过2.8亿了吗」 is about progress).

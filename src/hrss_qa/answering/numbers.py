@@ -52,6 +52,7 @@ def _tables(lex: Lexicon) -> dict:
             "shares": shares, "share": share, "defaults": lex.words("cues.relation.default"),
             "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent|pct)\b"),
             "numbers": lex.words("units.english_numbers"),
+            **_time_tables(lex),
             "ordinal_words": lex.words("units.english_ordinals.words"),
             "ordinals": re.compile(r"\b(?:(\d+)(?:st|nd|rd|th)|(" + "|".join(lex.words("units.english_ordinals.words"))
                                    + r"))\b(?!\s+(?:" + "|".join(lex.words("units.english_ordinals.not_before")) + r")\b)"),
@@ -119,11 +120,11 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
     """
     lex = lex or lexicon()
     t = _tables(lex)
-    key = _english_times(spelled_out(normalize(question), lex), lex)
+    key = _english_times(spelled_out(normalize(question), lex), t)
     out = []
     for fig in extract_figures(key):
         if fig.kind in ("date", "period"):
-            if (checked := _time_checked(key, fig, t, lex)) is not None:
+            if (checked := _time_checked(key, fig, t)) is not None:
                 out.append((False, checked))
             continue
         if fig.value is None:
@@ -159,38 +160,45 @@ def is_day(text: str) -> bool:
     return bool(_DAY.search(normalize(text)))
 
 
-def _time_checked(key: str, fig: Figure, t: dict, lex: Lexicon) -> Threshold | None:
+def _time_tables(lex: Lexicon) -> dict:
+    """The words and pattern a checked time is read with (part of the cached :func:`_tables`)."""
+    parts = lex.words("scope.periods.parts.english")
+    months = lex.words("scope.periods.words.english_months")
+    relative = lex.words("scope.periods.relative_years")
+    years = {w: v for w, v in relative.items() if w.isascii()}
+    when = "|".join([*months, *sorted(years, key=len, reverse=True)])
+    by_length = [sorted(lex.words(f"scope.periods.words.{k}"), key=len, reverse=True)
+                 for k in ("point_words", "time_fillers")]
+    return {"time_parts": parts, "months_en": months, "years_en": years,
+            "years_zh": {v: w for w, v in reversed(relative.items()) if not w.isascii()},
+            "relative_zh": [w for w in relative if not w.isascii()], "time_words": by_length,
+            "english_times": re.compile(rf"\b(?:the\s+)?({'|'.join(parts)})(?:\s+of\s+|-|\s+)(?:the\s+)?({when})\b")}
+
+
+def _time_checked(key: str, fig: Figure, t: dict) -> Threshold | None:
     """A time checked as the one a figure is of: right after a relation word, 「是截至3月底的数吗」
     "was that as of 4月中旬"; a time with none before it only sets when (「到3月底达到3500万了吗」)."""
     before, text = key[:fig.start].rstrip(), fig.text
-    years = [w for w in lex.words("scope.periods.relative_years") if not w.isascii()]
-    if year := next((w for w in years if before.endswith(w)), None):   # 「截至今年3月底」: the year is the time's
+    # 「截至今年3月底」: the year is the time's
+    if year := next((w for w in t["relative_zh"] if before.endswith(w)), None):
         before, text = before[:-len(year)].rstrip(), year + text
-    for words in ("point_words", "time_fillers"):   # "was that also as of": what is before 'also as of' relates
-        for word in sorted(lex.words(f"scope.periods.words.{words}"), key=len, reverse=True):
-            if before.endswith(word):
-                before = before[:-len(word)].rstrip()
-                break
+    for words in t["time_words"]:   # "was that also as of": what is before 'also as of' relates
+        if word := next((w for w in words if before.endswith(w)), None):
+            before = before[:-len(word)].rstrip()
     relation = _relation_before(before, t) or _default_relation(before[-4:], t)
     if relation is None or fig.kind == "period" and relation != "=":
         return None   # (「是一季度的吗」 checks a period; 「一季度到了300万吗」 does not)
     return Threshold(text, 0.0, "", fig.kind, "=")
 
 
-def _english_times(key: str, lex: Lexicon) -> str:
+def _english_times(key: str, t: dict) -> str:
     """"end of march", "mid-april", "the end of last year" written as a briefing writes them (3月底)."""
-    parts = lex.words("scope.periods.parts.english")
-    months = lex.words("scope.periods.words.english_months")
-    years = {w: v for w, v in lex.words("scope.periods.relative_years").items() if w.isascii()}
-    chinese_years = {v: w for w, v in reversed(lex.words("scope.periods.relative_years").items()) if not w.isascii()}
-    when = "|".join([*months, *sorted(years, key=len, reverse=True)])
-    regex = re.compile(rf"\b(?:the\s+)?({'|'.join(parts)})(?:\s+of\s+|-|\s+)(?:the\s+)?({when})\b")
-
     def chinese(m: re.Match) -> str:
         named = m.group(2)
-        head = f"{months.index(named) + 1}月" if named in months else chinese_years[years[named]]
-        return head + parts[m.group(1)]
-    return regex.sub(chinese, key)
+        months = t["months_en"]
+        head = f"{months.index(named) + 1}月" if named in months else t["years_zh"][t["years_en"][named]]
+        return head + t["time_parts"][m.group(1)]
+    return t["english_times"].sub(chinese, key)
 
 
 def _without_markers(text: str, t: dict) -> str:

@@ -179,9 +179,9 @@ class Answerer:
         wider = search(self.engine, query, 4 * K, docs)
         plans = [h for h in wider if h.passage_id in self.facts.plan_passages]
         # the plans that name what the answer was about (跨省通办's are under 社会保障), else its section's
-        named = sorted((t for t in terms_in(query.topic, self.vocabulary) if not is_measure(t, self.vocabulary)),
-                       key=len, reverse=True)[:1]
-        naming = [h for h in plans if named and named[0] in normalize(h.text)]
+        named = max((t for t in terms_in(query.topic, self.vocabulary) if not is_measure(t, self.vocabulary)),
+                    key=len, default="")
+        naming = [h for h in plans if named and named in normalize(h.text)]
         return (naming or [h for h in plans if self.engine.passage(h.passage_id).section_path[0] in heads])[:K] or hits
 
     def _named_period(self, decision: Decision) -> Decision:

@@ -57,7 +57,7 @@ def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = 
         return f"{fragment} " + _replace(previous, old[-1], measures[0])
     own = terms_in(fragment, vocabulary)
     # 工伤 for 工伤保险, also inside a longer fragment (「那失业的有没有2.5亿」: 失业 for 失业保险)
-    new = own + [t for t in vocabulary.terms if fragment in t and t != fragment][:3] + [
+    new = own + _names_holding(fragment, vocabulary) + [
         t for t in vocabulary.terms if any(o in t and o != t for o in own) and t not in own]
     old = terms_in(previous, vocabulary)
     if own and all(is_measure(t, vocabulary) for t in own) and (counted := _counted_term(previous, old)):
@@ -232,11 +232,16 @@ def swap_kin(term: str, text: str, vocabulary: Vocabulary) -> str | None:
 
     Only named things are swapped; measures (访问量, 人数) keep their place.
     """
-    new = [term] + [t for t in vocabulary.terms if term in t and t != term][:3]
+    new = [term] + _names_holding(term, vocabulary)
     old = [t for t in terms_in(text, vocabulary) if not is_measure(t, vocabulary)]
     if is_measure(term, vocabulary) or (best := _kin_pair(new, old, vocabulary)) is None:
         return None
     return _replace(text, best[1], best[0])
+
+
+def _names_holding(part: str, vocabulary: Vocabulary) -> list[str]:
+    """The first few terms of the briefing a partial name stands for (工伤 → 工伤保险, …)."""
+    return [t for t in vocabulary.terms if part in t and t != part][:3]
 
 
 def _kin_pair(new: list[str], old: list[str], vocabulary: Vocabulary) -> tuple[str, str] | None:

@@ -20,7 +20,6 @@ from .analyze import periods_in
 from .numbers import is_day
 
 
-
 @dataclass(frozen=True)
 class TimeRef:
     """A time as a briefing writes it: the year (or years from the document's), the month it ends in

@@ -91,3 +91,12 @@ def names_a_subject(fragment: str, vocabulary: Vocabulary) -> bool:
         named = terms_in(fragment, vocabulary)
     terms = [t for t in named if not is_measure(t, vocabulary)]
     return vocabulary.pins(terms)
+
+
+def outermost(terms: list[str]) -> list[str]:
+    """``terms`` without those inside a longer one of them (失业保险 drops 失业 and 保险).
+
+    >>> outermost(["失业", "失业保险", "基金"])
+    ['失业保险', '基金']
+    """
+    return [t for t in terms if not any(t != o and t in o for o in terms)]
