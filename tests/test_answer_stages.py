@@ -325,6 +325,30 @@ def test_a_carried_figure_far_from_the_number_checked_gets_no_verdict():
     assert decide_figure(q, [hit], [visits, users_near], model_with(3.0), {}).verdict.holds is True
 
 
+@pytest.mark.parametrize("question, kept", [
+    ("是不是4月中旬开的？", False),             # names only the number checked: found by that very text
+    ("是4月中旬那次吧", False),
+    ("招聘专场是不是4月中旬开始？", True),       # names the thing the date is of
+    ("联合招聘是4月中旬吗", True),
+])
+def test_a_check_naming_only_its_number_gets_no_verdict(question, kept):
+    from dataclasses import replace as with_
+    from hrss_qa.answering.decide import unnamed_check
+    from hrss_qa.answering.records import Verdict
+    from hrss_qa.answering.vocabulary import Vocabulary
+
+    hit = hit_with("大中城市聯合招聘春季專場提供崗位420萬人次,截至4月中旬。")
+    when = candidate(hit)   # its last figure: 4月中旬
+    assert when.figure.kind == "date"
+    vocabulary = Vocabulary.of([[(["大中城市", "联合", "招聘", "专场", "岗位"], True)]])
+    q = analyze(question)
+    decision = Decision("figure", q, (hit,), (when,), verdict=Verdict(q.thresholds[0], True))
+    assert (unnamed_check(decision, vocabulary).verdict.holds is True) is kept
+    # a follow-up carried its subject from the answer before: the check is of that figure
+    carried = with_(decision, query=with_(q, anchor=("p1",)))
+    assert unnamed_check(carried, vocabulary).verdict.holds is True
+
+
 def test_unsure_abstains_and_says_why():
     hit = hit_with("失業保險參保人數2.37億人。")
     q = analyze("失业保险参保人数同比增长多少？")

@@ -621,6 +621,18 @@ def test_the_sum_of_the_last_two_figures_is_checked(engine, turns, verdict):
     assert {f.text for f in a.figures} == {"18個", "12個"} and a.verdict == verdict
 
 
+@pytest.mark.parametrize("turns, figures", [
+    # a check repeats the figure it checks: the side it gives is its subject asked for its figure
+    (["工伤保险现在有多少人参保", "不到3亿吧", "那比失业保险多多少"], ["2.89億人", "2.37億人"]),
+    # and it is no second figure: a sum or a share after it is of the two different answers before
+    (["养老保险参保人数是多少", "失业的呢", "有没有超过2亿", "两个加起来多少"], ["10.52億人", "2.37億人"]),
+    (["开通了多少项一网通办服务", "其中跨省通办的有几项", "是40项吧", "占多少"], ["40項", "76項"]),
+])
+def test_a_check_between_two_answers_adds_no_figure_of_its_own(engine, turns, figures):
+    a = _chain(engine, *turns)
+    assert not a.abstained and [f.text for f in a.figures] == figures
+
+
 @pytest.mark.parametrize("turns, expected", [
     # a name alone after a check of a measure: the same measure of the thing named
     (["国家社保公共服务平台访问量是多少", "破40亿了吗", "那人社政务服务平台的呢"], "近32億人次"),

@@ -30,7 +30,7 @@ from ..lexical import words
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
 from .earlier import compared_with_earlier, share_of_earlier, share_reading
-from .fragments import fragment_of, is_short, names_own_period, pronouns, subject_of, untagged, without_periods
+from .fragments import figure_question, fragment_of, is_short, names_own_period, pronouns, subject_of, untagged, without_periods
 from .records import Query, Turn
 from .swaps import english_ask, replaces_a_measure, swap, swap_kin, with_ask
 from .vocabulary import Vocabulary, is_measure, names_a_subject, names_no_measure, subject_terms, terms_in
@@ -184,10 +184,10 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     if asked_no_figure:
         # (after a fact quoted as a sentence, 「个人养老金那块呢」 asks the same of another thing: no figure)
         checked = before.yes_no or before.compare is not None
-        previous = _figure_question(earlier.topic, lex) if checked else earlier.topic
+        previous = figure_question(earlier.topic, lex) if checked else earlier.topic
     if has_han(fragment) and not has_han(previous) and earlier.answered:
         # 「电子的呢」 after an English question: what its answer's figure measures, in the briefing's words
-        previous = _figure_question(normalize(earlier.turn.answer.figures[0].label), lex)
+        previous = figure_question(normalize(earlier.turn.answer.figures[0].label), lex)
     own_sides = [p for p in fragment_read.parts if subject_terms(p.text, vocabulary)]
     checks_time = any(t.kind in ("date", "period") for t in fragment_read.thresholds)
     if fragment_read.tense == "plan" and not pronoun and subject_terms(fragment, vocabulary):
@@ -397,12 +397,6 @@ def _previous_ask(last: Turn, previous: str, lex: Lexicon) -> tuple[str, frozens
                 frozenset(kinds | ({"quantity", "count"} if kinds & {"quantity", "count"} else set())))
     asked = analyze(previous, lex)
     return (asked.wants, asked.kinds) if asked.wants != "fact" else None
-
-
-def _figure_question(topic: str, lex: Lexicon) -> str:
-    """The subject of a turn asked for its figure: 「…访问量是多少」, "what is … visits"."""
-    asks = lex.words("cues.followup.figure_ask")
-    return f"{topic}{asks}" if has_han(topic) else f"{lex.words('cues.followup.figure_ask_en')} {topic}"
 
 
 def _asks_a_fact(fragment: str, lex: Lexicon) -> bool:

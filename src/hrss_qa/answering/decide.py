@@ -23,7 +23,7 @@ from dataclasses import replace
 from ..cards import clause_of
 from ..chunking import Sentence
 from ..figures import Figure
-from ..glossary import expand
+from ..glossary import expand, glossary_terms
 from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
 from ..retrieval import Hit
@@ -33,7 +33,7 @@ from .model import AnswerModel, ranking_summary
 from .numbers import is_day, stated_figures
 from .records import Candidate, Decision, Query, Threshold, Verdict
 from .times import same_time
-from .vocabulary import outermost
+from .vocabulary import Vocabulary, outermost, subject_terms
 from .scope import Coverage, ScopeProblem, evidence_problems
 
 # Features whose strong negative contribution explains an abstention, with what to say.
@@ -128,6 +128,25 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         equal = FEATURES.index("stated_equal")
         premise = next((c for c in ranked[1:] if c.features[equal] and c.figure.kind == best.figure.kind), None)
     return Decision("figure", query, tuple(hits), (best,), verdict=verdict, confidence=confidence, premise=premise)
+
+
+def unnamed_check(decision: Decision, vocabulary: Vocabulary) -> Decision:
+    """The decision with its verdict withheld when the check, asked alone, names nothing of the figure
+    it was decided on beyond the number checked: 「是不是4月中旬开的」 finds a 4月中旬 by that very text,
+    which is no evidence of whose date it is.  「失业率是5.3%吗」 names the rate its figure is of."""
+    query = decision.query
+    if decision.verdict is None or decision.verdict.holds is None or query.anchor or not decision.candidates:
+        return decision
+    best = decision.candidates[0]
+    said = query.key
+    for t in query.thresholds:
+        said = said.replace(normalize(t.text), " ")
+    terms = {*subject_terms(said, vocabulary), *(t for g in glossary_terms(said) for t in g.official)}
+    where = normalize(f"{best.figure.label} {best.sentence.text}")
+    # (「職訓券」 names 职业培训券 in words the vocabulary lacks: the label words it shares count)
+    if any(t in where for t in terms) or best.features[FEATURES.index("label_cover")] > 0:
+        return decision
+    return replace(decision, verdict=replace(decision.verdict, holds=None), premise=None)
 
 
 def _implausible(query: Query, ranked: list[Candidate], model: AnswerModel, coverage: dict[str, Coverage],

@@ -13,7 +13,7 @@ from ..language import Lexicon, pattern
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind
 from .decompose import split_share
-from .fragments import fragment_of, is_short, names_own_period, pronouns, subject_of, without_lead, without_periods
+from .fragments import figure_question, fragment_of, is_short, names_own_period, pronouns, subject_of, without_lead, without_periods
 from .records import Query, Turn
 from .swaps import swap
 from .vocabulary import Vocabulary, is_measure, measures_named, names_a_subject, subject_terms, terms_in
@@ -38,7 +38,7 @@ def share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Vocab
     if (not is_short(fragment_of(key, lex)[0]) and names_a_subject(key, vocabulary) and not without_lead(key, lex).startswith("占")
             and "%" in analyze(key, lex).topical_units):
         return None   # 「电子社保卡覆盖率已经超过六成了？」 checks a rate it names itself: it stands alone
-    said = [_said(t) for t in history]
+    said = [_said(t, lex) for t in _without_repeats(history)]   # (a check is no count of its own)
     if not said or said[-1] is None:
         return None
     ask = re.sub(r"^其中", "", without_lead(key, lex))   # 其中: "of those", the part's own lead
@@ -76,21 +76,21 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
         return None   # (a sum: share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
     if names_own_period(fragment, lex) and not subject_terms(without_periods(fragment, lex), vocabulary):
         return None   # 「比2月份降了多少」: compared with a month, not with an earlier answer
-    answered = [t for t in history if _said(t, counts_only=False) is not None]
+    answered = [t for t in history if _said(t, lex, counts_only=False) is not None]
     if not answered or answered[-1] is not history[-1]:
         return None
     pointed = _pointed_sides(query.parts, answered, lex, vocabulary)
     if pointed is None and sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
         return None   # 「收入比支出多多少」 names both sides
-    last = _side(answered[-1])
+    last = _side(answered[-1], lex)
     said = pronouns(lex).sub("", query.key)
     named = [t for t in subject_terms(said, vocabulary) if not is_measure(t, vocabulary)]
     if pointed is not None:
         sides = pointed
-    elif pair := _named_and_alike(answered, subject_terms(said, vocabulary)):
+    elif pair := _named_and_alike(answered, subject_terms(said, vocabulary), lex):
         # 「跟刚才养老基金那个比，哪个规模大」 after 职业年金's size and its return: the earlier answer it
         # names, against the latest answer of the same unit (the size, not the return)
-        sides = [_side(t) for t in pair]
+        sides = [_side(t, lex) for t in pair]
     elif not named and getattr(answered[-1].answer, "kind", "") == "comparison" and (
             given := _two_given(answered[-1])) is not None:
         # 「多多少」 right after 「工伤的比失业的多吗」 was answered: the two figures just compared
@@ -101,7 +101,7 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     elif len(answered) >= (n := _earlier_count(query.key, lex)):
         # "Which one has more?" the last two answers; 「三个里哪个最多」 the last three; 「前者是后者的几倍」
         # the one said first against the one said later
-        sides = [_side(t) for t in (answered[-n:] if _former_first(query.key, lex) else reversed(answered[-n:]))]
+        sides = [_side(t, lex) for t in (answered[-n:] if _former_first(query.key, lex) else reversed(answered[-n:]))]
     else:
         return None
     parts = tuple(replace(analyze(text, lex), anchor=anchor, swapped_in=swapped, asked=text)
@@ -125,14 +125,15 @@ def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary
     if asks_share and (pair := _share_just_given(history[-1])):
         # 「有没有过半」 after 「比例？」 answered 40项 of 76项: a check of that share, on those two figures
         return _share_of_sides(query, pair, False, lex)
-    turns = history[-(_earlier_count(key, lex) if asks_sum else 2):]   # 「三个加起来」: the last three
-    if len(turns) < 2 or any(_said(t) is None for t in turns) or len(turns[-1].answer.figures) > 1:
+    # 「三个加起来」: the last three; a check that repeated the figure it checked is no figure of its own
+    turns = _without_repeats(history)[-(_earlier_count(key, lex) if asks_sum else 2):]
+    if len(turns) < 2 or any(_said(t, lex) is None for t in turns) or len(turns[-1].answer.figures) > 1:
         return None   # (after a comparison, a check is of that: see share_reading)
     figures = [t.answer.figures[0] for t in turns]
     if len({normalize(f.unit) for f in figures}) > 1 or any(f.value is None for f in figures):
         return None
     sides = turns if asks_sum else sorted(turns, key=lambda t: t.answer.figures[0].value)   # share: part, whole
-    return _share_of_sides(query, [_side(t) for t in sides], asks_sum, lex)
+    return _share_of_sides(query, [_side(t, lex) for t in sides], asks_sum, lex)
 
 
 def _share_just_given(turn: Turn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]] | None:
@@ -201,22 +202,22 @@ def _pointed_sides(parts: tuple[Query, ...], answered: list[Turn], lex: Lexicon,
     measures = measures_named(this.key, vocabulary, lex)
     if not pronouns(lex).match(this.key.strip()):
         return None   # the side opens with what it points at (它的访问量), else it is not this shape
-    named, last = things(other.key), things(_said(answered[-1], counts_only=False))
+    named, last = things(other.key), things(_said(answered[-1], lex, counts_only=False))
     if not (measures and named and last) or set(named) & set(last):
         return None
     measure = measures[0]
-    earlier = next((t for t in reversed(answered[:-1]) if all(w in _said(t, counts_only=False) for w in (*named, measure))), None)
+    earlier = next((t for t in reversed(answered[:-1]) if all(w in _said(t, lex, counts_only=False) for w in (*named, measure))), None)
     mine = (f"{last[0]}{measure}", (), (last[0],))
-    theirs = _side(earlier) if earlier is not None else (f"{named[0]}{measure}", (), (named[0],))
+    theirs = _side(earlier, lex) if earlier is not None else (f"{named[0]}{measure}", (), (named[0],))
     return [mine, theirs] if marks[0] else [theirs, mine]
 
 
-def _named_and_alike(answered: list[Turn], terms: list[str]) -> tuple[Turn, Turn] | None:
+def _named_and_alike(answered: list[Turn], terms: list[str], lex: Lexicon) -> tuple[Turn, Turn] | None:
     """The latest answer of the unit of an earlier answer the question names, and that one; None
     when the question names none before the last, or no other answer is of its unit."""
     if not terms:
         return None
-    named = next((t for t in reversed(answered) if all(w in _said(t, counts_only=False) for w in terms)), None)
+    named = next((t for t in reversed(answered) if all(w in _said(t, lex, counts_only=False) for w in terms)), None)
     if named is None or named is answered[-1]:
         return None
     unit = normalize(named.answer.figures[0].unit)
@@ -224,18 +225,42 @@ def _named_and_alike(answered: list[Turn], terms: list[str]) -> tuple[Turn, Turn
     return (alike[-1], named) if alike else None
 
 
-def _side(turn: Turn) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+def _without_repeats(history: list[Turn]) -> list[Turn]:
+    """The turns, each answer repeating the figure of the answer just before it (a check) dropped."""
+    kept: list[Turn] = []
+    for turn in history:
+        if not (kept and _answered(kept[-1]) and _answered(turn) and _same_figure(kept[-1], turn)):
+            kept.append(turn)
+    return kept
+
+
+def _answered(turn: Turn) -> bool:
+    return turn.answer is not None and not getattr(turn.answer, "abstained", True) and bool(getattr(turn.answer, "figures", ()))
+
+
+def _same_figure(one: Turn, other: Turn) -> bool:
+    """Whether two answered turns gave the same first figure (a check repeats the figure it checks)."""
+    first, second = one.answer.figures[0], other.answer.figures[0]
+    return (first.text, first.start) == (second.text, second.start)
+
+
+def _side(turn: Turn, lex: Lexicon) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """A comparison side an earlier answer gave: what it asked, anchored to its passage and figure."""
     answer = turn.answer
     hit = answer.citations[0].hit
-    return (_said(turn, counts_only=False), (hit.passage_id, f"{hit.doc_id}@{answer.figures[0].start}"), ())
+    return (_said(turn, lex, counts_only=False), (hit.passage_id, f"{hit.doc_id}@{answer.figures[0].start}"), ())
 
 
-def _said(turn: Turn, counts_only: bool = True) -> str | None:
-    """What a turn asked, as read, when its answer gave a count (any figure: ``counts_only=False``), else None."""
+def _said(turn: Turn, lex: Lexicon, counts_only: bool = True) -> str | None:
+    """What a turn asked, as read, when its answer gave a count (any figure: ``counts_only=False``), else None.
+    A check (「不到3亿吧」) asked no figure in words: its subject, asked for its figure."""
     answer = turn.answer
     if answer is None or getattr(answer, "abstained", True) or not getattr(answer, "figures", ()):
         return None
     if counts_only and not any(f.kind in ("count", "quantity") for f in answer.figures):
         return None
-    return normalize(getattr(answer, "question", "") or turn.question)
+    asked = normalize(getattr(answer, "question", "") or turn.question)
+    topic = normalize(getattr(answer, "topic", "") or "")
+    if topic and topic != asked and (analyze(turn.question, lex).yes_no or analyze(asked, lex).yes_no):
+        return normalize(figure_question(topic, lex))
+    return asked

@@ -98,3 +98,9 @@ def subject_of(question: str, lex: Lexicon | None = None) -> str:
     subject = re.sub(r"(?:^|(?<=\s))[个项家场张名位件批届](?![人目所单次置])(?=[\u4e00-\u9fff])", "", subject)
     subject = re.sub(r"\b(what|which|how|was|were|is|are|did|does|do|the|so|and|about)\b|[?？。.!！,，]", " ", subject)
     return re.sub(r"\s+", " ", subject).strip(" 的是")
+
+
+def figure_question(topic: str, lex: Lexicon) -> str:
+    """The subject of a turn asked for its figure: 「…访问量是多少」, "what is … visits"."""
+    asks = lex.words("cues.followup.figure_ask")
+    return f"{topic}{asks}" if has_han(topic) else f"{lex.words('cues.followup.figure_ask_en')} {topic}"

@@ -27,7 +27,7 @@ from .confidence import passage_features
 from .conversation import own_subject, resolve
 from .sides import Sides
 from .vocabulary import Vocabulary, is_measure, terms_in
-from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank
+from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank, unnamed_check
 from .features import CorpusFacts, candidates, generic_label_words
 from .model import AnswerModel, bundled_model
 from .records import Answer, Decision, Query, Turn
@@ -159,6 +159,7 @@ class Answerer:
             fitting = [c for c in named if fits_units(query, c.figure)]
             fresh = fitting + [c for c in named if c not in fitting] if named else fresh
             decision = decide_figure(query, hits, fresh, self.model, self.coverage, self.lex)
+            decision = unnamed_check(decision, self.vocabulary)
             if decision.kind == "abstain" and len(fresh) < len(ranked):
                 # 「同比增长多少」 is declined about the figure just given: the decline names that one.
                 again = decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
