@@ -621,6 +621,24 @@ def test_the_sum_of_the_last_two_figures_is_checked(engine, turns, verdict):
     assert {f.text for f in a.figures} == {"18個", "12個"} and a.verdict == verdict
 
 
+@pytest.mark.parametrize("turns, figures, verdict, winner", [
+    # a comparison naming one thing, however long: the other side is the last answer, the measure
+    # the one it names or the one that answer's figure is of
+    (["人社政务服务平台累计访问量多少", "和国家社会保险公共服务平台相比哪个高"],
+     {"近32億人次", "超過47億人次"}, "", "国家社会保险公共服务平台更多"),
+    (["春风行动发布了多少岗位", "跟大中城市联合招聘春季专场比呢，哪个多"], {"3800萬個", "420萬人次"}, "", ""),
+    (["电子社保卡的属地服务有多少项", "比人社政务服务平台的地方特色服务多吗"], {"1000余項", "389項"}, "yes",
+     "电子社保卡的属地服务项更多"),
+    # an earlier answer's side read by piecing words together is named by its figure's label
+    (["电子社保卡开通了几项全国服务", "它的地方服务有多少项 ", "跟政务服务平台的地方特色服务比哪个多"],
+     {"1000余項", "389項"}, "", "电子社保卡已开通属地服务更多"),
+])
+def test_a_comparison_naming_one_thing_compares_it_with_the_last_answer(engine, turns, figures, verdict, winner):
+    a = _chain(engine, *turns)
+    assert {f.text for f in a.figures} == figures and a.verdict == verdict
+    assert winner in a.text
+
+
 @pytest.mark.parametrize("turns, figures", [
     # a check repeats the figure it checks: the side it gives is its subject asked for its figure
     (["工伤保险现在有多少人参保", "不到3亿吧", "那比失业保险多多少"], ["2.89億人", "2.37億人"]),

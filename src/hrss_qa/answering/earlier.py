@@ -71,7 +71,11 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     # 「多了多少」 right after two figures were compared asks their gap, not a change over time
     gap_of_last = (bool(history) and getattr(history[-1].answer, "kind", "") == "comparison"
                    and query.asks & {"yoy", "change"} == {"change"} and not terms_in(fragment, vocabulary))
-    if compare in (None, "sum") or not (is_short(fragment) or refers_back) or (
+    said = pronouns(lex).sub("", query.key)
+    named = [t for t in subject_terms(said, vocabulary) if not is_measure(t, vocabulary)]
+    # 「跟社保公共服务平台比，哪个访问量更高」 names one thing: the other side is the last answer
+    one_named = len(thing := _things_named(said, vocabulary)) == 1 and not query.parts
+    if compare in (None, "sum") or not (is_short(fragment) or refers_back or one_named) or (
             query.asks & {"yoy", "change"} and not gap_of_last):
         return None   # (a sum: share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
     if names_own_period(fragment, lex) and not subject_terms(without_periods(fragment, lex), vocabulary):
@@ -83,8 +87,6 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     if pointed is None and sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
         return None   # 「收入比支出多多少」 names both sides
     last = _side(answered[-1], lex)
-    said = pronouns(lex).sub("", query.key)
-    named = [t for t in subject_terms(said, vocabulary) if not is_measure(t, vocabulary)]
     if pointed is not None:
         sides = pointed
     elif pair := _named_and_alike(answered, subject_terms(said, vocabulary), lex):
@@ -95,6 +97,8 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
             given := _two_given(answered[-1])) is not None:
         # 「多多少」 right after 「工伤的比失业的多吗」 was answered: the two figures just compared
         sides = given
+    elif one_named and (asked := _measure_of(said, thing[0], answered[-1], vocabulary, lex)):
+        sides = [last, (asked, (), (thing[0],))]
     elif named:
         other = swap(named[0], last[0], vocabulary) or named[0]
         sides = [last, (other, (), (named[0],))]
@@ -168,6 +172,35 @@ def _share_of_sides(query: Query, sides, asks_sum: bool, lex: Lexicon) -> Query:
     return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts, parts=parts,
                    compare="sum" if asks_sum else "share", several=False,
                    reading=reading, asked=query.text, topic=parts[0].topic or subject_of(parts[0].text, lex))
+
+
+def _things_named(said: str, vocabulary: Vocabulary) -> list[str]:
+    """The names ``said`` gives, terms written next to each other (or with 的 between) as one name
+    (社保 + 公共服务平台, 联合 + 招聘 + 春季 + 专场), without those that are a measure alone (访问量)."""
+    runs: list[tuple[str, int, list[str]]] = []   # (name, where it ends, its terms)
+    for t in subject_terms(said, vocabulary):
+        at = said.find(t)
+        if at < 0:
+            continue
+        if runs and said[runs[-1][1]:at] in ("", "的"):
+            name, _, terms = runs[-1]
+            runs[-1] = (said[said.find(name):at + len(t)], at + len(t), [*terms, t])
+        else:
+            runs.append((t, at + len(t), [t]))
+    return [name for name, _, terms in runs if not (len(terms) == 1 and terms[0] in vocabulary.measures)]
+
+
+def _measure_of(said: str, name: str, last: Turn, vocabulary: Vocabulary, lex: Lexicon) -> str | None:
+    """A comparison side's question: the thing named with the measure asked (访问量), else with the
+    measure the last answer's figure is of (…专场 names none: 招聘 is inside the name), asked for its
+    figure.  None when no measure the briefing uses is found."""
+    for own, text in ((True, said.replace(name, " ")), (False, normalize(last.answer.figures[0].label))):
+        if whole := [m for m in measures_named(text, vocabulary, lex) if m in vocabulary.measures]:
+            measure = whole[-1]   # (the head comes last)
+            if not own:   # the other answer's words for it (发布岗位): only its head (岗位) is the measure
+                measure = min((m for m in vocabulary.measures if measure.endswith(m)), key=len)
+            return normalize(figure_question(name if name.endswith(measure) else f"{name}{measure}", lex))
+    return None
 
 
 def _former_first(key: str, lex: Lexicon) -> bool:

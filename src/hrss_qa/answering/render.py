@@ -149,6 +149,19 @@ def _asked_name(text: str) -> str:
     return re.sub(r"(是)?(多少|几[个项家场张人]?|有多少|呢|吗)|[?？。，,\s]", "", text) or text
 
 
+def _pieced(query) -> bool:
+    """Whether a side an earlier answer gave was read by piecing a follow-up onto the question before
+    it (「它的地方服务有多少项 电子社保卡开通了 全国服务」): no name to say back to the user."""
+    return bool(query.anchor) and has_han(query.text) and bool(re.search(r"\S\s+\S", query.text.strip()))
+
+
+def _part_name(part: Decision) -> str:
+    """A comparison part as named: as asked, or by its figure's label when its reading was pieced."""
+    if _pieced(part.query) and part.candidates:
+        return normalize(part.candidates[0].figure.label)
+    return _asked_name(part.query.text)
+
+
 def _comparison_tail(decision: Decision) -> str:
     q = decision.query
     en = q.script == "en"
@@ -176,10 +189,12 @@ def _comparison_tail(decision: Decision) -> str:
             name = _distinct(winner.label, others[0].label) if len(others) == 1 else winner.label
             asked = [p.query for p in decision.parts if p.candidates and p.candidates[0].figure is winner]
             alike = all(normalize(f.label) == normalize(winner.label) for f in others)   # one measure of two things
-            if asked and has_han(asked[0].text) and (alike or len({c.hit.passage_id for c in decision.candidates}) > 1):
+            if asked and _pieced(asked[0]):
+                pass   # a side an earlier answer gave, read by piecing words together: the label names it
+            elif asked and has_han(asked[0].text) and (alike or len({c.hit.passage_id for c in decision.candidates}) > 1):
                 name = _asked_name(asked[0].text)   # parts from different passages: say it as asked
                 if alike:   # one measure of several things: the thing (without the measure words all share)
-                    name = _without_shared_ending(name, [_asked_name(p.query.text) for p in decision.parts])
+                    name = _without_shared_ending(name, [_part_name(p) for p in decision.parts])
             elif alike:
                 first = figures.index(winner) == 0
                 name = ("The first" if first else "The second") if en else ("前者" if first else "后者")
@@ -303,7 +318,8 @@ def _strip_marker(text: str) -> str:
 def _without_shared_ending(name: str, names: list[str]) -> str:
     """``name`` without the ending all ``names`` share (「…平台累计被访问了次」 → 「…平台」)."""
     k = 0
-    while k < min(map(len, names)) - 1 and len({n[len(n) - k - 1] for n in names}) == 1:
+    # (up to a whole name: 「累计访问量」 of an earlier answer is all ending)
+    while k < min(map(len, names)) and len({n[len(n) - k - 1] for n in names}) == 1:
         k += 1
     return name[:len(name) - k].rstrip("的之") or name if k and len(names) > 1 else name
 
