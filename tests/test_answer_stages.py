@@ -726,6 +726,23 @@ def test_a_total_over_several_schemes_is_no_answer_for_one_of_them(question, dec
     assert any(p.kind == "scheme" for p in problems) is declined
 
 
+@pytest.mark.parametrize("question, declined", [
+    ("失业保险基金结余还有多少", True),       # a later clause of the sentence shares the total's subject
+    ("养老保险基金的结余是多少", True),
+    ("三项基金累计结余多少", False),
+])
+def test_a_total_named_at_the_head_of_the_sentence_covers_its_later_clauses(question, declined):
+    from hrss_qa.answering.decide import hard_problems
+    from hrss_qa.language import lexicon
+
+    hit = hit_with("1-3月三項社會保險基金總收入2.04萬億元、總支出1.7萬億元,3月底累計結余7.75萬億元。",
+                   section="二、社會保障 › 工作進展情況")
+    balance = candidate(hit)   # its last figure: 7.75萬億元, in a clause that names no total
+    assert balance.figure.text == "7.75萬億元"
+    problems = hard_problems(analyze(question), balance, {}, lexicon())
+    assert any(p.kind == "scheme" for p in problems) is declined
+
+
 def test_a_day_checked_is_compared_with_a_day_only():
     from hrss_qa.figures import extract_figures
 

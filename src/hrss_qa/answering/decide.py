@@ -458,7 +458,10 @@ def hard_problems(query: Query, best: Candidate, coverage: dict[str, Coverage], 
 def _schemes_in_a_total(query: Query, best: Candidate, lex: Lexicon) -> list[str]:
     """Schemes the question names (工伤保险) where the figure's clause gives a total over several
     (「三项社会保险基金总收入」) and does not name them: that total is not theirs."""
-    clause = normalize(clause_of(best.sentence, best.figure))
+    # (the sentence up to the figure: 「三项社会保险基金总收入…、总支出…,3月底累计结余…」 opens with
+    # the total's subject and its later clauses share it)
+    sentence = best.sentence
+    clause = normalize(sentence.text[:max(best.figure.start - sentence.start, 0)] + best.figure.text)
     if not any(w in clause for w in lex.words("scope.totals.words")):
         return []
     said = query.key if has_han(query.key) else expand(query.text)
