@@ -621,6 +621,15 @@ def test_the_sum_of_the_last_two_figures_is_checked(engine, turns, verdict):
     assert {f.text for f in a.figures} == {"18個", "12個"} and a.verdict == verdict
 
 
+@pytest.mark.parametrize("turns", [
+    ["社保卡持卡人数多少", "覆盖了百分之多少的人口", "电子社保卡的领用数量呢"],
+    ["社保卡有多少人持有", "占人口比例呢", "那电子社保卡的人数呢"],
+])
+def test_a_follow_up_naming_a_count_after_a_share_asks_the_count(engine, turns):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == "7.64億人" and "54.1%" not in a.text
+
+
 @pytest.mark.parametrize("turns, figures, verdict, winner", [
     # a comparison naming one thing, however long: the other side is the last answer, the measure
     # the one it names or the one that answer's figure is of

@@ -283,7 +283,9 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
         read = replace(read, swapped_in=tuple(subject_terms(fragment, vocabulary)))
         # each part of a double ask (「持卡人数和覆盖率」 → 电子社保卡's) is about the subject swapped in
         read = replace(read, parts=tuple(replace(p, swapped_in=read.swapped_in) for p in read.parts))
-        if own.units is None and names_no_measure(fragment, vocabulary) and getattr(answer, "figures", ()):
+        # (「电子社保卡的人数呢」 names a count as its measure: its own units stand)
+        if (own.units is None and not lex.cue("count_named")(fragment) and names_no_measure(fragment, vocabulary)
+                and getattr(answer, "figures", ())):
             # 「电子社保卡的呢」 after a share, "And the other platform?" after a visit count: another subject,
             # the same measure, so a figure of the previous answer's unit is preferred.
             own_words = set(words(fragment)) | set(read.swapped_in)
