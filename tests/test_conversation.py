@@ -621,6 +621,20 @@ def test_the_sum_of_the_last_two_figures_is_checked(engine, turns, verdict):
     assert {f.text for f in a.figures} == {"18個", "12個"} and a.verdict == verdict
 
 
+@pytest.mark.parametrize("turns, expected", [
+    # a figure asked in the future tense of a progress answer is in that answer's passage, not in the plans;
+    # the companies of a whole English clause are who gains, not the unit counted
+    (["Until when do the reduced unemployment and work-injury insurance rates last?",
+      "And how much will it cut costs for companies annually?"], "1800億元"),
+    (["降低失业和工伤保险费率的政策延续到什么时候", "这将每年为企业减负多少"], "1800億元"),
+    # after plans quoted, a target asked of them is not a progress figure
+    (["人社部打算怎么推进一网通办", "打算增加到多少项"], None),
+])
+def test_a_figure_asked_in_the_future_tense_of_what_was_just_answered(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert (None if a.abstained else a.figures[0].text) == expected
+
+
 @pytest.mark.parametrize("turns", [
     ["社保卡持卡人数多少", "覆盖了百分之多少的人口", "电子社保卡的领用数量呢"],
     ["社保卡有多少人持有", "占人口比例呢", "那电子社保卡的人数呢"],

@@ -292,9 +292,10 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
             read = replace(read, topical_units=_units_of(answer.figures, lex),
                            borrowed=frozenset(w for w in words(text) if w not in own_words))
     attached = how == "attach"
-    if attached and own.units is None and own.topical_units and (marked or len(fragment) <= 4):
+    if attached and own.units is None and own.topical_units and (marked or len(fragment) <= 4) and _a_noun_phrase(fragment):
         # 「比例呢」「金额？」 with the previous subject: the measure word is the whole ask, so only a figure of
-        # its unit answers (not the previous answer's head count).
+        # its unit answers (not the previous answer's head count).  ("how much will it cut costs for
+        # companies" is a clause: its companies are who gains, not what is counted.)
         read = replace(read, units=own.topical_units)
     # A subject carried over from the previous answer: its figure's passage is where this one should be.
     # (No figure in the previous answer: nothing to anchor to, so no verdict on this one.)
@@ -331,6 +332,15 @@ def _planned_part(earlier: _Earlier, own: Query, text: str, lex: Lexicon) -> str
         return ""
     part = citations[0].section.split("›")[1].strip() if citations[0].section.count("›") >= 1 else ""
     return part if part and lex.cue("plan")(normalize(part)) and not lex.cue("plan")(normalize(text)) else ""
+
+
+def _a_noun_phrase(fragment: str) -> bool:
+    """Short enough to be a measure named alone: any Chinese fragment that leans on the conversation,
+    an English one of a few words ("the amount", "and the share")."""
+    return not fragment.isascii() or len(fragment.split()) <= _NOUN_PHRASE_WORDS
+
+
+_NOUN_PHRASE_WORDS = 4
 
 
 def _asks(text: str, lex: Lexicon) -> bool:

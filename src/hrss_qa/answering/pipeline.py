@@ -125,7 +125,9 @@ class Answerer:
                 decision = self.decide(query, frozenset({latest.doc_id}))
                 return decision if decision.kind != "abstain" or decision.problems else self.decide(query, frozenset(self.coverage))
         hits = search(self.engine, query, K, docs)
-        if query.tense == "plan" and query.anchor:
+        # (a figure asked in the future tense of a progress answer, "How much will that save", is in its passage)
+        of_progress = query.is_figure and not any(p in self.facts.plan_passages for p in query.anchor)
+        if query.tense == "plan" and query.anchor and not of_progress:
             hits = self._plans_of_anchor(query, hits, docs)
         if not hits:
             return abstain(query, hits, "没有找到相关内容")
