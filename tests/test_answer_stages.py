@@ -43,6 +43,8 @@ from hrss_qa.language import lexicon
     ("属地服务上千项了吗", 1000.0, ">="),
     ("是不是上万家", 1e4, ">="),           # 上万 is at least, whatever the verb
     ("Did the balance of the three funds reach 7.5 trillion yuan by the end of March 2023?", 7.5e12, ">="),
+    ("比3个多吗", 3.0, ">"),                  # 比 before the number, the relation after it
+    ("是不是比两亿还少", 2e8, "<"),
 ])
 def test_a_checked_number_and_its_relation(question, value, relation):
     t = thresholds(question)[0]   # the number with a relation word comes first

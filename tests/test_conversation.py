@@ -635,6 +635,20 @@ def test_a_figure_asked_in_the_future_tense_of_what_was_just_answered(engine, tu
     assert (None if a.abstained else a.figures[0].text) == expected
 
 
+@pytest.mark.parametrize("turns, figures, expected", [
+    # "these two" after visits, a service count and visits again: the two visit counts
+    (["电子社保卡累计访问量多少", "它开通了几项全国服务", "国家社会保险公共服务平台的访问量呢", "这两个谁多"],
+     {"超過47億人次", "31億次"}, "国家社会保险公共服务平台"),
+    # a number after 比 is checked, not compared with an earlier answer
+    (["数字技术工程师颁布了几个国家职业标准", "比3个多吗"], {"4個"}, "是的"),
+    # 「哪个城市…最多」 asks a place, which the briefing does not give
+    (["一网通办开通了多少项", "哪个城市用的人最多"], set(), "没有说明具体地点"),
+])
+def test_which_one_is_of_answers_alike_a_number_or_a_place(engine, turns, figures, expected):
+    a = _chain(engine, *turns)
+    assert {f.text for f in a.figures} == figures and expected in a.text
+
+
 @pytest.mark.parametrize("turns", [
     ["社保卡持卡人数多少", "覆盖了百分之多少的人口", "电子社保卡的领用数量呢"],
     ["社保卡有多少人持有", "占人口比例呢", "那电子社保卡的人数呢"],

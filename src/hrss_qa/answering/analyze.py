@@ -91,6 +91,7 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     detail = _detail(key, lex)
     if detail is not None and not checks:   # 「哪几个职业」「什么原因」: names or reasons, not a number
         wants, kinds = "fact", frozenset()
+        compare = None   # 「在哪个省用得最多」 asks a place, not which of two figures is larger
     if compare and wants == "fact":   # 「哪个多」 compares figures even without a number word
         wants, kinds = "figure", frozenset({"quantity", "percent", "count"})
     asks = _asks(key, lex)

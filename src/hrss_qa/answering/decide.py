@@ -30,7 +30,7 @@ from ..retrieval import Hit
 from ..text import has_han, normalize
 from .features import FEATURES, FIT_FLAGS, generic_label_words, missing_groups
 from .model import AnswerModel, ranking_summary
-from .numbers import is_day, stated_figures
+from .numbers import comparable, comparable_units, is_day, stated_figures
 from .records import Candidate, Decision, Query, Threshold, Verdict
 from .times import same_time
 from .vocabulary import Vocabulary, outermost, subject_terms
@@ -89,6 +89,8 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         # first, and the previous answer's own figure first of all when it can answer.
         # 「比例呢」「金额？」 after a head count ask another measure: the carried figure is not its answer.
         same = [c for c in near if f"{c.hit.doc_id}@{c.figure.start}" in query.anchor and fits_units(query, c.figure)]
+        if query.settled and same:   # a side an earlier answer gave: that answer's figure, as given then
+            return Decision("figure", query, tuple(hits), (same[0],), confidence=1.0)
         doubt = bool(same) and _points_elsewhere(query, same[0], ranked)
         if query.wants == "date" and (at := [int(a.rsplit("@", 1)[1]) for a in query.anchor if "@" in a]):
             # 「这是哪个月的数」: the date written with the figure just given, in its sentence, nearest it.
@@ -378,26 +380,6 @@ def check(thresholds: tuple[Threshold, ...], figure: Figure, lex: Lexicon | None
         low, high, open_low, open_high = _interval(figure, lex)
         return Verdict(t, _decide(t, low, high, open_low, open_high, lex))
     return None
-
-
-def comparable_units(a: str, b: str, lex: Lexicon | None = None) -> bool:
-    """Whether two units count the same thing (人 and 人次 do not)."""
-    lex = lex or lexicon()
-    if a == b:
-        return True
-    return any(a in g and b in g for g in lex.words("units.comparable.groups"))
-
-
-def comparable(a: Figure, b: Figure, lex: Lexicon | None = None) -> bool:
-    """Whether two figures can be compared: comparable units, or one measure (the same label) counted
-    in units alike (访问量 of one platform in 人次, of another in 次)."""
-    if a.value is None or b.value is None or a.kind != b.kind:
-        return False
-    ua, ub = normalize(a.unit), normalize(b.unit)
-    if comparable_units(ua, ub, lex):
-        return True
-    same_measure = bool(a.label) and normalize(a.label) == normalize(b.label)
-    return same_measure and any(ua in g and ub in g for g in (lex or lexicon()).words("units.alike.groups"))
 
 
 def _larger(a: Figure, b: Figure, lex: Lexicon) -> bool | None:

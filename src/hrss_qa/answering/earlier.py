@@ -13,6 +13,7 @@ from ..language import Lexicon, pattern
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind
 from .decompose import split_share
+from .numbers import comparable
 from .fragments import figure_question, fragment_of, is_short, names_own_period, pronouns, subject_of, without_lead, without_periods
 from .records import Query, Turn
 from .swaps import swap
@@ -78,6 +79,8 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     if compare in (None, "sum") or not (is_short(fragment) or refers_back or one_named) or (
             query.asks & {"yoy", "change"} and not gap_of_last):
         return None   # (a sum: share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
+    if query.thresholds or query.detail is not None:
+        return None   # 「比5个多吗」 checks a number; 「这些在哪个省用得最多」 asks a place, not a figure
     if names_own_period(fragment, lex) and not subject_terms(without_periods(fragment, lex), vocabulary):
         return None   # 「比2月份降了多少」: compared with a month, not with an earlier answer
     answered = [t for t in history if _said(t, lex, counts_only=False) is not None]
@@ -104,13 +107,15 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
         sides = [last, (other, (), (named[0],))]
     elif len(answered) >= (n := _earlier_count(query.key, lex)):
         # "Which one has more?" the last two answers; 「三个里哪个最多」 the last three; 「前者是后者的几倍」
-        # the one said first against the one said later
-        sides = [_side(t, lex) for t in (answered[-n:] if _former_first(query.key, lex) else reversed(answered[-n:]))]
+        # the one said first against the one said later.  Those the last answer can be compared with:
+        # 「这俩哪个多」 after visits, a check of a service count, and visits again compares the visits.
+        chosen = _comparable_with_last(answered, n, lex)
+        sides = [_side(t, lex) for t in (chosen if _former_first(query.key, lex) else reversed(chosen))]
     else:
         return None
-    parts = tuple(replace(analyze(text, lex), anchor=anchor, swapped_in=swapped, asked=text)
-                  for text, anchor, swapped in sides)
     kinds = frozenset({"quantity", "count", "percent"})
+    parts = tuple(_settled(replace(analyze(text, lex), anchor=anchor, swapped_in=swapped, asked=text), kinds)
+                  for text, anchor, swapped in sides)
     reading = f"{query.key.rstrip('?？。.!！ ')}：{'；'.join(p.text for p in parts)}"
     return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=kinds, parts=parts,
                    compare=compare, several=False,
@@ -162,7 +167,7 @@ def _share_of_sides(query: Query, sides, asks_sum: bool, lex: Lexicon) -> Query:
     """A share (the first side of the second) or a sum, as a two-part query anchored to the sides' figures."""
     key = query.key
     counts = frozenset({"quantity", "count"})
-    parts = tuple(replace(analyze(text, lex), anchor=anchor, asked=text, wants="figure", kinds=counts)
+    parts = tuple(_settled(replace(analyze(text, lex), anchor=anchor, asked=text, wants="figure", kinds=counts), counts)
                   for text, anchor, _ in sides)
     ask = key.rstrip('?？。.!！ ')
     if asks_sum:
@@ -201,6 +206,20 @@ def _measure_of(said: str, name: str, last: Turn, vocabulary: Vocabulary, lex: L
                 measure = min((m for m in vocabulary.measures if measure.endswith(m)), key=len)
             return normalize(figure_question(name if name.endswith(measure) else f"{name}{measure}", lex))
     return None
+
+
+def _comparable_with_last(answered: list[Turn], n: int, lex: Lexicon) -> list[Turn]:
+    """The last ``n`` answers of figures the last answer's can be compared with (in the order given),
+    each figure once; the last ``n`` answers when fewer than ``n`` are."""
+    last = answered[-1].answer.figures[0]
+    chosen = [answered[-1]]
+    for turn in reversed(answered[:-1]):
+        figure = turn.answer.figures[0]
+        if comparable(last, figure, lex) and not any(_same_figure(turn, c) for c in chosen):
+            chosen.insert(0, turn)
+        if len(chosen) == n:
+            return chosen
+    return answered[-n:]
 
 
 def _former_first(key: str, lex: Lexicon) -> bool:
@@ -256,6 +275,11 @@ def _named_and_alike(answered: list[Turn], terms: list[str], lex: Lexicon) -> tu
     unit = normalize(named.answer.figures[0].unit)
     alike = [t for t in answered if t is not named and normalize(t.answer.figures[0].unit) == unit]
     return (alike[-1], named) if alike else None
+
+
+def _settled(side: Query, kinds: frozenset[str]) -> Query:
+    """A side an earlier answer gave (anchored to its figure) asks that figure, however its words read."""
+    return replace(side, wants="figure", kinds=kinds, settled=True) if side.anchor else side
 
 
 def _without_repeats(history: list[Turn]) -> list[Turn]:

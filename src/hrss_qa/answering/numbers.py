@@ -52,6 +52,7 @@ def _tables(lex: Lexicon) -> dict:
             "shares": shares, "share": share, "defaults": lex.words("cues.relation.default"),
             "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per cent|pct)\b"),
             "numbers": lex.words("units.english_numbers"),
+            "than": _than_tables(lex),
             **_time_tables(lex),
             "ordinal_words": lex.words("units.english_ordinals.words"),
             "ordinals": re.compile(r"\b(?:(\d+)(?:st|nd|rd|th)|(" + "|".join(lex.words("units.english_ordinals.words"))
@@ -140,6 +141,8 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
             relation = _relation_before(before, t)
         if relation is None:
             relation = _relation_after(key[fig.end:fig.end + 6])
+        if relation is None:
+            relation = _relation_around(before, key[fig.end:], t["than"])
         worded = relation is not None
         if relation is None and fig.kind in ("quantity", "percent", "count") and not _names_its_noun(key, fig):
             relation = _default_relation(before, t) or _reached(key[fig.end:], t) or \
@@ -230,6 +233,22 @@ def _qualifier_relation(qualifier: str, t: dict) -> Relation | None:
     return _relation_after(qualifier)
 
 
+def _than_tables(lex: Lexicon) -> tuple[re.Pattern, dict[str, re.Pattern]]:
+    """「比5个多吗」: the word before the number and, after it, the words that give the relation."""
+    than = lex.words("cues.relation.than")
+    before = re.compile(rf"(?:{'|'.join(map(re.escape, than['before']))})\s*$")
+    return before, {rel: re.compile(rf"\s*(?:{'|'.join(map(re.escape, than['fillers']))})?(?:{'|'.join(map(re.escape, than[rel]))})")
+                    for rel in (">", "<")}
+
+
+def _relation_around(before: str, after: str, than: tuple[re.Pattern, dict[str, re.Pattern]]) -> Relation | None:
+    """The relation of a number compared with 比 (「比5个多吗」 more than 5), or None."""
+    opening, closings = than
+    if not opening.search(before):
+        return None
+    return next((rel for rel, closing in closings.items() if closing.match(after)), None)
+
+
 def _relation_after(after: str) -> Relation | None:
     if re.match(r"\s*(以上|or more|or above|plus)", after):
         return ">="
@@ -256,3 +275,23 @@ def _default_relation(before: str, t: dict) -> Relation | None:
         if any(word in tail for word in t["defaults"].get(key, [])):
             return rel
     return None
+
+
+def comparable_units(a: str, b: str, lex: Lexicon | None = None) -> bool:
+    """Whether two units count the same thing (人 and 人次 do not)."""
+    lex = lex or lexicon()
+    if a == b:
+        return True
+    return any(a in g and b in g for g in lex.words("units.comparable.groups"))
+
+
+def comparable(a: Figure, b: Figure, lex: Lexicon | None = None) -> bool:
+    """Whether two figures can be compared: comparable units, or one measure (the same label) counted
+    in units alike (访问量 of one platform in 人次, of another in 次)."""
+    if a.value is None or b.value is None or a.kind != b.kind:
+        return False
+    ua, ub = normalize(a.unit), normalize(b.unit)
+    if comparable_units(ua, ub, lex):
+        return True
+    same_measure = bool(a.label) and normalize(a.label) == normalize(b.label)
+    return same_measure and any(ua in g and ub in g for g in (lex or lexicon()).words("units.alike.groups"))

@@ -99,6 +99,8 @@ class Query:
                                                  # (持卡人数 for 电子社保卡): no evidence need state them
     given: tuple[str, ...] = ()                  # figures the previous answer gave ("doc_id@start"): a
                                                  # follow-up asking something new is not answered by them
+    settled: bool = False                        # a side an earlier answer gave: its anchored figure
+                                                 # answers it (the answer was decided when it was given)
 
     @property
     def is_figure(self) -> bool:

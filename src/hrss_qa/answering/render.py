@@ -14,6 +14,7 @@ from ..figures import Figure
 from ..language import Lexicon, lexicon
 from ..retrieval import Hit
 from ..text import Script, has_han, normalize, to_script
+from .numbers import comparable
 from .records import Answer, Candidate, Citation, Decision
 
 _GENERIC_LABEL_CHARS = 5   # a label this short (累計訪問量) needs its sentence to say whose figure it is
@@ -133,8 +134,6 @@ def _verdict_lead(decision: Decision, lex: Lexicon) -> str:
 def _winner(decision: Decision) -> Figure | None:
     """The figure a comparison asks for (the largest, or the smallest for 「哪个少」), if the
     figures are comparable and not all equal."""
-    from .decide import comparable
-
     figures = [c.figure for c in decision.candidates]
     if len(figures) < 2 or not all(comparable(figures[0], f) for f in figures[1:]):
         return None
