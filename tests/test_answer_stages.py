@@ -351,6 +351,23 @@ def test_a_check_naming_only_its_number_gets_no_verdict(question, kept):
     assert unnamed_check(carried, vocabulary).verdict.holds is True
 
 
+@pytest.mark.parametrize("flags, abstains", [
+    ({"subject_missing": 1.0, "tense_mismatch": 1.0}, True),    # a done thing's date for a plan naming another
+    ({"subject_missing": 1.0}, False),                          # each alone is left to the fitted model
+    ({"tense_mismatch": 1.0}, False),
+])
+def test_a_date_of_what_was_done_is_no_date_of_another_plan(flags, abstains):
+    from dataclasses import replace as with_
+
+    hit = hit_with("截至4月中旬,大中城市聯合招聘春季專場提供崗位420萬人次。")
+    when = with_(candidate(hit), figure=hit.figures[0])
+    assert when.figure.kind == "date"
+    features = tuple(flags.get(name, 0.0) for name in FEATURES)
+    q = analyze("When will the trainee recruitment drive start?")
+    d = decide_figure(q, [hit], [with_(when, features=features)], model_with(3.0), {})
+    assert (d.kind == "abstain") is abstains
+
+
 def test_unsure_abstains_and_says_why():
     hit = hit_with("失業保險參保人數2.37億人。")
     q = analyze("失业保险参保人数同比增长多少？")

@@ -635,6 +635,18 @@ def test_a_figure_asked_in_the_future_tense_of_what_was_just_answered(engine, tu
     assert (None if a.abstained else a.figures[0].text) == expected
 
 
+@pytest.mark.parametrize("turns, expected", [
+    # a mixed fragment is short by its words: "the MOHRSS 政务服务平台" leans on the visits just asked
+    (["How many visits has the e-card had?", "And the MOHRSS 政务服务平台?"], "近32億人次"),
+    # a date of what was done is not the start of a plan naming something else
+    (["百万就业见习岗位募集计划什么时候启动"], None),
+    (["When will the work-injury rate cut end?"], "2024年底"),
+])
+def test_mixed_follow_ups_and_dates_of_the_thing_named(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert (None if a.abstained else a.figures[0].text) == expected
+
+
 @pytest.mark.parametrize("turns, figures, expected", [
     # "these two" after visits, a service count and visits again: the two visit counts
     (["电子社保卡累计访问量多少", "它开通了几项全国服务", "国家社会保险公共服务平台的访问量呢", "这两个谁多"],

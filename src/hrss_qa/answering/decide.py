@@ -64,6 +64,9 @@ PASSAGE_REASONS = {
 }
 
 
+_ANOTHER_EVENT = ("subject_missing", "tense_mismatch")
+
+
 def rank(candidates: list[Candidate], model: AnswerModel) -> list[Candidate]:
     """Candidates with the figure model's choice probability as ``score``, best first."""
     if not candidates:
@@ -102,6 +105,11 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
             ranked = unanchored
     best = ranked[0]
     confidence = model.confidence([c.score for c in ranked], best.flags)
+    if query.wants == "date" and not query.anchor and all(best.features[FEATURES.index(f)] > 0 for f in _ANOTHER_EVENT):
+        # "When will the trainee drive start?" against 截至4月中旬 of the spring job fairs: every date looks
+        # alike, so a date of what was done, whose sentence misses what the plan asked names, is another
+        # thing's date
+        return abstain(query, hits, GENERIC_REASON, confidence=confidence)
     if problems := hard_problems(query, best, coverage, lex):
         return abstain(query, hits, problems[0].message, tuple(problems), confidence=confidence)
     raised = [name for name, value in zip(FIT_FLAGS, best.flags) if value > 0 and name in model.hard_flags]

@@ -49,8 +49,11 @@ def untagged(fragment: str, lex: Lexicon) -> str:
 
 
 def is_short(fragment: str) -> bool:
-    """Short enough to lean on the conversation (longer questions carry their own subject)."""
-    return len(fragment.split()) <= _MAX_FRAGMENT_WORDS if fragment.isascii() else 0 < len(fragment) <= _MAX_FRAGMENT
+    """Short enough to lean on the conversation (longer questions carry their own subject).  In a
+    mixed one ("the MOHRSS 政务服务平台") an English word counts as one character."""
+    if fragment.isascii():
+        return len(fragment.split()) <= _MAX_FRAGMENT_WORDS
+    return 0 < len(re.sub(r"[A-Za-z][A-Za-z'&.-]*\s*", "w", fragment)) <= _MAX_FRAGMENT
 
 
 def without_lead(text: str, lex: Lexicon) -> str:
