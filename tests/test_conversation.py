@@ -635,6 +635,13 @@ def test_a_figure_asked_in_the_future_tense_of_what_was_just_answered(engine, tu
     assert (None if a.abstained else a.figures[0].text) == expected
 
 
+def test_what_the_briefing_covered_after_its_date(engine):
+    period = _chain(engine, "发布会是几号开的", "主要讲的是什么期间的情况")
+    assert not period.abstained and period.figures[0].text == "2023年一季度"
+    about = _chain(engine, "When was the briefing held?", "What did it cover?")
+    assert about.kind == "passage" and "工作進展情況" in about.text
+
+
 @pytest.mark.parametrize("turns, expected", [
     # a mixed fragment is short by its words: "the MOHRSS 政务服务平台" leans on the visits just asked
     (["How many visits has the e-card had?", "And the MOHRSS 政务服务平台?"], "近32億人次"),
