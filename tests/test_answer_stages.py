@@ -762,6 +762,28 @@ def test_a_total_named_at_the_head_of_the_sentence_covers_its_later_clauses(ques
     assert any(p.kind == "scheme" for p in problems) is declined
 
 
+@pytest.mark.parametrize("question, unit", [
+    ("平均每家解决多少人次", "家"), ("每一场平均多少个岗位", "场"), ("How many jobs per event?", "场"),
+    ("jobs per enterprise", "家"), ("每个月多少人", None), ("平均多少人", None),
+])
+def test_the_unit_an_average_is_asked_per(question, unit):
+    from hrss_qa.answering.earlier import per_unit
+    from hrss_qa.language import lexicon
+
+    assert per_unit(question, lexicon()) == unit
+
+
+@pytest.mark.parametrize("question, holds", [("平均每家不到20人次吧", True), ("每家平均超过20人次了吗", False),
+                                             ("平均每家是不是15人次左右", True)])
+def test_an_average_per_unit_is_checked_on_the_quotient(question, holds):
+    from hrss_qa.answering.decide import _per_verdict
+    from hrss_qa.figures import extract_figures
+
+    total, count = extract_figures("累計幫助3.4萬家重點企業解決用工需求52萬人次")[::-1]
+    assert (total.text, count.text) == ("52萬人次", "3.4萬家")
+    assert _per_verdict(analyze(question), total, count).holds is holds   # 52万 / 3.4万 = 15.3
+
+
 def test_a_day_checked_is_compared_with_a_day_only():
     from hrss_qa.figures import extract_figures
 

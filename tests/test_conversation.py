@@ -635,6 +635,21 @@ def test_a_figure_asked_in_the_future_tense_of_what_was_just_answered(engine, tu
     assert (None if a.abstained else a.figures[0].text) == expected
 
 
+@pytest.mark.parametrize("turns, figures, said, verdict", [
+    (["重点企业帮了多少家", "帮它们解决了多少人次的用工需求", "平均每家多少人次"], {"52萬人次", "3.4萬家"}, "15.3", ""),
+    # the side no answer gave is asked in the passage of the one that was, in the unit the question names
+    (["帮重点企业解决了多少人次用工需求", "那每家平均超过10人次了吗"], {"52萬人次", "3.4萬家"}, "15.3", "yes"),
+    (["How many job fairs did the Spring Breeze campaign hold?", "How many jobs per event on average?"],
+     {"3800萬個", "5.8萬場"}, "655", ""),
+    # 「多少人」 asks people: 52万人次 are person-times, so no average of people is computed
+    (["重点企业帮了多少家", "平均每家多少人"], set(), "", ""),
+])
+def test_an_average_per_unit_is_computed_from_a_total_and_a_count(engine, turns, figures, said, verdict):
+    a = _chain(engine, *turns)
+    assert {f.text for f in a.figures} == figures and said in a.text and a.verdict == verdict
+    assert a.abstained is not figures
+
+
 def test_what_the_briefing_covered_after_its_date(engine):
     period = _chain(engine, "发布会是几号开的", "主要讲的是什么期间的情况")
     assert not period.abstained and period.figures[0].text == "2023年一季度"

@@ -29,7 +29,7 @@ from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
-from .earlier import compared_with_earlier, share_of_earlier, share_reading
+from .earlier import average_of_earlier, compared_with_earlier, share_of_earlier, share_reading
 from .fragments import figure_question, fragment_of, is_short, names_own_period, pronouns, subject_of, untagged, without_periods
 from .records import Query, Turn
 from .swaps import english_ask, replaces_a_measure, swap, swap_kin, with_ask
@@ -118,6 +118,8 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
             read = replace(read, wants=asked[0], kinds=frozenset({"quantity", "count", "percent"})
                            if asked[0] == "figure" else asked[1])
         return replace(read, asked=query.text, reading=text, topic=fragment)
+    if (average := average_of_earlier(query, history, lex)) is not None:
+        return average
     if (compared := compared_with_earlier(query, fragment, history, lex, vocabulary)) is not None:
         return compared
     if (share := share_of_earlier(query, history, lex, vocabulary)) is not None:

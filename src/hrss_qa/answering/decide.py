@@ -237,6 +237,8 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
         verdict = _sum_verdict(query, [p.candidates[0].figure for p in parts])
     elif query.compare == "ratio" and len(parts) == 2:
         verdict = _ratio_verdict(query, *(p.candidates[0].figure for p in parts))
+    elif query.compare == "per" and len(parts) == 2:
+        verdict = _per_verdict(query, *(p.candidates[0].figure for p in parts))
     elif kind == "comparison" and query.yes_no and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
         a, b = (p.candidates[0].figure for p in parts)
         holds = _larger(a, b, lexicon()) if query.compare == "more" else _larger(b, a, lexicon())
@@ -330,6 +332,21 @@ def _ratio_verdict(query: Query, a: Figure, b: Figure) -> Verdict | None:
     if b_low <= 0:
         return None
     holds = _decide(checks[0], a_low / b_high, a_high / b_low, open_a_low or open_b_high, open_a_high or open_b_low, lex)
+    return Verdict(checks[0], holds) if holds is not None else None
+
+
+def _per_verdict(query: Query, total: Figure, count: Figure) -> Verdict | None:
+    """「平均每家不到20人次吧」: the check of the average per unit (a number of the total's unit, or none)."""
+    lex = lexicon()
+    checks = [t for t in query.thresholds if t.kind in ("quantity", "count") and (
+        not t.unit or comparable_units(t.unit, normalize(total.unit), lex))]
+    if not checks or total.kind == "percent" or not count.value:
+        return None
+    t_low, t_high, open_t_low, open_t_high = _interval(total, lex)
+    c_low, c_high, open_c_low, open_c_high = _interval(count, lex)
+    if c_low <= 0:
+        return None
+    holds = _decide(checks[0], t_low / c_high, t_high / c_low, open_t_low or open_c_high, open_t_high or open_c_low, lex)
     return Verdict(checks[0], holds) if holds is not None else None
 
 

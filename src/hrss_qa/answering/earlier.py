@@ -19,7 +19,7 @@ from .records import Query, Turn
 from .swaps import swap
 from .vocabulary import Vocabulary, is_measure, measures_named, names_a_subject, subject_terms, terms_in
 
-__all__ = ["compared_with_earlier", "share_of_earlier", "share_reading"]
+__all__ = ["average_of_earlier", "compared_with_earlier", "share_of_earlier", "share_reading"]
 
 
 def share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Vocabulary) -> tuple[str, bool] | None:
@@ -275,6 +275,59 @@ def _named_and_alike(answered: list[Turn], terms: list[str], lex: Lexicon) -> tu
     unit = normalize(named.answer.figures[0].unit)
     alike = [t for t in answered if t is not named and normalize(t.answer.figures[0].unit) == unit]
     return (alike[-1], named) if alike else None
+
+
+def average_of_earlier(query: Query, history: list[Turn], lex: Lexicon) -> Query | None:
+    """「平均每家解决了多少人次」 "how many jobs per event": the latest answer counted in other units
+    divided by the latest counted per the unit named (家, 场).  A side no answer gave is asked in the
+    passage of the one that was (「一季度帮重点企业解决了多少用工需求」: its 3.4万家 beside the 52万人次);
+    None when the question asks no average per unit or no answer gave either side."""
+    per = per_unit(query.key, lex)
+    if "average" not in query.asks or per is None:
+        return None
+    turns = [t for t in _without_repeats(history) if _answered(t)]
+    counted = [t for t in turns if t.answer.figures[0].kind in ("quantity", "count")]
+    count = next((t for t in reversed(counted) if normalize(t.answer.figures[0].unit) == per), None)
+    # the total is in a unit the question names (「多少人次」; 「多少人」 asks people, not the 52万人次
+    # person-times), of the count's passage: an average is of one thing
+    named = {u for u in (query.units or query.topical_units) if u and u != per and _names_unit(query, u)}
+    whole = next((t for t in reversed(counted) if normalize(t.answer.figures[0].unit) in named and (
+        count is None or _passage(t) == _passage(count))), None)
+    if (whole is None and count is None) or not named:
+        return None
+    asked_units = frozenset(named)
+    given = whole or count
+    passage = (_passage(given),)
+    subject = subject_of(_said(given, lex, counts_only=False), lex)
+    counts = frozenset({"quantity", "count"})
+    numerator = _settled(replace(analyze(_said(whole, lex, False), lex), anchor=_side(whole, lex)[1]), counts) if whole else \
+        replace(analyze(f"{subject}多少", lex), anchor=passage, wants="figure", kinds=counts, units=asked_units)
+    denominator = _settled(replace(analyze(_said(count, lex, False), lex), anchor=_side(count, lex)[1]), counts) if count else \
+        replace(analyze(f"{subject}多少{per}", lex), anchor=passage, wants="figure", kinds=counts, units=frozenset({per}))
+    reading = f"{numerator.text} ÷ {denominator.text}：{query.key.rstrip('?？。.!！ ')}"
+    return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts,
+                   parts=(numerator, denominator), compare="per", several=False, asks=frozenset(), units=None,
+                   reading=reading, asked=query.text, topic=subject)
+
+
+def _names_unit(query: Query, unit: str) -> bool:
+    """Whether the question names ``unit`` in its words (an English one: by the words pointing to it)."""
+    return unit in query.key or (query.key.isascii() and unit in query.topical_units)
+
+
+def _passage(turn: Turn) -> str:
+    return turn.answer.citations[0].hit.passage_id
+
+
+def per_unit(key: str, lex: Lexicon) -> str | None:
+    """The unit an average is asked per: 家 of 「平均每家」, 场 of "per event"; None when none is named."""
+    table = lex.words("units.per_units")
+    if m := re.search(f"每一?([{''.join(table['zh'])}])", key):
+        return m.group(1)
+    words = sorted(table["en"], key=len, reverse=True)
+    if m := re.search(r"\bper (" + "|".join(map(re.escape, words)) + r")\b", key.lower()):
+        return table["en"][m.group(1)]
+    return None
 
 
 def _settled(side: Query, kinds: frozenset[str]) -> Query:

@@ -74,7 +74,7 @@ class Query:
     yes_no: bool = False
     thresholds: tuple[Threshold, ...] = ()
     stated_values: frozenset[float] = frozenset()  # numbers the question states (not its answer)
-    compare: Literal["more", "less", "difference", "ratio", "share", "sum"] | None = None
+    compare: Literal["more", "less", "difference", "ratio", "share", "sum", "per"] | None = None
     several: bool = False
     parts: tuple["Query", ...] = ()
     asks: frozenset[str] = frozenset()           # measures a briefing often lacks: change, average, …

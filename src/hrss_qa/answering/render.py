@@ -175,6 +175,8 @@ def _comparison_tail(decision: Decision) -> str:
             tail = _total_tail(figures, q.script)
         elif winner is None and len({f.value for f in figures}) == 1:
             tail = " They are the same." if en else _say("两者相同。", q.script)
+        elif q.compare == "per" and len(figures) == 2 and figures[1].value:
+            tail = _per_tail(figures[0], figures[1], q.script)
         elif q.compare == "ratio" and len(figures) == 2 and _winner(decision) is not None and figures[1].value:
             times = figures[0].value / figures[1].value
             tail = (f" The first is about {times:.2g} times the second." if en
@@ -247,6 +249,16 @@ def _in_magnitudes(value: float) -> str:
     """A value in the briefing's own magnitudes: 822.8万, 3400亿, 30."""
     scale = next(((d, w) for d, w in ((1e8, "亿"), (1e4, "万")) if value >= d), (1, ""))
     return f"{value / scale[0]:.4g}{scale[1]}"
+
+
+def _per_tail(total: Figure, count: Figure, script: Script) -> str:
+    """「平均每家约15.3人次」: the total over the count, in the total's unit per the count's."""
+    per = total.value / count.value
+    said = f"{per:.0f}" if per >= 100 else f"{per:.3g}"
+    unit, each = normalize(total.unit), normalize(count.unit)
+    if script == "en":
+        return f" That is about {said} {unit} per {each} on average (computed, not stated in the briefing)."
+    return _say(f"平均每{each}约{said}{unit}（据此计算，发布会未直接给出）。", script)
 
 
 def _share_tail(part: Figure, whole: Figure, script: Script) -> str:
