@@ -650,6 +650,15 @@ def test_an_average_per_unit_is_computed_from_a_total_and_a_count(engine, turns,
     assert a.abstained is not figures
 
 
+def test_how_many_more_are_to_come_is_not_what_was_done_and_a_sum_skips_it(engine):
+    more = _chain(engine, "一网通办开通了多少项服务", "还要再开通几项")
+    assert more.abstained and "目标数" in more.text
+    total = _chain(engine, "跨省通办办事指南修订了多少个", "新增的呢", "还要再出几个", "两项加起来一共多少个指南")
+    assert {f.text for f in total.figures} == {"18個", "12個"} and "30个" in total.text
+    plans = engine.answer("下一步稳就业政策还会再调整吗")   # a plan asked, not a count still to come
+    assert plans.kind == "passage" and not plans.abstained
+
+
 def test_what_the_briefing_covered_after_its_date(engine):
     period = _chain(engine, "发布会是几号开的", "主要讲的是什么期间的情况")
     assert not period.abstained and period.figures[0].text == "2023年一季度"

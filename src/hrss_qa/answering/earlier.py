@@ -129,18 +129,22 @@ def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary
     key = query.key
     asks_share = has_han(key) and (lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
     asks_sum = bool(pattern(lex.words("cues.followup.sum_of_earlier")).search(key))
-    if not (asks_share or asks_sum) or terms_in(key, vocabulary) or not history:
+    named = terms_in(key, vocabulary)
+    if not (asks_share or asks_sum) or (named and not asks_sum) or not history:
         return None
     if asks_share and (pair := _share_just_given(history[-1])):
         # 「有没有过半」 after 「比例？」 answered 40项 of 76项: a check of that share, on those two figures
         return _share_of_sides(query, pair, False, lex)
     # 「三个加起来」: the last three; a check that repeated the figure it checked is no figure of its own
-    turns = _without_repeats(history)[-(_earlier_count(key, lex) if asks_sum else 2):]
+    # (a turn declined in between gave nothing to add: 「加起来多少」 after 「还要再出几个」 was declined)
+    turns = [t for t in _without_repeats(history) if _answered(t)][-(_earlier_count(key, lex) if asks_sum else 2):]
     if len(turns) < 2 or any(_said(t, lex) is None for t in turns) or len(turns[-1].answer.figures) > 1:
         return None   # (after a comparison, a check is of that: see share_reading)
     figures = [t.answer.figures[0] for t in turns]
     if len({normalize(f.unit) for f in figures}) > 1 or any(f.value is None for f in figures):
         return None
+    if any(not all(t in f"{_said(turn, lex)} {normalize(f.label)}" for t in named) for turn, f in zip(turns, figures)):
+        return None   # a sum naming what it adds (「加起来一共多少个指南」) adds what each answer gave of it
     sides = turns if asks_sum else sorted(turns, key=lambda t: t.answer.figures[0].value)   # share: part, whole
     return _share_of_sides(query, [_side(t, lex) for t in sides], asks_sum, lex)
 
