@@ -784,6 +784,20 @@ def test_an_average_per_unit_is_checked_on_the_quotient(question, holds):
     assert _per_verdict(analyze(question), total, count).holds is holds   # 52万 / 3.4万 = 15.3
 
 
+@pytest.mark.parametrize("day, part, holds", [
+    ("4月24日", "4月中旬", False), ("4月24日", "4月下旬", True), ("4月15号", "4月中旬", True),
+    ("4月24日", "5月上旬", False),
+    ("4月24日", "4月底", None),     # the end of a month spans no fixed days
+])
+def test_a_day_is_decided_against_a_part_of_a_month_by_the_days_it_spans(day, part, holds):
+    from hrss_qa.answering.times import day_in_part
+    from hrss_qa.figures import extract_figures
+
+    assert day_in_part(day, part) is holds
+    checked = Threshold(part, 0.0, "", "date", "=")
+    assert check((checked,), extract_figures(f"{day},人力資源社會保障部舉行新聞發布會")[0]).holds is holds
+
+
 def test_a_day_checked_is_compared_with_a_day_only():
     from hrss_qa.figures import extract_figures
 

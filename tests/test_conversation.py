@@ -659,6 +659,15 @@ def test_how_many_more_are_to_come_is_not_what_was_done_and_a_sum_skips_it(engin
     assert plans.kind == "passage" and not plans.abstained
 
 
+def test_a_time_checked_alone_names_no_subject_and_leans_on_the_conversation(engine):
+    # 「4月中旬」 is a time, not a subject: the check is of the briefing just asked about, whose day it
+    # is (the job fairs' 4月中旬 elsewhere is another thing's date)
+    a = _chain(engine, "这场发布会是几月几号召开的", "是不是4月下旬开的")
+    assert not a.abstained and a.figures[0].text == "4月24日" and a.verdict == "yes"
+    b = _chain(engine, "这场发布会是几月几号召开的", "应该是4月中旬开的吧")
+    assert b.figures[0].text == "4月24日" and b.verdict == "no"
+
+
 def test_what_the_briefing_covered_after_its_date(engine):
     period = _chain(engine, "发布会是几号开的", "主要讲的是什么期间的情况")
     assert not period.abstained and period.figures[0].text == "2023年一季度"

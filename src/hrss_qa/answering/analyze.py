@@ -178,8 +178,11 @@ def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, f
     cue = lex.cue
     if checks:   # a checked number can only be compared with a figure of its kind
         kind = checks[0].kind
-        if kind in ("date", "period"):   # (a day checked, 「是4月20号开的吧」, is checked against a day)
-            return "date", frozenset({"date"} if is_day(checks[0].text) else {"date", "period"})
+        if kind in ("date", "period"):   # (a day checked, 「是4月20号开的吧」, is checked against a day,
+            # and a part of a month, 「是不是4月中旬开的」, against a date: a quarter decides neither)
+            parts = [w for words in lex.words("scope.periods.parts.order") for w in words]
+            moment = is_day(checks[0].text) or (kind == "date" and any(w in checks[0].text for w in parts))
+            return "date", frozenset({"date"} if moment else {"date", "period"})
         if kind == "ordinal":
             return "ordinal", frozenset({"ordinal"})
         return "figure", frozenset({"percent"} if kind == "percent" else {"quantity", "count"})

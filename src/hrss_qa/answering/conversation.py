@@ -217,8 +217,8 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
         # (「总支出？」 asks nothing of its own: a plain swap, as 「总支出呢」)
         if text := swap(fragment, previous, vocabulary, keep_ask=not marked and _asks(fragment, lex)):
             return text, "swap" if marked else "joined"
-    if not pronoun and not lean and not of_last and names_a_subject(fragment, vocabulary):
-        return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone
+    if not pronoun and not lean and not of_last and names_a_subject(without_periods(fragment, lex), vocabulary):
+        return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone (a time is none)
     # 「那6月底呢」 "and by the end of June?": the new period replaces the previous one
     topic = earlier.topic
     if has_han(fragment) and not has_han(earlier.question) and earlier.answered:
@@ -294,6 +294,9 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
             read = replace(read, topical_units=_units_of(answer.figures, lex),
                            borrowed=frozenset(w for w in words(text) if w not in own_words))
     attached = how == "attach"
+    if attached and read.wants == "date" and read.yes_no and earlier.answered:
+        # 「是截至3月底的数吗」 checks the time of the figure just given, which may be a month (3月份)
+        read = replace(read, kinds=read.kinds | {"period"})
     if attached and own.units is None and own.topical_units and (marked or len(fragment) <= 4) and _a_noun_phrase(fragment):
         # 「比例呢」「金额？」 with the previous subject: the measure word is the whole ask, so only a figure of
         # its unit answers (not the previous answer's head count).  ("how much will it cut costs for
@@ -379,7 +382,7 @@ def _is_phrase(fragment: str, vocabulary: Vocabulary) -> bool:
 def _lacks_subject(fragment: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:
     """No term of its own for what is measured, or only a pronoun for one: 「过3000万了吗」
     "Is that above 5%?" "did visits hit 3.2 billion?"."""
-    own = pronouns(lex).sub("", fragment)
+    own = without_periods(pronouns(lex).sub("", fragment), lex)   # (「是不是4月中旬开的」: a time is no subject)
     return not names_a_subject(own, vocabulary)
 
 

@@ -32,7 +32,7 @@ from .features import FEATURES, FIT_FLAGS, generic_label_words, missing_groups
 from .model import AnswerModel, ranking_summary
 from .numbers import comparable, comparable_units, is_day, stated_figures
 from .records import Candidate, Decision, Query, Threshold, Verdict
-from .times import same_time
+from .times import day_in_part, same_time
 from .vocabulary import Vocabulary, outermost, subject_terms
 from .scope import Coverage, ScopeProblem, evidence_problems
 
@@ -391,9 +391,11 @@ def check(thresholds: tuple[Threshold, ...], figure: Figure, lex: Lexicon | None
         if t.kind in ("date", "period"):
             if figure.kind in ("date", "period"):
                 days = (is_day(t.text), is_day(figure.text))
-                if any(days):   # days: as written, only against a day
+                if any(days):   # days: as written, only against a day or the part of a month it falls in
                     same = normalize(t.text).replace("号", "日") == normalize(figure.text)
-                    return Verdict(t, same if all(days) else None)
+                    if all(days):
+                        return Verdict(t, same)
+                    return Verdict(t, day_in_part(*((figure.text, t.text) if days[1] else (t.text, figure.text)), lex))
                 return Verdict(t, same_time(t.text, figure.text, lex))
             continue
         if figure.value is None or t.kind == "ordinal" and figure.kind != "ordinal":

@@ -189,13 +189,14 @@ class _Pool:
         self.best_sentence = max((max(h.sentence_scores, default=0.0) for h in hits[:CANDIDATE_HITS]), default=0.0)
         self.focus = _focus_tokens(query.key)
         # (in the order the question says them: the reason an abstention gives must not vary by hash seed)
-        self.named = sorted((t for t in facts.named_terms if t in query.key and t not in query.borrowed),
-                            key=lambda t: (query.key.find(t), t))
+        checked = [normalize(t.text) for t in query.thresholds]   # (the time checked, 4月中旬, names nothing)
+        self.named = sorted((t for t in facts.named_terms if t in query.key and t not in query.borrowed
+                             and not any(t in c for c in checked)), key=lambda t: (query.key.find(t), t))
         self.named = outermost(self.named)
         # Every official name the question uses (工伤保险, 基本养老保险), however many passages use it.
         said = query.key if has_han(query.key) else expand(query.text)   # English: the official terms it names
-        schemes = sorted((t for t in official_terms(NAMED_MIN_CHARS) if t in said and t not in query.borrowed),
-                         key=lambda t: (said.find(t), t))
+        schemes = sorted((t for t in official_terms(NAMED_MIN_CHARS) if t in said and t not in query.borrowed
+                          and not any(t in c for c in checked)), key=lambda t: (said.find(t), t))
         self.schemes = outermost(schemes)
         self.contrast = _contrast(found, hits[0], tokens)
         # The passage a figure question is about: plans state no achieved figure, so unless the question

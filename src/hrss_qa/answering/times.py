@@ -12,6 +12,8 @@ stretches that start alike, and for a moment asked of a stretch counted from the
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, replace
 
 from ..language import Lexicon, lexicon
@@ -71,3 +73,20 @@ def same_time(asked: str, stated: str, lex: Lexicon | None = None) -> bool | Non
     if a.first is not None and s.first is not None:
         return a.first == s.first
     return True if a.first is None and s.first == 1 else None
+
+
+def day_in_part(day: str, part: str, lex: Lexicon | None = None) -> bool | None:
+    """Whether a day (4月24日) falls in a part of a month (4月中旬): by the days each part spans
+    (scope.toml [periods.parts.days]); None when either is not read or the part spans no fixed days
+    (月底: the last days of a month, however many)."""
+    lex = lex or lexicon()
+    m = re.search(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", normalize(day))
+    p = re.search(r"(\d{1,2})\s*月\s*(\S+)", normalize(part))
+    spans = lex.words("scope.periods.parts.days")
+    name = next((w for w in sorted(spans, key=len, reverse=True) if p and p.group(2).startswith(w)), None)
+    if m is None or p is None or name is None:
+        return None
+    if int(m.group(1)) != int(p.group(1)):
+        return False
+    first, last = spans[name]
+    return first <= int(m.group(2)) <= last
