@@ -668,6 +668,14 @@ def test_a_time_checked_alone_names_no_subject_and_leans_on_the_conversation(eng
     assert b.figures[0].text == "4月24日" and b.verdict == "no"
 
 
+def test_an_english_verb_of_outdoing_another_thing_compares_with_the_last_answer(engine):
+    a = _chain(engine, "How many visits has the MOHRSS government service platform had?",
+               "Does that outnumber the e-card's visits?")
+    assert {f.text for f in a.figures} == {"近32億人次", "31億次"}
+    b = _chain(engine, "How many visits has the MOHRSS government service platform had?", "Did it exceed 3 billion?")
+    assert [f.text for f in b.figures] == ["近32億人次"]   # a number after the verb is a check, not a thing
+
+
 def test_what_the_briefing_covered_after_its_date(engine):
     period = _chain(engine, "发布会是几号开的", "主要讲的是什么期间的情况")
     assert not period.abstained and period.figures[0].text == "2023年一季度"
