@@ -676,6 +676,13 @@ def test_an_english_verb_of_outdoing_another_thing_compares_with_the_last_answer
     assert [f.text for f in b.figures] == ["近32億人次"]   # a number after the verb is a check, not a thing
 
 
+def test_a_follow_up_pointing_at_the_figure_just_given_asks_a_measure_of_its_sentence(engine):
+    # 「这个…」 after 电子社保卡's head count (its reading still carried 社保卡's words): the share written
+    # with that count (54.1%), not the other card's 97% in the passage's other sentence
+    a = _chain(engine, "全国有多少人拿着社保卡", "那覆盖全国人口多少", "手机里那个电子的呢，有多少人领了", "这个够一半人口了吗")
+    assert a.figures[0].text == "54.1%" and a.verdict == "yes"
+
+
 def test_what_the_briefing_covered_after_its_date(engine):
     period = _chain(engine, "发布会是几号开的", "主要讲的是什么期间的情况")
     assert not period.abstained and period.figures[0].text == "2023年一季度"

@@ -274,11 +274,11 @@ def test_answer_pipeline_sets_are_valid_and_disjoint(path: Path, briefing: str, 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "eval").glob("conversations*.jsonl")), ids=lambda p: p.name)
 def test_conversation_chains_are_valid(path: Path, briefing: str) -> None:
-    """Chains of 2–5 turns; each turn a question row (kind first / followup / new), spans verbatim."""
+    """Chains of 2–6 turns; each turn a question row (kind first / followup / new), spans verbatim."""
     chains = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(chains) >= 15 and len({c["id"] for c in chains}) == len(chains)
     for chain in chains:
-        assert 2 <= len(chain["turns"]) <= 5, chain["id"]
+        assert 2 <= len(chain["turns"]) <= 6, chain["id"]
         assert chain["turns"][0].get("kind", "first") == "first", chain["id"]
         for turn in chain["turns"]:
             assert turn.get("kind", "followup") in ("first", "followup", "new"), chain["id"]

@@ -309,8 +309,11 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
     cited = earlier.answered or (quoted_fact and read.tense == "plan")
     anchor = ((tuple(c.hit.passage_id for c in answer.citations[:1]) if cited else ("",)) if attached else ())
     bare = not (terms_in(fragment, vocabulary) if has_han(fragment) else glossary_terms(fragment))
-    if attached and earlier.answered and bare:   # 「这个超过3千万了吗」: "this" is the previous answer's figure
+    # (「这个够一半人口没有」 opens by pointing at the figure just given: its measures are of that figure)
+    points = bool(pronouns(lex).match(fragment.strip()))
+    if attached and earlier.answered and (bare or points):
         anchor += earlier.figure_keys(answer.figures[:1])
+    if attached and earlier.answered and bare:   # 「这个超过3千万了吗」: "this" is the previous answer's figure
         # the carried words were the earlier answer's to meet (持卡人数 of a swap into 电子社保卡), not this one's
         read = replace(read, borrowed=frozenset(w for w in words(earlier.topic) if w not in words(fragment)))
         if pattern(lex.words("cues.followup.sum_of_earlier")).search(fragment):

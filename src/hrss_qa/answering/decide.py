@@ -95,9 +95,15 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         if query.settled and same:   # a side an earlier answer gave: that answer's figure, as given then
             return Decision("figure", query, tuple(hits), (same[0],), confidence=1.0)
         doubt = bool(same) and _points_elsewhere(query, same[0], ranked)
-        if query.wants == "date" and (at := [int(a.rsplit("@", 1)[1]) for a in query.anchor if "@" in a]):
+        at = [int(a.rsplit("@", 1)[1]) for a in query.anchor if "@" in a]
+        if query.wants == "date" and at:
             # 「这是哪个月的数」: the date written with the figure just given, in its sentence, nearest it.
             near = sorted(near, key=lambda c: (not c.sentence.start <= at[0] < c.sentence.end, abs(c.figure.start - at[0])))
+        elif at and not same:
+            # 「这个够一半人口没有」 after 电子社保卡's 7.64亿: another measure of the figure pointed at is
+            # in its sentence (54.1%), before the passage's other sentences (社保卡's 97%)
+            near = sorted(near, key=lambda c: not c.sentence.start <= at[0] < c.sentence.end)
+            doubt = not near[0].sentence.start <= at[0] < near[0].sentence.end
         ranked = same + [c for c in near if c not in same] + [c for c in ranked if c.hit.passage_id not in query.anchor]
         if _implausible(query, ranked, model, coverage, lex) and not _implausible(query, unanchored, model, coverage, lex):
             # 「它能办几项全国服务」 after 电子社保卡's head count: nothing in that passage answers (its 三项 is
