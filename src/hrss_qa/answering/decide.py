@@ -331,14 +331,9 @@ def _ratio_verdict(query: Query, a: Figure, b: Figure) -> Verdict | None:
     """「A是B的两倍多吗」: the check of the multiple, when both figures are of one unit and allow one answer."""
     lex = lexicon()
     checks = [t for t in query.thresholds if t.kind == "ratio"]
-    if not checks or not comparable(a, b, lex) or a.kind == "percent" or not b.value:
+    if not checks or not comparable(a, b, lex) or a.kind == "percent":
         return None
-    a_low, a_high, open_a_low, open_a_high = _interval(a, lex)
-    b_low, b_high, open_b_low, open_b_high = _interval(b, lex)
-    if b_low <= 0:
-        return None
-    holds = _decide(checks[0], a_low / b_high, a_high / b_low, open_a_low or open_b_high, open_a_high or open_b_low, lex)
-    return Verdict(checks[0], holds) if holds is not None else None
+    return _quotient_verdict(checks[0], a, b, lex)
 
 
 def _per_verdict(query: Query, total: Figure, count: Figure) -> Verdict | None:
@@ -346,14 +341,21 @@ def _per_verdict(query: Query, total: Figure, count: Figure) -> Verdict | None:
     lex = lexicon()
     checks = [t for t in query.thresholds if t.kind in ("quantity", "count") and (
         not t.unit or comparable_units(t.unit, normalize(total.unit), lex))]
-    if not checks or total.kind == "percent" or not count.value:
+    if not checks or total.kind == "percent":
         return None
-    t_low, t_high, open_t_low, open_t_high = _interval(total, lex)
-    c_low, c_high, open_c_low, open_c_high = _interval(count, lex)
-    if c_low <= 0:
+    return _quotient_verdict(checks[0], total, count, lex)
+
+
+def _quotient_verdict(checked: Threshold, a: Figure, b: Figure, lex: Lexicon) -> Verdict | None:
+    """The check of a / b over every value the two figures' qualifiers allow (None: not decided)."""
+    if not b.value:
         return None
-    holds = _decide(checks[0], t_low / c_high, t_high / c_low, open_t_low or open_c_high, open_t_high or open_c_low, lex)
-    return Verdict(checks[0], holds) if holds is not None else None
+    a_low, a_high, open_a_low, open_a_high = _interval(a, lex)
+    b_low, b_high, open_b_low, open_b_high = _interval(b, lex)
+    if b_low <= 0:
+        return None
+    holds = _decide(checked, a_low / b_high, a_high / b_low, open_a_low or open_b_high, open_a_high or open_b_low, lex)
+    return Verdict(checked, holds) if holds is not None else None
 
 
 def abstain(query: Query, hits, reason: str, problems: tuple[ScopeProblem, ...] = (), confidence: float = 0.0) -> Decision:
