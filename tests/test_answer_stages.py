@@ -288,6 +288,9 @@ def candidate(hit: Hit, flags: dict | None = None) -> Candidate:
     ("参保人数已经突破10亿了？", True),      # a stated relation and a question mark, no 吗
     ("覆盖率达到一半了?", True),
     ("访问量超过多少了？", False),          # asks the number
+    ("不到1500亿？", True),                 # a relation and a number closing with a question mark
+    ("所以是超過50萬人囉？", True),          # (a sentence particle after the number)
+    ("哪个超过3亿？", False),               # asks which
 ])
 def test_a_stated_relation_with_a_question_mark_is_a_check(question, checks):
     read = analyze(question)
