@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from ..figures import parse_number
 from ..language import Lexicon, pattern
@@ -304,14 +305,19 @@ def average_of_earlier(query: Query, history: list[Turn], lex: Lexicon) -> Query
     passage = (_passage(given),)
     subject = subject_of(_said(given, lex, counts_only=False), lex)
     counts = frozenset({"quantity", "count"})
-    numerator = _settled(replace(analyze(_said(whole, lex, False), lex), anchor=_side(whole, lex)[1]), counts) if whole else \
-        replace(analyze(f"{subject}多少", lex), anchor=passage, wants="figure", kinds=counts, units=asked_units)
-    denominator = _settled(replace(analyze(_said(count, lex, False), lex), anchor=_side(count, lex)[1]), counts) if count else \
-        replace(analyze(f"{subject}多少{per}", lex), anchor=passage, wants="figure", kinds=counts, units=frozenset({per}))
+    asked = replace(analyze(figure_question(subject, lex), lex), anchor=passage, wants="figure", kinds=counts)
+    numerator = _given_side(whole, counts, lex) if whole else replace(asked, units=asked_units)
+    denominator = _given_side(count, counts, lex) if count else replace(asked, units=frozenset({per}))
     reading = f"{numerator.text} ÷ {denominator.text}：{query.key.rstrip('?？。.!！ ')}"
     return replace(query, text=reading, key=normalize(reading), wants="figure", kinds=counts,
                    parts=(numerator, denominator), compare="per", several=False, asks=frozenset(), units=None,
                    reading=reading, asked=query.text, topic=subject)
+
+
+def _given_side(turn: Turn, kinds: frozenset[str], lex: Lexicon) -> Query:
+    """A side an earlier answer gave, settled on its figure."""
+    text, anchor, _ = _side(turn, lex)
+    return _settled(replace(analyze(text, lex), anchor=anchor), kinds)
 
 
 def _names_unit(query: Query, unit: str) -> bool:
@@ -326,7 +332,8 @@ def _passage(turn: Turn) -> str:
 def per_unit(key: str, lex: Lexicon) -> str | None:
     """The unit an average is asked per: 家 of 「平均每家」, 场 of "per event"; None when none is named."""
     table = lex.words("units.per_units")
-    if m := re.search(f"每一?([{''.join(table['zh'])}])", key):
+    leads = "|".join(map(re.escape, sorted(table["lead"], key=len, reverse=True)))
+    if m := re.search(f"(?:{leads})([{''.join(table['zh'])}])", key):
         return m.group(1)
     words = sorted(table["en"], key=len, reverse=True)
     if m := re.search(r"\bper (" + "|".join(map(re.escape, words)) + r")\b", key.lower()):
@@ -368,13 +375,19 @@ def _side(turn: Turn, lex: Lexicon) -> tuple[str, tuple[str, ...], tuple[str, ..
 def _said(turn: Turn, lex: Lexicon, counts_only: bool = True) -> str | None:
     """What a turn asked, as read, when its answer gave a count (any figure: ``counts_only=False``), else None.
     A check (「不到3亿吧」) asked no figure in words: its subject, asked for its figure."""
-    answer = turn.answer
-    if answer is None or getattr(answer, "abstained", True) or not getattr(answer, "figures", ()):
+    if not _answered(turn):
         return None
+    answer = turn.answer
     if counts_only and not any(f.kind in ("count", "quantity") for f in answer.figures):
         return None
     asked = normalize(getattr(answer, "question", "") or turn.question)
     topic = normalize(getattr(answer, "topic", "") or "")
-    if topic and topic != asked and (analyze(turn.question, lex).yes_no or analyze(asked, lex).yes_no):
+    if topic and topic != asked and (_is_check(turn.question, lex) or _is_check(asked, lex)):
         return normalize(figure_question(topic, lex))
     return asked
+
+
+@lru_cache(maxsize=512)
+def _is_check(question: str, lex: Lexicon) -> bool:
+    # (every earlier turn is read again by each follow-up's readings: analysed once per question)
+    return analyze(question, lex).yes_no

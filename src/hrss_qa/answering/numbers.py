@@ -25,7 +25,7 @@ _RELATIONS: tuple[Relation, ...] = (">", ">=", "<", "<=", "=", "~")
 _NEGATED: dict[str, Relation] = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "=", "~": "~"}
 _RELATION_KEYS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "~": "approx"}
 _CN_RUN = re.compile(r"(?<![\d.])[零〇一二两三四五六七八九十百千]+(?:点[零一二两三四五六七八九]+)?[万亿]+")
-_DAY = re.compile(r"\d+\s*[日号]")
+_DAY = re.compile(r"(\d+)\s*[日号]")
 _FILLER_AFTER_RELATION = r"(?:\s*(?:了|得|到|至|上|the|a|an|it))*\s*"
 
 
@@ -161,6 +161,12 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
 def is_day(text: str) -> bool:
     """Whether ``text`` names a day (4月24日, 4月25号): compared as written, not as a stretch of time."""
     return bool(_DAY.search(normalize(text)))
+
+
+def day_of(text: str) -> int | None:
+    """The day of the month ``text`` names (24 of 4月24日), or None."""
+    m = _DAY.search(normalize(text))
+    return int(m.group(1)) if m else None
 
 
 def _time_tables(lex: Lexicon) -> dict:

@@ -12,14 +12,13 @@ stretches that start alike, and for a moment asked of a stretch counted from the
 
 from __future__ import annotations
 
-import re
 
 from dataclasses import dataclass, replace
 
 from ..language import Lexicon, lexicon
 from ..text import normalize
 from .analyze import periods_in
-from .numbers import is_day
+from .numbers import day_of, is_day
 
 
 @dataclass(frozen=True)
@@ -80,13 +79,13 @@ def day_in_part(day: str, part: str, lex: Lexicon | None = None) -> bool | None:
     (scope.toml [periods.parts.days]); None when either is not read or the part spans no fixed days
     (月底: the last days of a month, however many)."""
     lex = lex or lexicon()
-    m = re.search(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", normalize(day))
-    p = re.search(r"(\d{1,2})\s*月\s*(\S+)", normalize(part))
+    months = [p.months for p in periods_in(normalize(day), lex) if p.months]
+    date, when = day_of(day), time_of(part, lex)
     spans = lex.words("scope.periods.parts.days")
-    name = next((w for w in sorted(spans, key=len, reverse=True) if p and p.group(2).startswith(w)), None)
-    if m is None or p is None or name is None:
+    name = next((w for w in sorted(spans, key=len, reverse=True) if w in normalize(part)), None)
+    if not months or date is None or when is None or name is None:
         return None
-    if int(m.group(1)) != int(p.group(1)):
+    if months[0][1] != when.last:
         return False
     first, last = spans[name]
-    return first <= int(m.group(2)) <= last
+    return first <= date <= last
