@@ -13,7 +13,9 @@ import pytest
 from hrss_qa.answering import Turn, answer_with
 from hrss_qa.answering.analyze import analyze
 from hrss_qa.answering.conversation import resolve
+from hrss_qa.answering.earlier import part_named
 from hrss_qa.answering.vocabulary import Vocabulary
+from hrss_qa.figures import Figure
 from hrss_qa.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -955,3 +957,41 @@ def test_a_bare_follow_up_with_no_figure_gets_what_the_briefing_says_of_it(engin
 def test_a_chinese_follow_up_after_an_english_answer_carries_its_subject_in_the_briefings_words(engine):
     a = _chain(engine, "How many people hold a social security card in China?", "覆盖多少人口")
     assert not a.abstained and a.figures[0].text == "97%"
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # another figure of the sentence just cited, named by words only its label has (not the holder's)
+    (["人社政务服务平台全国性服务开通了几项", "各地特色的那些呢"], "389項"),
+    (["人社政务服务平台全国性服务开通了几项", "各地特色的那些呢", "注册的用户呢"], "超過3077萬人"),
+    (["How many local services does the MOHRSS government service platform offer?", "And its registered users?"],
+     "超過3077萬人"),
+    # the holder's words name another holder: the same measure of it, not a sibling of this sentence
+    (["社保公共服务平台累计访问量多少", "人社政务服务平台的呢"], "近32億人次"),
+])
+def test_a_fragment_naming_another_figure_of_the_sentence_just_cited_asks_that_figure(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected
+
+
+def test_a_check_naming_one_of_several_figures_given_is_a_check_of_that_one(engine):
+    turns = ["基本养老、失业和工伤保险参保的各有多少人", "失业那项是2.89亿吗"]
+    a = _chain(engine, *turns)
+    assert a.verdict == "no" and a.figures[0].text == "2.37億人"
+    # 它 is the part just checked, compared with another part of the first answer
+    a = _chain(engine, *turns, "它比工伤的少多少")
+    assert {f.text for f in a.figures} == {"2.37億人", "2.89億人"}
+
+
+def test_a_follow_up_naming_its_thing_in_unknown_words_is_about_what_its_answer_found(engine):
+    # 「手机上用的那张卡」 is no vocabulary term: the answer found 电子社保卡, and the check after it is of
+    # that card's share (54.1%), not the physical card's 97%
+    a = _chain(engine, "全国持有社保卡的人占人口多少", "手机上用的那张卡呢", "那是不是还不到一半")
+    assert a.figures[0].text == "54.1%" and a.verdict == "no"
+
+
+def test_part_named_picks_the_one_figure_of_several_whose_label_holds_a_term():
+    figures = [Figure(t, 1.0, "人", "", label, "quantity", i, i + 3) for i, (t, label) in
+               enumerate([("2.37億人", "失業保險參保人數"), ("2.89億人", "工傷保險參保人數")])]
+    assert part_named(["失业"], figures).text == "2.37億人"
+    assert part_named(["参保"], figures) is None          # in both labels: not one part
+    assert part_named(["失业"], figures[:1]) is None      # one figure given: no part to pick

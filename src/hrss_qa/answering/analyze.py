@@ -241,8 +241,12 @@ def _topical_units(key: str, lex: Lexicon) -> frozenset[str]:
     from ..language import pattern
 
     units: set[str] = set()
+    pointers = "".join(lex.words("units.topical_pointers.zh"))
     for row in lex.words("units.topical"):
-        if pattern(row.get("zh", []), row.get("en", [])).search(key):
+        # (「那张卡」 points at a card; 「多少张」 counts)
+        words = row.get("zh", [])
+        classifiers = tuple(f"(?<![{pointers}]){re.escape(w)}" for w in words if len(w) == 1)
+        if pattern([w for w in words if len(w) > 1], row.get("en", []), classifiers).search(key):
             units |= set(row["units"])
     return frozenset(units)
 

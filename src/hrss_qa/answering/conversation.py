@@ -29,7 +29,7 @@ from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
-from .earlier import average_of_earlier, compared_with_earlier, share_of_earlier, share_reading
+from .earlier import average_of_earlier, compared_with_earlier, part_named, share_of_earlier, share_reading, sibling_named
 from .fragments import figure_question, fragment_of, is_short, names_own_period, pronouns, subject_of, untagged, without_periods
 from .records import Query, Turn
 from .swaps import english_ask, replaces_a_measure, swap, swap_kin, with_ask
@@ -132,6 +132,9 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
         return replace(read, asked=query.text, reading=text, topic=subject_of(text, lex))
     earlier = _Earlier.of(history[-1], lex)
     own = analyze(fragment, lex)
+    if (marked and not _asks(fragment, lex) and own.wants == "fact" and own.tense != "plan"
+            and not names_own_period(fragment, lex) and (sibling := sibling_named(fragment, earlier.turn, lex))):
+        return replace(sibling, asked=query.text)
     reading = _reading(query, fragment, own, marked, earlier, lex, vocabulary, lean)
     if query.yes_no and not own.yes_no:   # 「我记得是4月25号？」 checks by its question mark, which the fragment lost
         own = replace(own, yes_no=True, thresholds=query.thresholds, wants=query.wants, kinds=query.kinds)
@@ -154,8 +157,15 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
     # the follow-up's own constraints hold for its reading (「那女的呢」: 女的 of the fragment, read as 女)
     read = replace(read, groups=tuple(dict.fromkeys((*read.groups, *query.groups))),
                    places=tuple(dict.fromkeys((*read.places, *query.places))))
-    return replace(read, asked=query.text, reading=text,
-                   topic=earlier.topic if how == "attach" else subject_of(text, lex))
+    # (「手机里的那种卡呢」 names a thing, in words the vocabulary lacks, yet is attached to the old
+    # subject: the answer it finds says what it is about)
+    named_anew = (how == "attach" and marked and own.wants == "fact" and not own.yes_no and own.tense != "plan"
+                  and not _asks(fragment, lex) and not terms_in(fragment, vocabulary)
+                  and bool(without_periods(fragment, lex).strip()))
+    # (a part of several figures named, 「工伤那个…」, is what the next turn's 「它」 stands for)
+    part = _part_named(subject_terms(fragment, vocabulary), earlier.turn.answer.figures) if earlier.answered else ""
+    return replace(read, asked=query.text, reading=text, named_anew=named_anew,
+                   topic=(part or earlier.topic) if how == "attach" else subject_of(text, lex))
 
 
 def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, earlier: _Earlier, lex: Lexicon,
@@ -225,6 +235,9 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
         # 「覆盖了多大比例的人口」 after an English question: its subject in the briefing's words
         topic = normalize(earlier.turn.answer.figures[0].label)
     named = [t for t in terms_in(fragment, vocabulary) if not is_measure(t, vocabulary)]
+    # (失业 of 「失业那项」 is a word of 失业率 too: any term naming one figure's label picks it)
+    if earlier.answered and (part := _part_named(subject_terms(fragment, vocabulary), earlier.turn.answer.figures)):
+        topic = part   # 「工伤那个是2.37亿吧」 after three funds' counts: 工伤's count is checked, not the list's
     kin = [t for t in named if t not in topic]
     if len(named) == 1 and kin and (swapped := swap_kin(kin[0], topic, vocabulary)):
         topic = swapped   # 「工伤的是2.98亿吧」 after 失业保险's count: 工伤's count is checked, not 失业保险's
@@ -232,6 +245,12 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     # (the fragment's question mark dropped: the reading is one question, not two sentences)
     own_words = fragment if marked else query.key.rstrip("?？。.!！ ")
     return f"{own_words} {carried}".strip(), "attach"
+
+
+def _part_named(named: list[str], figures) -> str:
+    """The label of the one figure of several given that a follow-up's named thing is part of, or ""."""
+    part = part_named(named, figures)
+    return normalize(part.label) if part is not None else ""
 
 
 def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, vocabulary: Vocabulary,

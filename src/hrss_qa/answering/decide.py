@@ -109,6 +109,8 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
             # 「它能办几项全国服务」 after 电子社保卡's head count: nothing in that passage answers (its 三项 is
             # of the funds), the subject's 87项 elsewhere does — answered, without a verdict (astray below)
             ranked = unanchored
+            # (a figure was pointed at: one outside its sentence gets no verdict)
+            doubt = doubt or bool(at and not ranked[0].sentence.start <= at[0] < ranked[0].sentence.end)
     best = ranked[0]
     confidence = model.confidence([c.score for c in ranked], best.flags)
     if query.wants == "date" and not query.anchor and all(best.features[FEATURES.index(f)] > 0 for f in _ANOTHER_EVENT):

@@ -9,7 +9,8 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from ..figures import parse_number
+from ..figures import Figure, parse_number
+from ..glossary import glossary_terms
 from ..language import Lexicon, pattern
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind
@@ -96,7 +97,7 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     elif pair := _named_and_alike(answered, subject_terms(said, vocabulary), lex):
         # 「跟刚才养老基金那个比，哪个规模大」 after 职业年金's size and its return: the earlier answer it
         # names, against the latest answer of the same unit (the size, not the return)
-        sides = [_side(t, lex) for t in pair]
+        sides = [_side(t, lex, subject_terms(said, vocabulary)) for t in pair]
     elif not named and getattr(answered[-1].answer, "kind", "") == "comparison" and (
             given := _two_given(answered[-1])) is not None:
         # 「多多少」 right after 「工伤的比失业的多吗」 was answered: the two figures just compared
@@ -365,11 +366,57 @@ def _same_figure(one: Turn, other: Turn) -> bool:
     return (first.text, first.start) == (second.text, second.start)
 
 
-def _side(turn: Turn, lex: Lexicon) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """A comparison side an earlier answer gave: what it asked, anchored to its passage and figure."""
+def _side(turn: Turn, lex: Lexicon, terms: list[str] = ()) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A comparison side an earlier answer gave: what it asked, anchored to its passage and figure;
+    of several figures given, the one ``terms`` name (失业 of three funds' counts)."""
     answer = turn.answer
     hit = answer.citations[0].hit
+    if (part := part_named(terms, answer.figures)) is not None:
+        return (figure_question(normalize(part.label), lex), (hit.passage_id, f"{hit.doc_id}@{part.start}"), ())
     return (_said(turn, lex, counts_only=False), (hit.passage_id, f"{hit.doc_id}@{answer.figures[0].start}"), ())
+
+
+def sibling_named(fragment: str, turn: Turn, lex: Lexicon) -> Query | None:
+    """「地方特色的呢」「注册用户呢」 "How about the registered users?" after one figure of a sentence that
+    gives several (118项 of 118项全国性服务、389项…特色服务、…注册用户…): the other figure of that
+    sentence whose label holds the fragment's new words (those the figure just given lacks), asked as
+    that figure; None when no sibling, or more than one, holds them best."""
+    if not _answered(turn) or getattr(turn.answer, "kind", "") != "figure":
+        return None
+    answer = turn.answer
+    hit, given = answer.citations[0].hit, answer.figures[0]
+    said = fragment if has_han(fragment) else "".join(t for g in glossary_terms(fragment) for t in g.official)
+    sentence = next((s for s in hit.sentences if s.start <= given.start < s.end), None)
+    if sentence is None:
+        return None
+    # The sentence's head, before its first figure, names whose figures they are (全国…服务平台开通):
+    # words of it name the holder — 「人社政务服务平台的呢」 after another platform's visits swaps the
+    # holder, no sibling measure.
+    first = min(f.start for f in hit.figures if sentence.start <= f.start < sentence.end)
+    head = normalize(sentence.text[:first - sentence.start])
+    new = {c for c in normalize(said) if has_han(c)} - set(normalize(given.label)) - set(head)
+    if len(new) < 2:
+        return None
+    scored = sorted(((len(new & set(normalize(f.label))), f) for f in hit.figures if f.start != given.start
+                     and sentence.start <= f.start < sentence.end and f.kind not in ("date", "period", "ordinal")),
+                    key=lambda x: -x[0])
+    if not scored or scored[0][0] < 2 or scored[0][0] * 2 < len(new) or (
+            len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    sibling = scored[0][1]
+    # (「累计访问量」 alone is three platforms' measure: with the head, whose)
+    label = normalize(sibling.label)
+    topic = label if label.startswith(head[:4]) else f"{head} {label}".strip()
+    text = figure_question(topic, lex)
+    kinds = frozenset({"quantity", "count", "percent"})
+    return _settled(replace(analyze(text, lex), anchor=(hit.passage_id, f"{hit.doc_id}@{sibling.start}"),
+                            reading=text, topic=topic), kinds)
+
+
+def part_named(terms: list[str], figures) -> Figure | None:
+    """The one figure of several given whose label holds a term named (工伤 of three funds' counts), or None."""
+    hits = [f for f in figures if any(t in normalize(f.label) for t in terms)]
+    return hits[0] if len(figures) > 1 and len(hits) == 1 else None
 
 
 def _said(turn: Turn, lex: Lexicon, counts_only: bool = True) -> str | None:

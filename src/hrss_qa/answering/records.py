@@ -100,6 +100,8 @@ class Query:
     given: tuple[str, ...] = ()                  # figures the previous answer gave ("doc_id@start"): a
                                                  # follow-up asking something new is not answered by them
     settled: bool = False                        # a side an earlier answer gave: its anchored figure
+    named_anew: bool = False                     # a follow-up naming its thing in words the vocabulary lacks
+                                                 # (「手机里的那种卡呢」): its answer's figure says what it was about
                                                  # answers it (the answer was decided when it was given)
 
     @property

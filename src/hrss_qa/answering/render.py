@@ -15,7 +15,7 @@ from ..language import Lexicon, lexicon
 from ..retrieval import Hit
 from ..text import Script, has_han, normalize, to_script
 from .numbers import comparable
-from .records import Answer, Candidate, Citation, Decision
+from .records import Answer, Candidate, Citation, Decision, Query
 
 _GENERIC_LABEL_CHARS = 5   # a label this short (累計訪問量) needs its sentence to say whose figure it is
 _MAX_CITATIONS = 3
@@ -116,8 +116,14 @@ def _answer(decision: Decision, text: str, citations, figures, abstained: bool =
         question=q.text, text=text, citations=tuple(citations), figures=tuple(figures), abstained=abstained,
         kind=decision.kind, script=q.script, reason=decision.reason if abstained else "", notice=decision.notice,
         problems=decision.problems, verdict=verdict, confidence=round(float(decision.confidence), 4),
-        reading=q.reading, about=tuple(f.label for f in figures), topic=q.topic, quoted=quoted,
+        reading=q.reading, about=tuple(f.label for f in figures), topic=_topic(q, figures), quoted=quoted,
     )
+
+
+def _topic(q: Query, figures) -> str:
+    """What the answer was about, carried to a follow-up: the query's topic, or the one figure found when
+    the follow-up named its thing in words the vocabulary lacks."""
+    return normalize(figures[0].label) if q.named_anew and len(figures) == 1 else q.topic
 
 
 def _verdict_lead(decision: Decision, lex: Lexicon) -> str:

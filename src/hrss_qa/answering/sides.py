@@ -53,7 +53,9 @@ class Sides:
             i, j = clash
             without_i = self.decide_part(parts[i], docs, held(decisions, but=i))
             without_j = self.decide_part(parts[j], docs, held(decisions, but=j))
-            if _score(without_i) + _score(decisions[j]) > _score(decisions[i]) + _score(without_j):
+            # (a side an earlier answer gave, settled, keeps that figure)
+            if parts[j].settled and not parts[i].settled or not parts[i].settled and not parts[j].settled and (
+                    _score(without_i) + _score(decisions[j]) > _score(decisions[i]) + _score(without_j)):
                 decisions[i] = without_i
             else:
                 decisions[j] = without_j

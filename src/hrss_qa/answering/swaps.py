@@ -69,7 +69,8 @@ def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = 
         if not is_measure(o, vocabulary) and len(o) < len(n) - 1 and n.endswith(o):
             # Only the head of a longer name matched (大赛 of 博士后创新创业大赛): take the whole name.
             o = _phrase(previous, o, [t for t in old if not is_measure(t, vocabulary)], vocabulary.passages)
-        return _replace(previous, o, fragment if n in fragment else n)
+        # (a thing of the same kind, ending alike — 属地服务 for 全国性服务 — is counted alike: 几项 stays)
+        return _replace(previous, o, fragment if n in fragment else n, counted_alike=_ends_alike(n, o) > 0)
     if not has_han(fragment):
         return swap_english(fragment, previous, vocabulary)
     if not new:
@@ -202,12 +203,16 @@ def _phrase(text: str, term: str, subjects: list[str], passages: tuple[str, ...]
     return text[start:end]
 
 
-def _replace(previous: str, old: str, new: str) -> str:
-    """``old`` replaced by ``new``; a classifier bound to a replaced measure (多少场…) goes with it."""
+def _replace(previous: str, old: str, new: str, counted_alike: bool = False) -> str:
+    """``old`` replaced by ``new``; a classifier bound to a replaced measure (多少场…) goes with it, unless
+    the new thing is ``counted_alike``."""
     at = previous.find(old)
-    head = re.sub(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)$", r"\1", previous[:at])
+    head, tail = previous[:at], previous[at + len(old):]
+    if counted_alike:
+        return head + new + tail
+    head = re.sub(r"(多少|几)(个|项|家|场|张|名|位|件|批|届|次)$", r"\1", head)
     # The unit asked of the old term (多少张 of 培训券) need not be the new one's.
-    tail = re.sub(r"(多少|几)(人次|个|项|家|场|张|名|位|件|人(?!口))", r"\1", previous[at + len(old):])
+    tail = re.sub(r"(多少|几)(人次|个|项|家|场|张|名|位|件|人(?!口))", r"\1", tail)
     return head + new + tail
 
 
