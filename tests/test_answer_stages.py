@@ -808,3 +808,14 @@ def test_a_day_checked_is_compared_with_a_day_only():
     assert check((day,), extract_figures("4月24日,人力資源社會保障部舉行新聞發布會")[0]).holds is False
     assert check((day,), extract_figures("2023年一季度新聞發布會")[0]).holds is None   # a quarter is no day
     assert analyze("是4月20号开的吧？").kinds == frozenset({"date"})
+
+
+@pytest.mark.parametrize("question", ["青年人的失业率有没有具体数", "Is there a figure for youth unemployment?"])
+def test_asking_whether_a_figure_is_given_asks_a_figure(question):
+    assert analyze(question).wants == "figure"
+
+
+def test_a_word_asking_two_measures_is_read_as_both():
+    q = analyze("社保基金一季度的收支情况")
+    assert q.several and len(q.parts) == 2 and "收入" in q.parts[0].key and "支出" in q.parts[1].key
+    assert not analyze("社保基金收支相抵以后剩多少").parts   # the gap between them is one figure

@@ -995,3 +995,15 @@ def test_part_named_picks_the_one_figure_of_several_whose_label_holds_a_term():
     assert part_named(["失业"], figures).text == "2.37億人"
     assert part_named(["参保"], figures) is None          # in both labels: not one part
     assert part_named(["失业"], figures[:1]) is None      # one figure given: no part to pick
+
+
+def test_a_measure_swapped_in_does_not_inherit_the_old_measures_words(engine):
+    # 新增 belonged to 城镇新增就业: the rate swapped in is asked as it stands, not as a change
+    a = _chain(engine, "今年新增加的城镇就业有多少", "那失业率呢")
+    assert not a.abstained and a.figures[0].text == "5.3%"
+
+
+def test_a_sum_of_earlier_answers_takes_the_figure_each_gave_however_it_was_asked(engine):
+    # the first turn asked two things in two sentences; its side of the sum is the one figure it gave
+    a = _chain(engine, "政府帮困难群众代缴养老保险费了吗？帮了多少人？", "退捕的渔民呢", "两类合计多少人")
+    assert {f.text for f in a.figures} == {"840萬", "17.2萬"} and "857.2" in a.text

@@ -74,6 +74,16 @@ def compare_kind(key: str, lex: Lexicon) -> str | None:
     return None
 
 
+def _paired(text: str, lex: Lexicon) -> str:
+    """``text`` with a word asking two measures at once written as the two (cues.toml ``[pairs]``)."""
+    table = lex.words("cues.pairs")
+    for word, both in table["words"].items():
+        at = normalize(text).find(word)
+        if at >= 0 and not any(normalize(text).startswith(u, at + len(word)) for u in table["unless"]):
+            return text[:at] + both + text[at + len(word):]
+    return text
+
+
 def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = None) -> Query:
     key = normalize(text)
     cue = lex.cue
@@ -87,6 +97,8 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
     # Two question sentences (「注册用户有多少？累计访问量呢？」) are two asks.
     sentences = [x for x in re.split(r"[?？]", key) if len(x.strip(" ，,。")) >= 2]
     several = bool(cue("several")(key)) or asked_numbers >= 2 or len(sentences) >= 2
+    if allow_parts and not compare and (paired := _paired(text, lex)) != text:
+        text, several = paired, True   # 「收支多少」 asks 收入 and 支出
     wants, kinds = _wants(key, checks, lex, parent)
     detail = _detail(key, lex)
     if detail is not None and not checks:   # 「哪几个职业」「什么原因」: names or reasons, not a number
@@ -197,6 +209,8 @@ def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, f
     if cue("ordinal")(key):
         return "ordinal", frozenset({"ordinal"})
     figure_kinds = frozenset({"quantity", "percent", "count"})
+    if cue("figure_given")(key):   # (「有没有具体数」: before 具体 is taken for a fact's detail)
+        return "figure", figure_kinds
     key = cue("fact_ask").regex.sub(" ", key)   # (「举几个例子」 asks examples, not how many)
     if cue("number")(key):
         return "figure", figure_kinds

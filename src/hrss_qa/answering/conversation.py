@@ -266,6 +266,10 @@ def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, 
                            compare=own.compare, several=own.several)
         else:
             read = replace(read, parts=(), compare=None, several=False)
+    if how == "swap" and terms_in(own.key, vocabulary) and all(is_measure(t, vocabulary) for t in terms_in(own.key, vocabulary)):
+        # 「那失业率呢」 after 「新增加的就业有多少人」: 新增 was the replaced measure's (城镇新增就业), not an
+        # ask of the rate swapped in
+        read = replace(read, asks=own.asks)
     if how == "attach":
         # What the previous question asked (新增 in 「新增就业多少」) was its answer's business; the
         # carried subject asks nothing of 「失业率呢」「下一步呢」, nor sets its tense ("will" of "Until

@@ -344,7 +344,8 @@ def per_unit(key: str, lex: Lexicon) -> str | None:
 
 def _settled(side: Query, kinds: frozenset[str]) -> Query:
     """A side an earlier answer gave (anchored to its figure) asks that figure, however its words read."""
-    return replace(side, wants="figure", kinds=kinds, settled=True) if side.anchor else side
+    # (its words may ask two things, 「有人帮着出钱吗？帮了多少人？」: the figure it gave is the one)
+    return replace(side, wants="figure", kinds=kinds, settled=True, parts=(), several=False, compare=None) if side.anchor else side
 
 
 def _without_repeats(history: list[Turn]) -> list[Turn]:
