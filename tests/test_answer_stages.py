@@ -819,3 +819,7 @@ def test_a_word_asking_two_measures_is_read_as_both():
     q = analyze("社保基金一季度的收支情况")
     assert q.several and len(q.parts) == 2 and "收入" in q.parts[0].key and "支出" in q.parts[1].key
     assert not analyze("社保基金收支相抵以后剩多少").parts   # the gap between them is one figure
+
+
+def test_a_question_after_a_dash_is_a_check():
+    assert analyze("And the skills competition they are organising — is it the second one?").yes_no

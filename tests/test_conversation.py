@@ -1007,3 +1007,9 @@ def test_a_sum_of_earlier_answers_takes_the_figure_each_gave_however_it_was_aske
     # the first turn asked two things in two sentences; its side of the sum is the one figure it gave
     a = _chain(engine, "政府帮困难群众代缴养老保险费了吗？帮了多少人？", "退捕的渔民呢", "两类合计多少人")
     assert {f.text for f in a.figures} == {"840萬", "17.2萬"} and "857.2" in a.text
+
+
+def test_a_pronoun_after_a_thing_the_question_names_points_at_that_thing(engine):
+    a = _chain(engine, "How many national unified services does the social insurance public service platform offer?",
+               "What about the MOHRSS government service platform: how many local services does it have?")
+    assert not a.abstained and a.figures[0].text == "389項"

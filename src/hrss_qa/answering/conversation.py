@@ -174,8 +174,11 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     term takes an earlier term's place), "joined" (the fragment's own ask before the swapped earlier
     question) or "attach" (the fragment with the earlier subject); None when it stands alone.
     ``fragment_read``: the fragment analysed on its own."""
-    pronoun = bool(pronouns(lex).search(fragment))
     short = is_short(untagged(fragment, lex))
+    said = pronouns(lex).search(fragment)
+    # ("And the HR … platform: how many services does it offer?" — 「它」 after a thing the question
+    # names itself points at that thing, not back at the conversation)
+    pronoun = bool(said) and (short or not names_a_subject(fragment[:said.start()], vocabulary))
     if lean and not short:
         return None
     # 「覆盖多少人口？」 right after 电子社保卡's count asks another measure of it: read with its subject
