@@ -1013,3 +1013,19 @@ def test_a_pronoun_after_a_thing_the_question_names_points_at_that_thing(engine)
     a = _chain(engine, "How many national unified services does the social insurance public service platform offer?",
                "What about the MOHRSS government service platform: how many local services does it have?")
     assert not a.abstained and a.figures[0].text == "389項"
+
+
+@pytest.mark.parametrize("asked", [
+    "那这个是整季的还是单单3月份的？",          # a choice of periods: which one
+    "Does that rate cover the whole quarter or just March?",
+    "5.3%是哪个月的？",                           # quotes the figure just given: points at it
+])
+def test_which_period_a_figure_just_given_is_of_is_its_sentences_period(engine, asked):
+    a = _chain(engine, "一季度城镇新增就业多少人", "调查失业率呢", asked)
+    assert not a.abstained and a.figures[0].text == "3月份" and "5.3%" in a.text
+
+
+
+def test_a_check_that_a_figure_is_a_named_periods_average_is_checked_against_its_period(engine):
+    a = _chain(engine, "一季度城镇新增就业多少人", "调查失业率呢", "那是一季度三个月平均下来的吗")
+    assert a.verdict == "no" and a.figures[0].text == "3月份"

@@ -84,6 +84,15 @@ def _paired(text: str, lex: Lexicon) -> str:
     return text
 
 
+def _periods_either_side(key: str, lex: Lexicon) -> bool:
+    """Whether a choice (还是, or) is between periods: each side names one (「一季度的还是3月份的」 "March
+    only or the whole quarter")."""
+    m = lex.cue("choice").search(key)
+    whole = lex.words("cues.choice.whole_periods")
+    return m is not None and all(periods_in(side, lex) or any(w in side for w in whole)
+                                 for side in (key[:m.start()], key[m.end():]))
+
+
 def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = None) -> Query:
     key = normalize(text)
     cue = lex.cue
@@ -136,6 +145,13 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
                 # 「之后还有什么打算？说一项就行」「会再调整吗？往哪类企业倾斜？」: asks in words of one
                 # subject, answered by one passage (「83项跟118项分别是哪个平台的」 asks of two things)
                 parts = ()
+    choice = bool(cue("choice")(key)) and not compare
+    if wants == "date":
+        asks.discard("average")   # 「是一季度平均的吗」 checks which period the figure is of
+    if choice and not parts and _periods_either_side(key, lex):
+        # 「是整个一季度的平均数，还是只是3月份的」 "for March only or the whole quarter?": which period
+        wants, kinds, yes_no, checks = "date", frozenset({"period"}), False, ()
+        asks.discard("average")
     units = _explicit_units(key, lex) if wants != "date" else None   # a date asked of "the jobless rate" is no rate
     if units is None and checks and checks[0].unit:   # 「超过50万人次吗」: only 人次 can be compared
         units = frozenset(next((g for g in lex.words("units.comparable.groups") if checks[0].unit in g),
@@ -151,7 +167,7 @@ def _read(text: str, lex: Lexicon, allow_parts: bool, parent: Query | None = Non
         asks=frozenset(asks), groups=_named(key, lex, "scope.groups"), places=_places(key, lex),
         topics=_topics(key, lex), periods=_unchecked_periods(key, checks, lex), detail=detail,
         tense=_tense(key, lex), overall=cue("overall")(key), counted=_counted(key),
-        choice=bool(cue("choice")(key)) and not compare, asked=text,
+        choice=choice, asked=text,
     )
 
 
@@ -200,11 +216,11 @@ def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, f
         return "figure", frozenset({"percent"} if kind == "percent" else {"quantity", "count"})
     if cue("day")(key):
         return "date", frozenset({"date"})
+    if cue("period_ask")(key):   # 「哪个季度」「边个月」 "which quarter" asks the period
+        return "date", frozenset({"period"})
     if when := cue("when").search(key):
-        # 「哪个季度」 "which quarter" asks the period; a question naming its own period asks a day
+        # a question naming its own period asks a day
         rest = key[:when.start()] + key[when.end():]
-        if cue("period_ask")(key):
-            return "date", frozenset({"period"})
         return "date", frozenset({"date"} if cue("period_named")(rest) else {"date", "period"})
     if cue("ordinal")(key):
         return "ordinal", frozenset({"ordinal"})

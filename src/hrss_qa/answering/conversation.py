@@ -179,6 +179,9 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     # ("And the HR … platform: how many services does it offer?" — 「它」 after a thing the question
     # names itself points at that thing, not back at the conversation)
     pronoun = bool(said) and (short or not names_a_subject(fragment[:said.start()], vocabulary))
+    # (「5.3%系边个月嘅」 quotes the figure just given: it points at it as 「这个」 would)
+    pronoun = pronoun or (earlier.answered and any(normalize(f.text) in fragment for f in earlier.turn.answer.figures)
+                          and not names_a_subject(fragment, vocabulary))
     if lean and not short:
         return None
     # 「覆盖多少人口？」 right after 电子社保卡's count asks another measure of it: read with its subject

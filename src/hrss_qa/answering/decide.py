@@ -98,7 +98,9 @@ def decide_figure(query: Query, hits: list[Hit], ranked: list[Candidate], model:
         at = [int(a.rsplit("@", 1)[1]) for a in query.anchor if "@" in a]
         if query.wants == "date" and at:
             # 「这是哪个月的数」: the date written with the figure just given, in its sentence, nearest it.
-            near = sorted(near, key=lambda c: (not c.sentence.start <= at[0] < c.sentence.end, abs(c.figure.start - at[0])))
+            # (「1-3月城鎮新增就業297萬人,3月份…失業率…」: 297万's date is the one in its own clause)
+            near = sorted(near, key=lambda c: (not c.sentence.start <= at[0] < c.sentence.end,
+                                               not _same_clause(c, at[0]), abs(c.figure.start - at[0])))
         elif at and not same:
             # 「这个够一半人口没有」 after 电子社保卡's 7.64亿: another measure of the figure pointed at is
             # in its sentence (54.1%), before the passage's other sentences (社保卡's 97%)
@@ -162,9 +164,19 @@ def unnamed_check(decision: Decision, vocabulary: Vocabulary) -> Decision:
     terms = {*subject_terms(said, vocabulary), *(t for g in glossary_terms(said) for t in g.official)}
     where = normalize(f"{best.figure.label} {best.sentence.text}")
     # (「職訓券」 names 职业培训券 in words the vocabulary lacks: the label words it shares count)
-    if any(t in where for t in terms) or best.features[FEATURES.index("label_cover")] > 0:
+    # (a time checked shares no words with its figure's label but the time itself: no such evidence)
+    if any(t in where for t in terms) or (best.figure.kind not in ("date", "period")
+                                          and best.features[FEATURES.index("label_cover")] > 0):
         return decision
     return replace(decision, verdict=replace(decision.verdict, holds=None), premise=None)
+
+
+def _same_clause(c: Candidate, at: int) -> bool:
+    """Whether the candidate's figure is in the clause (between commas) of the sentence position ``at``."""
+    text, base = c.sentence.text, c.sentence.start
+    cuts = [0] + [i + 1 for i, ch in enumerate(text) if ch in ",，;；"] + [len(text)]
+    clause = next(((a, b) for a, b in zip(cuts, cuts[1:]) if a <= at - base < b), None)
+    return clause is not None and clause[0] <= c.figure.start - base < clause[1]
 
 
 def _implausible(query: Query, ranked: list[Candidate], model: AnswerModel, coverage: dict[str, Coverage],

@@ -30,6 +30,7 @@ from .vocabulary import Vocabulary, is_measure, terms_in
 from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank, unnamed_check
 from .features import CorpusFacts, candidates, generic_label_words
 from .model import AnswerModel, bundled_model
+from .numbers import comparable_units, stated_figures
 from .records import Answer, Decision, Query, Turn
 from .render import render
 from .scope import Coverage, coverage_of, off_topic, query_problems
@@ -199,8 +200,12 @@ def _dated_figure(query: Query, hits: list, engine: Retriever) -> Query:
     """A date asked of a figure the question states (「5.3%是哪个月的」): anchored to that figure (in
     the hits first, else anywhere in the corpus) and looked up with its label."""
     first = {h.passage_id: i for i, h in enumerate(hits)}
+    # (of the unit stated: 「三个月」 is no 三项)
+    stated = [f for f in stated_figures(query.key) if f.value is not None and f.kind not in ("date", "period")]
     found = [(first.get(p.passage_id, len(first)), p, fig) for p, figures in zip(engine.passages, engine.figures)
-             for fig in figures if fig.kind not in ("date", "period") and fig.value in query.stated_values]
+             for fig in figures if fig.kind not in ("date", "period") and any(
+                 s.value == fig.value and (not s.unit or comparable_units(normalize(s.unit), normalize(fig.unit)))
+                 for s in stated)]
     if not found:
         return query
     _, passage, fig = min(found, key=lambda x: x[0])

@@ -296,6 +296,9 @@ def _statement(c: Candidate) -> str:
         f.start != fig.start and f.kind not in ("date", "period") and sentence.start <= f.start < sentence.end
         and clause_of(sentence, f) == own for f in c.hit.figures)
     if fig.kind in ("date", "period"):
+        # (「3月份全國城鎮調查失業率為5.3%」: a clause dating a figure says both)
+        if shares_clause:
+            return clause
         return f"{fig.label}：{fig.text}" if fig.label else _strip_marker(sentence.text).rstrip("。")
     if not shares_clause:
         if len(fig.label) <= _GENERIC_LABEL_CHARS and not sentence.text.startswith(own):
