@@ -1029,3 +1029,17 @@ def test_which_period_a_figure_just_given_is_of_is_its_sentences_period(engine, 
 def test_a_check_that_a_figure_is_a_named_periods_average_is_checked_against_its_period(engine):
     a = _chain(engine, "一季度城镇新增就业多少人", "调查失业率呢", "那是一季度三个月平均下来的吗")
     assert a.verdict == "no" and a.figures[0].text == "3月份"
+
+
+@pytest.mark.parametrize("turns", [
+    ["春风行动联合了几个部门", "都是哪几个部门啊"],
+    ["How many national occupational standards were issued for digital technology engineers?", "Which standards are they?"],
+])
+def test_the_items_of_a_count_the_briefing_does_not_list_are_declined(engine, turns):
+    a = _chain(engine, *turns)
+    assert a.abstained and ("列出" in a.reason or "list" in a.reason)
+
+
+def test_a_count_of_special_campaigns_is_not_a_number_inside_a_name(engine):
+    a = answer_with(engine, "How many special drives are in the graduate employment programme?")
+    assert not a.abstained and a.figures[0].text == "十項"

@@ -340,7 +340,8 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
     bare = not (terms_in(fragment, vocabulary) if has_han(fragment) else glossary_terms(fragment))
     # (「这个够一半人口没有」 opens by pointing at the figure just given: its measures are of that figure)
     points = bool(pronouns(lex).match(fragment.strip()))
-    if attached and earlier.answered and (bare or points):
+    # (「都是哪几个部门」 asks the items of the count just given: that figure is what it is about)
+    if attached and earlier.answered and (bare or points or read.detail is not None):
         anchor += earlier.figure_keys(answer.figures[:1])
     if attached and earlier.answered and bare:   # 「这个超过3千万了吗」: "this" is the previous answer's figure
         # the carried words were the earlier answer's to meet (持卡人数 of a swap into 电子社保卡), not this one's

@@ -173,10 +173,13 @@ def unnamed_check(decision: Decision, vocabulary: Vocabulary) -> Decision:
 
 def _same_clause(c: Candidate, at: int) -> bool:
     """Whether the candidate's figure is in the clause (between commas) of the sentence position ``at``."""
-    text, base = c.sentence.text, c.sentence.start
+    return _clause_at(c.sentence.text, at - c.sentence.start) == _clause_at(c.sentence.text, c.figure.start - c.sentence.start)
+
+
+def _clause_at(text: str, at: int) -> str:
+    """The clause of ``text`` (between commas and semicolons) holding position ``at``."""
     cuts = [0] + [i + 1 for i, ch in enumerate(text) if ch in ",，;；"] + [len(text)]
-    clause = next(((a, b) for a, b in zip(cuts, cuts[1:]) if a <= at - base < b), None)
-    return clause is not None and clause[0] <= c.figure.start - base < clause[1]
+    return next((text[a:b] for a, b in zip(cuts, cuts[1:]) if a <= at < b), "")
 
 
 def _implausible(query: Query, ranked: list[Candidate], model: AnswerModel, coverage: dict[str, Coverage],
@@ -216,6 +219,11 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
         given = [w for w in row.get("given", []) if w != "@places"]
         if "@places" in row.get("given", []):
             given += lex.words("scope.places.zh")
+        # (「都是哪几个部门」 after 10部门: the items would be named in that figure's clause, not in the
+        # sentence's list of actions)
+        at = [int(a.rsplit("@", 1)[1]) for a in query.anchor if "@" in a]
+        if at and any(sentence.start <= a < sentence.end for a in at):
+            evidence = normalize(_clause_at(sentence.text, at[0] - sentence.start))
         if not given or not pattern(given).search(evidence):
             return abstain(query, hits, row["reason"])
     for name in sorted(query.asks & {"change", "yoy", "earnings", "average", "target", "age", "per_person"}):
