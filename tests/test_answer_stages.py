@@ -823,3 +823,8 @@ def test_a_word_asking_two_measures_is_read_as_both():
 
 def test_a_question_after_a_dash_is_a_check():
     assert analyze("And the skills competition they are organising — is it the second one?").yes_no
+
+
+def test_a_relation_to_a_number_stated_with_a_question_mark_is_a_check():
+    q = analyze("So pension coverage is above 1 billion?")
+    assert q.yes_no and q.thresholds[0].relation == ">"

@@ -1043,3 +1043,9 @@ def test_the_items_of_a_count_the_briefing_does_not_list_are_declined(engine, tu
 def test_a_count_of_special_campaigns_is_not_a_number_inside_a_name(engine):
     a = answer_with(engine, "How many special drives are in the graduate employment programme?")
     assert not a.abstained and a.figures[0].text == "十項"
+
+
+def test_a_period_a_follow_up_names_is_kept_in_its_reading(engine):
+    # after a turn asking which period (no figure), 「那2月份的…」 asks February's rate, which is not given
+    a = _chain(engine, "一季度城镇新增就业多少人", "调查失业率呢", "是整季的还是3月份的", "那2月份的失业率是多少")
+    assert a.abstained and "2月" in a.reason and "2月" in a.reading

@@ -80,10 +80,14 @@ def resolve(query: Query, history: list[Turn], lex: Lexicon | None = None,
     read = _completed(query, history, lex, vocabulary, lean, plain)
     if read is query:
         return read
-    own = {p.text for p in periods_in(normalize(query.key), lex)}
+    own = periods_in(normalize(query.key), lex)
+    named = {p.text for p in own}
+    # a period the follow-up names is never lost in its reading (「那2月份的失业率是多少」: 2月份 is asked,
+    # whatever words the reading kept)
+    lost = tuple(p for p in own if p.text not in {r.text for r in read.periods} and not read.thresholds)
     # (answered in the asker's script: "Is that as of end-March?" after a Chinese turn is answered in English)
     return replace(read, script=query.script,
-                   periods=tuple(p if p.text in own else replace(p, carried=True) for p in read.periods))
+                   periods=tuple(p if p.text in named else replace(p, carried=True) for p in read.periods) + lost)
 
 
 def own_subject(query: Query, lex: Lexicon, vocabulary: Vocabulary) -> tuple[str, ...]:
@@ -145,6 +149,9 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
     if reading is None or reading[0] == query.key:
         return query
     text, how = reading
+    if how == "swap" and (named := [p.text for p in periods_in(fragment, lex) if p.text not in text]):
+        # 「那2月份的失业率呢」: the term swapped in came without the fragment's period, which replaces the old
+        text = f"{' '.join(named)} {without_periods(text, lex)}"
     if (part := _planned_part(earlier, own, text, lex)):
         # 「个人养老金那块呢」 after a plan quoted: the plans of what it names, not its progress
         text = f"{text} {part}"
@@ -197,7 +204,9 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     # would leak into every later reading).
     quoted = getattr(earlier.turn.answer, "kind", "") == "passage"   # a fact asked and answered by a sentence
     # (a comparison of earlier answers, 「收支差了多少」, is read the same way: its first side's subject)
-    asked_no_figure = ((before.yes_no or before.compare is not None or (quoted and before.tense != "plan"))
+    # (「是整个一季度的还是3月份的」 asked a period, no figure, too)
+    asked_no_figure = ((before.yes_no or before.compare is not None or before.wants == "date"
+                        or (quoted and before.tense != "plan"))
                        and bool(earlier.topic) and normalize(earlier.topic) != previous)
     if asked_no_figure:
         # (after a fact quoted as a sentence, 「个人养老金那块呢」 asks the same of another thing: no figure)
