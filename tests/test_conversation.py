@@ -1049,3 +1049,9 @@ def test_a_period_a_follow_up_names_is_kept_in_its_reading(engine):
     # after a turn asking which period (no figure), 「那2月份的…」 asks February's rate, which is not given
     a = _chain(engine, "一季度城镇新增就业多少人", "调查失业率呢", "是整季的还是3月份的", "那2月份的失业率是多少")
     assert a.abstained and "2月" in a.reason and "2月" in a.reading
+
+
+@pytest.mark.parametrize("question", ["What was said about college graduates?", "What is being done for migrant workers?"])
+def test_what_was_said_or_done_about_a_thing_is_answered_with_its_sentence(engine, question):
+    a = answer_with(engine, question)
+    assert not a.abstained and a.kind == "passage"
