@@ -4,15 +4,18 @@ The wordings here are deliberately in no question set: each test checks a class 
 (a relation word, a coordination, a qualifier), not a particular question.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from hrss_qa.answering.analyze import analyze, periods_in
-from hrss_qa.answering.decide import check, combine, decide_figure, share_interval
+from hrss_qa.answering.decide import check, check_of_another_part, combine, decide_figure, share_interval
 from hrss_qa.answering.decompose import bare, split_question, split_share
 from hrss_qa.answering.model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ModelError, load_model
 from hrss_qa.answering.numbers import spelled_out, thresholds
-from hrss_qa.answering.records import Candidate, Decision, Threshold
+from hrss_qa.answering.records import Candidate, Decision, Threshold, Verdict
+from hrss_qa.answering.vocabulary import Vocabulary
 from hrss_qa.answering.render import render
 from hrss_qa.answering.scope import coverage_of, evidence_problems, query_problems, unstated_count
 from hrss_qa.answering.features import FEATURES, FIT_FLAGS
@@ -828,3 +831,15 @@ def test_a_question_after_a_dash_is_a_check():
 def test_a_relation_to_a_number_stated_with_a_question_mark_is_a_check():
     q = analyze("So pension coverage is above 1 billion?")
     assert q.yes_no and q.thresholds[0].relation == ">"
+
+
+def test_a_check_naming_another_part_of_a_list_gets_no_verdict():
+    hit = hit_with("全國基本養老、失業、工傷保險參保人數分別為10.52億人、2.37億人、2.89億人。")
+    unemployment = Candidate(hit.figures[1], hit, hit.sentence, (0.0,) * len(FEATURES), score=0.9,
+                             flags=(0.0,) * len(FIT_FLAGS))
+    vocabulary = Vocabulary.of([[(["工伤保险", "参保人数"], True), (["失业保险", "参保人数"], True)]])
+    checked = Threshold("2.37亿", 2.37e8, "", "quantity", "=")
+    for asked, holds in (("工伤那个是2.37亿吧", None), ("失业那个是2.37亿吧", True)):
+        query = replace(analyze(asked), asked=asked)
+        decision = Decision("figure", query, (hit,), (unemployment,), verdict=Verdict(checked, True))
+        assert check_of_another_part(decision, vocabulary).verdict.holds is holds

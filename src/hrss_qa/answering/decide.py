@@ -18,6 +18,8 @@ All functions are pure: they take the query, the hits, the scored candidates and
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import replace
 
 from ..cards import clause_of
@@ -33,7 +35,7 @@ from .model import AnswerModel, ranking_summary
 from .numbers import comparable, comparable_units, is_day, stated_figures
 from .records import Candidate, Decision, Query, Threshold, Verdict
 from .times import day_in_part, same_time
-from .vocabulary import Vocabulary, outermost, subject_terms
+from .vocabulary import Vocabulary, is_measure, outermost, subject_terms, terms_in
 from .scope import Coverage, ScopeProblem, evidence_problems
 
 # Features whose strong negative contribution explains an abstention, with what to say.
@@ -169,6 +171,30 @@ def unnamed_check(decision: Decision, vocabulary: Vocabulary) -> Decision:
                                           and best.features[FEATURES.index("label_cover")] > 0):
         return decision
     return replace(decision, verdict=replace(decision.verdict, holds=None), premise=None)
+
+
+_MEASURE_CHARS = 3   # the shortest ending two labels share to be parts of one list (参保人数, not 活动)
+
+
+def check_of_another_part(decision: Decision, vocabulary: Vocabulary) -> Decision:
+    """The decision with its verdict withheld when the check's own words name a thing that another
+    figure of the chosen figure's sentence is labelled with and the chosen one is not: 「工伤那个是2.37亿吧」
+    decided on 失业保险's 2.37亿 of 「养老、失业、工伤…分别为…」 is no evidence about 工伤."""
+    query = decision.query
+    if decision.verdict is None or decision.verdict.holds is None or not decision.candidates:
+        return decision
+    best = decision.candidates[0]
+    own = [t for t in terms_in(normalize(query.asked or query.text), vocabulary) if not is_measure(t, vocabulary)]
+    label = normalize(best.figure.label)
+    # (parts of one list measure alike — 失业保险参保人数 / 工伤保险参保人数 end alike — and differ by
+    # what is measured; a holder named in a sibling's label, 平台 of 累计访问量, is no other part)
+    parallel = [o for f in best.hit.figures if f.start != best.figure.start
+                and best.sentence.start <= f.start < best.sentence.end
+                and len(os.path.commonprefix([(o := normalize(f.label))[::-1], label[::-1]])) >= _MEASURE_CHARS
+                and set(label) - set(o)]   # (a label inside the other, 3.4万家 of 52万人次's, is no other part)
+    if any(t not in label and any(t in o for o in parallel) for t in own):
+        return replace(decision, verdict=replace(decision.verdict, holds=None), premise=None)
+    return decision
 
 
 def _same_clause(c: Candidate, at: int) -> bool:

@@ -27,7 +27,8 @@ from .confidence import passage_features
 from .conversation import own_subject, resolve
 from .sides import Sides
 from .vocabulary import Vocabulary, is_measure, terms_in
-from .decide import fits_units, abstain, combine, decide_figure, decide_passage, rank, unnamed_check
+from .decide import (abstain, check_of_another_part, combine, decide_figure, decide_passage, fits_units, rank,
+                     unnamed_check)
 from .features import CorpusFacts, candidates, generic_label_words
 from .model import AnswerModel, bundled_model
 from .numbers import comparable_units, stated_figures
@@ -162,7 +163,7 @@ class Answerer:
             fitting = [c for c in named if fits_units(query, c.figure)]
             fresh = fitting + [c for c in named if c not in fitting] if named else fresh
             decision = decide_figure(query, hits, fresh, self.model, self.coverage, self.lex)
-            decision = unnamed_check(decision, self.vocabulary)
+            decision = check_of_another_part(unnamed_check(decision, self.vocabulary), self.vocabulary)
             if decision.kind == "abstain" and len(fresh) < len(ranked):
                 # 「同比增长多少」 is declined about the figure just given: the decline names that one.
                 again = decide_figure(query, hits, ranked, self.model, self.coverage, self.lex)
