@@ -843,3 +843,15 @@ def test_a_check_naming_another_part_of_a_list_gets_no_verdict():
         query = replace(analyze(asked), asked=asked)
         decision = Decision("figure", query, (hit,), (unemployment,), verdict=Verdict(checked, True))
         assert check_of_another_part(decision, vocabulary).verdict.holds is holds
+
+
+def test_a_check_of_another_figures_measure_in_the_sentence_gets_no_verdict():
+    hit = hit_with("1-3月三項社會保險基金總收入2.04萬億元、總支出1.7萬億元,3月底累計結余7.75萬億元。")
+    spending = next(f for f in hit.figures if f.text == "1.7萬億元")
+    chosen = Candidate(spending, hit, hit.sentence, (0.0,) * len(FEATURES), score=0.9, flags=(0.0,) * len(FIT_FLAGS))
+    vocabulary = Vocabulary.of([[(["社会保险", "基金", "总支出"], True), (["累计结余"], True)]])
+    for asked, holds in (("结余不到8万亿吧", None), ("支出不到8万亿吧", True)):
+        query = replace(analyze(asked), asked=asked)
+        checked = query.thresholds[0]
+        decision = Decision("figure", query, (hit,), (chosen,), verdict=Verdict(checked, True))
+        assert check_of_another_part(decision, vocabulary).verdict.holds is holds

@@ -184,8 +184,17 @@ def check_of_another_part(decision: Decision, vocabulary: Vocabulary) -> Decisio
     if decision.verdict is None or decision.verdict.holds is None or not decision.candidates:
         return decision
     best = decision.candidates[0]
-    own = [t for t in terms_in(normalize(query.asked or query.text), vocabulary) if not is_measure(t, vocabulary)]
+    named = terms_in(normalize(query.asked or query.text), vocabulary)
+    own = [t for t in named if not is_measure(t, vocabulary)]
     label = normalize(best.figure.label)
+    siblings = [normalize(f.label) for f in best.hit.figures if f.start != best.figure.start
+                and best.sentence.start <= f.start < best.sentence.end]
+    # (a measure is what a label ends with; one number checked, so the measure is that number's)
+    if len(query.thresholds) == 1 and any(t not in label and any(o.endswith(t) for o in siblings)
+                                          for t in named if is_measure(t, vocabulary)):
+        # 「结余不到8万亿吧」 decided on 总支出's 1.7万亿 beside 累计结余's 7.75万亿: the measure checked is
+        # another figure's of that sentence
+        return replace(decision, verdict=replace(decision.verdict, holds=None), premise=None)
     # (parts of one list measure alike — 失业保险参保人数 / 工伤保险参保人数 end alike — and differ by
     # what is measured; a holder named in a sibling's label, 平台 of 累计访问量, is no other part)
     parallel = [o for f in best.hit.figures if f.start != best.figure.start
