@@ -855,3 +855,16 @@ def test_a_check_of_another_figures_measure_in_the_sentence_gets_no_verdict():
         checked = query.thresholds[0]
         decision = Decision("figure", query, (hit,), (chosen,), verdict=Verdict(checked, True))
         assert check_of_another_part(decision, vocabulary).verdict.holds is holds
+
+
+@pytest.mark.parametrize("question, holds", [
+    ("工伤比失业多出来的不到5000万人吧", False),   # 2.89亿 − 2.37亿 = 5200万
+    ("工伤比失业多出来的超过5000万人吗", True),
+    ("工伤比失业多的有6000万人以上吗", False),
+])
+def test_a_check_of_the_gap_between_two_figures_is_decided_on_the_gap(question, holds):
+    q = analyze(question)
+    texts = ("工傷保險參保人數為2.89億人", "失業保險參保人數為2.37億人")
+    parts = [Decision("figure", sub, (hit_with(text),), (candidate_for(hit_with(text), extract_figures(text)[0]),),
+                      confidence=0.9) for sub, text in zip(q.parts, texts)]
+    assert len(q.parts) == 2 and q.thresholds and combine(q, parts).verdict.holds is holds

@@ -302,6 +302,9 @@ def combine(query: Query, parts: list[Decision]) -> Decision:
         verdict = _ratio_verdict(query, *(p.candidates[0].figure for p in parts))
     elif query.compare == "per" and len(parts) == 2:
         verdict = _per_verdict(query, *(p.candidates[0].figure for p in parts))
+    elif kind == "comparison" and query.thresholds and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
+        # 「工伤比失业多出来的不到5000万人吧」 checks the gap (5200万), not which is larger
+        verdict = _gap_verdict(query.thresholds[0], *(p.candidates[0].figure for p in parts), lexicon())
     elif kind == "comparison" and query.yes_no and len(parts) == 2 and comparable(*(p.candidates[0].figure for p in parts)):
         a, b = (p.candidates[0].figure for p in parts)
         holds = _larger(a, b, lexicon()) if query.compare == "more" else _larger(b, a, lexicon())
@@ -401,6 +404,23 @@ def _per_verdict(query: Query, total: Figure, count: Figure) -> Verdict | None:
     if not checks or total.kind == "percent":
         return None
     return _quotient_verdict(checks[0], total, count, lex)
+
+
+def _gap_verdict(checked: Threshold, a: Figure, b: Figure, lex: Lexicon) -> Verdict | None:
+    """The check of the gap between a and b over every value their qualifiers allow (None: not decided,
+    or a threshold of another unit)."""
+    if checked.kind not in ("quantity", "count") or (checked.unit and not comparable_units(
+            normalize(checked.unit), normalize(a.unit), lex)):
+        return None
+    a_low, a_high, open_a_low, open_a_high = _interval(a, lex)
+    b_low, b_high, open_b_low, open_b_high = _interval(b, lex)
+    low, high = a_low - b_high, a_high - b_low
+    if low < 0 < high:
+        return None   # which is larger is itself not decided
+    if high <= 0:
+        low, high = -high, -low
+    holds = _decide(checked, low, high, open_a_low or open_b_high, open_a_high or open_b_low, lex)
+    return Verdict(checked, holds) if holds is not None else None
 
 
 def _quotient_verdict(checked: Threshold, a: Figure, b: Figure, lex: Lexicon) -> Verdict | None:
