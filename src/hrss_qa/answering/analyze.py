@@ -76,10 +76,10 @@ def compare_kind(key: str, lex: Lexicon) -> str | None:
 
 def _paired(text: str, lex: Lexicon) -> str:
     """``text`` with a word asking two measures at once written as the two (cues.toml ``[pairs]``)."""
-    table = lex.words("cues.pairs")
+    table, key = lex.words("cues.pairs"), normalize(text)
     for word, both in table["words"].items():
-        at = normalize(text).find(word)
-        if at >= 0 and not any(normalize(text).startswith(u, at + len(word)) for u in table["unless"]):
+        at = key.find(word)
+        if at >= 0 and not any(key.startswith(u, at + len(word)) for u in table["unless"]):
             return text[:at] + both + text[at + len(word):]
     return text
 

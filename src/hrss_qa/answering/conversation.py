@@ -281,7 +281,8 @@ def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, 
                            compare=own.compare, several=own.several)
         else:
             read = replace(read, parts=(), compare=None, several=False)
-    if how == "swap" and terms_in(own.key, vocabulary) and all(is_measure(t, vocabulary) for t in terms_in(own.key, vocabulary)):
+    swapped_in = terms_in(own.key, vocabulary) if how == "swap" else []
+    if swapped_in and all(is_measure(t, vocabulary) for t in swapped_in):
         # 「那失业率呢」 after 「新增加的就业有多少人」: 新增 was the replaced measure's (城镇新增就业), not an
         # ask of the rate swapped in
         read = replace(read, asks=own.asks)

@@ -54,8 +54,11 @@ class Sides:
             without_i = self.decide_part(parts[i], docs, held(decisions, but=i))
             without_j = self.decide_part(parts[j], docs, held(decisions, but=j))
             # (a side an earlier answer gave, settled, keeps that figure)
-            if parts[j].settled and not parts[i].settled or not parts[i].settled and not parts[j].settled and (
-                    _score(without_i) + _score(decisions[j]) > _score(decisions[i]) + _score(without_j)):
+            if parts[i].settled != parts[j].settled:
+                i_gives_way = parts[j].settled
+            else:
+                i_gives_way = _score(without_i) + _score(decisions[j]) > _score(decisions[i]) + _score(without_j)
+            if i_gives_way:
                 decisions[i] = without_i
             else:
                 decisions[j] = without_j
