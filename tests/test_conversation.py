@@ -1055,3 +1055,12 @@ def test_a_period_a_follow_up_names_is_kept_in_its_reading(engine):
 def test_what_was_said_or_done_about_a_thing_is_answered_with_its_sentence(engine, question):
     a = answer_with(engine, question)
     assert not a.abstained and a.kind == "passage"
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Any news on minimum wages?", "最低工資標準"),     # the plural names the standard too
+    ("Is there a pay survey planned?", "企業薪酬調查"),
+])
+def test_english_names_of_wage_measures_find_their_sentence(engine, question, said):
+    a = answer_with(engine, question)
+    assert not a.abstained and said in a.citations[0].quote
