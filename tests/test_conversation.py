@@ -1064,3 +1064,14 @@ def test_what_was_said_or_done_about_a_thing_is_answered_with_its_sentence(engin
 def test_english_names_of_wage_measures_find_their_sentence(engine, question, said):
     a = answer_with(engine, question)
     assert not a.abstained and said in a.citations[0].quote
+
+
+@pytest.mark.parametrize("turns, figure", [
+    (["第一季都市新增就業多少人", "那調查失業率咧", "超過5%了嗎"], "5.3%"),          # 咧 closes a follow-up like 呢
+    (["Until when will the cut in unemployment insurance premium rates last?", "How much does that save employers per year?"],
+     "1800億元"),                          # its own "how much": no % from the carried "rates"
+    (["How many people hold a social security card?", "And the digital card?"], "7.64億人"),
+])
+def test_regional_and_english_follow_up_wordings(engine, turns, figure):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == figure

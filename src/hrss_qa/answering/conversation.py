@@ -295,8 +295,10 @@ def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, 
         # 「下一步呢」 asks about plans, 「截至啥时候」 a date, 「过3000万了吗」 checks a number —
         # whatever the subject's own words (参加人数) would ask.
         read = replace(read, wants=own.wants, kinds=own.kinds, yes_no=own.yes_no, thresholds=own.thresholds,
-                       # a date asked of "the unemployment rate" is no rate
-                       units=own.units if own.units is not None or own.wants == "date" else read.units,
+                       # a date asked of "the unemployment rate" is no rate; "how much will that save" asks
+                       # its own number, whatever unit the carried "premium rate" named
+                       units=own.units if (own.units is not None or own.wants == "date"
+                                           or (how == "attach" and lex.cue("number")(own.key))) else read.units,
                        tense=own.tense or read.tense,
                        detail=own.detail,
                        # attached to the previous subject, only the fragment's own words point to a unit
