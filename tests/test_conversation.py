@@ -1075,3 +1075,9 @@ def test_english_names_of_wage_measures_find_their_sentence(engine, question, sa
 def test_regional_and_english_follow_up_wordings(engine, turns, figure):
     a = _chain(engine, *turns)
     assert not a.abstained and a.figures[0].text == figure
+
+
+def test_a_subject_then_a_how_ask_is_one_question(engine):
+    # 「X呢，咋处理」: 咋 asks how, of X (not a count of the earlier subject)
+    a = _chain(engine, "一季度点对点运送农民工多少人次", "那拖欠工资的呢，咋处理")
+    assert not a.abstained and a.kind == "passage" and "欠薪" in a.citations[0].quote

@@ -368,7 +368,7 @@ def _held_to_the_conversation(read: Query, own: Query, how: str, fragment: str, 
     return replace(read, anchor=anchor, given=given)
 
 
-_NE_THEN_ASK = re.compile(r"^(?P<subject>[^?？。.!！]{1,12}?)呢\s*[?？]\s*(?P<ask>[^?？]{1,8})[?？]?$")
+_NE_THEN_ASK = re.compile(r"^(?P<subject>[^?？。.!！]{1,12}?)呢\s*[?？,，\s]\s*(?P<ask>[^?？]{1,8})[?？]?$")
 
 
 def _planned_part(earlier: _Earlier, own: Query, text: str, lex: Lexicon) -> str:
@@ -403,7 +403,7 @@ def _one_ask(query: Query, lex: Lexicon, vocabulary: Vocabulary) -> Query:
     ask of the first's subject, read as one question (「电子社保卡覆盖率多少」)."""
     m = _NE_THEN_ASK.match(query.key)
     ask = m.group("ask") if m else ""
-    if m is None or not _asks(ask, lex):
+    if m is None or not (_asks(ask, lex) or lex.cue("action")(ask)):   # (「欠工资的呢 咋管」 asks how)
         return query
     if any(not is_measure(t, vocabulary) for t in terms_in(ask, vocabulary) if len(t) >= 4):
         return query   # 「失业保险呢？工伤保险有多少」 names another subject: two asks
