@@ -412,8 +412,13 @@ def _chain(engine, *questions):
     (["城镇新增就业多少人", "那失业率呢"], "5.3%"),
 ])
 def test_a_follow_up_asks_something_other_than_the_figure_just_given(engine, turns, expected):
+    _answered_with(engine, turns, expected)
+
+
+def _answered_with(engine, turns: list[str], figure: str) -> None:
+    """The chain's last turn is answered, with ``figure`` first."""
     a = _chain(engine, *turns)
-    assert not a.abstained and a.figures[0].text == expected
+    assert not a.abstained and a.figures[0].text == figure
 
 
 def test_a_decline_about_the_figure_just_given_names_it(engine):
@@ -969,8 +974,7 @@ def test_a_chinese_follow_up_after_an_english_answer_carries_its_subject_in_the_
     (["社保公共服务平台累计访问量多少", "人社政务服务平台的呢"], "近32億人次"),
 ])
 def test_a_fragment_naming_another_figure_of_the_sentence_just_cited_asks_that_figure(engine, turns, expected):
-    a = _chain(engine, *turns)
-    assert not a.abstained and a.figures[0].text == expected
+    _answered_with(engine, turns, expected)
 
 
 def test_a_check_naming_one_of_several_figures_given_is_a_check_of_that_one(engine):
@@ -1073,8 +1077,7 @@ def test_english_names_of_wage_measures_find_their_sentence(engine, question, sa
     (["How many people hold a social security card?", "And the digital card?"], "7.64億人"),
 ])
 def test_regional_and_english_follow_up_wordings(engine, turns, figure):
-    a = _chain(engine, *turns)
-    assert not a.abstained and a.figures[0].text == figure
+    _answered_with(engine, turns, figure)
 
 
 def test_a_subject_then_a_how_ask_is_one_question(engine):
