@@ -39,7 +39,12 @@ def clause_of(sentence: Sentence, figure: Figure) -> str:
     >>> clause_of(s, extract_figures(s.text)[1])
     '參加人數3324萬人'
     """
-    rel = figure.start - sentence.start
+    return clause_at(sentence, figure.start)
+
+
+def clause_at(sentence: Sentence, position: int) -> str:
+    """The comma-delimited clause of ``sentence`` holding the document ``position``."""
+    rel = position - sentence.start
     cuts = [m.end() for m in _CLAUSE_CUT.finditer(sentence.text)]
     begin = max([c for c in cuts if c <= rel], default=0)
     end = min([c for c in cuts if c > rel], default=len(sentence.text))

@@ -139,7 +139,10 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
     if (marked and not _asks(fragment, lex) and own.wants == "fact" and own.tense != "plan"
             and not names_own_period(fragment, lex) and (sibling := sibling_named(fragment, earlier.turn, lex))):
         return replace(sibling, asked=query.text)
-    reading = _reading(query, fragment, own, marked, earlier, lex, vocabulary, lean)
+    # (a part of several figures given that the fragment names, 「工伤那个…」: what it, and the next turn's
+    # 「它」, is about; measures count too — 失业 of 「失业那项」 is a word of 失业率)
+    named_part = _part_named(subject_terms(fragment, vocabulary), earlier.turn.answer.figures) if earlier.answered else ""
+    reading = _reading(query, fragment, own, marked, earlier, lex, vocabulary, lean, named_part)
     if query.yes_no and not own.yes_no:   # 「我记得是4月25号？」 checks by its question mark, which the fragment lost
         own = replace(own, yes_no=True, thresholds=query.thresholds, wants=query.wants, kinds=query.kinds)
     if reading is None and marked and (part := _planned_part(earlier, own, fragment, lex)):
@@ -169,18 +172,17 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
     named_anew = (how == "attach" and marked and own.wants == "fact" and not own.yes_no and own.tense != "plan"
                   and not _asks(fragment, lex) and not terms_in(fragment, vocabulary)
                   and bool(without_periods(fragment, lex).strip()))
-    # (a part of several figures named, 「工伤那个…」, is what the next turn's 「它」 stands for)
-    part = _part_named(subject_terms(fragment, vocabulary), earlier.turn.answer.figures) if earlier.answered else ""
     return replace(read, asked=query.text, reading=text, named_anew=named_anew,
-                   topic=(part or earlier.topic) if how == "attach" else subject_of(text, lex))
+                   topic=(named_part or earlier.topic) if how == "attach" else subject_of(text, lex))
 
 
 def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, earlier: _Earlier, lex: Lexicon,
-             vocabulary: Vocabulary, lean: bool) -> tuple[str, str] | None:
+             vocabulary: Vocabulary, lean: bool, part: str = "") -> tuple[str, str] | None:
     """How a follow-up reads with the earlier question, and how it was made: "swap" (the fragment's
     term takes an earlier term's place), "joined" (the fragment's own ask before the swapped earlier
     question) or "attach" (the fragment with the earlier subject); None when it stands alone.
-    ``fragment_read``: the fragment analysed on its own."""
+    ``fragment_read``: the fragment analysed on its own; ``part``: the label of the one figure of several
+    given that the fragment names, if any."""
     short = is_short(untagged(fragment, lex))
     said = pronouns(lex).search(fragment)
     # ("And the HR … platform: how many services does it offer?" — 「它」 after a thing the question
@@ -250,9 +252,8 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
         # 「覆盖了多大比例的人口」 after an English question: its subject in the briefing's words
         topic = normalize(earlier.turn.answer.figures[0].label)
     named = [t for t in terms_in(fragment, vocabulary) if not is_measure(t, vocabulary)]
-    # (失业 of 「失业那项」 is a word of 失业率 too: any term naming one figure's label picks it)
-    if earlier.answered and (part := _part_named(subject_terms(fragment, vocabulary), earlier.turn.answer.figures)):
-        topic = part   # 「工伤那个是2.37亿吧」 after three funds' counts: 工伤's count is checked, not the list's
+    if part:   # 「工伤那个是2.37亿吧」 after three funds' counts: 工伤's count is checked, not the list's
+        topic = part
     kin = [t for t in named if t not in topic]
     if len(named) == 1 and kin and (swapped := swap_kin(kin[0], topic, vocabulary)):
         topic = swapped   # 「工伤的是2.98亿吧」 after 失业保险's count: 工伤's count is checked, not 失业保险's

@@ -22,7 +22,7 @@ import os
 
 from dataclasses import replace
 
-from ..cards import clause_of
+from ..cards import clause_at, clause_of
 from ..chunking import Sentence
 from ..figures import Figure
 from ..glossary import expand, glossary_terms
@@ -188,7 +188,7 @@ def check_of_another_part(decision: Decision, vocabulary: Vocabulary) -> Decisio
     own = [t for t in named if not is_measure(t, vocabulary)]
     label = normalize(best.figure.label)
     siblings = [normalize(f.label) for f in best.hit.figures if f.start != best.figure.start
-                and best.sentence.start <= f.start < best.sentence.end]
+                and best.sentence.start <= f.start < best.sentence.end]   # the other labels of its sentence
     # (a measure is what a label ends with; one number checked, so the measure is that number's)
     if len(query.thresholds) == 1 and any(t not in label and any(o.endswith(t) for o in siblings)
                                           for t in named if is_measure(t, vocabulary)):
@@ -197,9 +197,7 @@ def check_of_another_part(decision: Decision, vocabulary: Vocabulary) -> Decisio
         return replace(decision, verdict=replace(decision.verdict, holds=None), premise=None)
     # (parts of one list measure alike — 失业保险参保人数 / 工伤保险参保人数 end alike — and differ by
     # what is measured; a holder named in a sibling's label, 平台 of 累计访问量, is no other part)
-    parallel = [o for f in best.hit.figures if f.start != best.figure.start
-                and best.sentence.start <= f.start < best.sentence.end
-                and len(os.path.commonprefix([(o := normalize(f.label))[::-1], label[::-1]])) >= _MEASURE_CHARS
+    parallel = [o for o in siblings if len(os.path.commonprefix([o[::-1], label[::-1]])) >= _MEASURE_CHARS
                 and set(label) - set(o)]   # (a label inside the other, 3.4万家 of 52万人次's, is no other part)
     if any(t not in label and any(t in o for o in parallel) for t in own):
         return replace(decision, verdict=replace(decision.verdict, holds=None), premise=None)
@@ -207,14 +205,8 @@ def check_of_another_part(decision: Decision, vocabulary: Vocabulary) -> Decisio
 
 
 def _same_clause(c: Candidate, at: int) -> bool:
-    """Whether the candidate's figure is in the clause (between commas) of the sentence position ``at``."""
-    return _clause_at(c.sentence.text, at - c.sentence.start) == _clause_at(c.sentence.text, c.figure.start - c.sentence.start)
-
-
-def _clause_at(text: str, at: int) -> str:
-    """The clause of ``text`` (between commas and semicolons) holding position ``at``."""
-    cuts = [0] + [i + 1 for i, ch in enumerate(text) if ch in ",，;；"] + [len(text)]
-    return next((text[a:b] for a, b in zip(cuts, cuts[1:]) if a <= at < b), "")
+    """Whether the candidate's figure is in the clause of the sentence holding document position ``at``."""
+    return clause_at(c.sentence, at) == clause_at(c.sentence, c.figure.start)
 
 
 def _implausible(query: Query, ranked: list[Candidate], model: AnswerModel, coverage: dict[str, Coverage],
@@ -258,7 +250,7 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
         # sentence's list of actions)
         at = [int(a.rsplit("@", 1)[1]) for a in query.anchor if "@" in a]
         if at and any(sentence.start <= a < sentence.end for a in at):
-            evidence = normalize(_clause_at(sentence.text, at[0] - sentence.start))
+            evidence = normalize(clause_at(sentence, at[0]))
         if not given or not pattern(given).search(evidence):
             return abstain(query, hits, row["reason"])
     for name in sorted(query.asks & {"change", "yoy", "earnings", "average", "target", "age", "per_person"}):
