@@ -868,3 +868,41 @@ def test_a_check_of_the_gap_between_two_figures_is_decided_on_the_gap(question, 
     parts = [Decision("figure", sub, (hit_with(text),), (candidate_for(hit_with(text), extract_figures(text)[0]),),
                       confidence=0.9) for sub, text in zip(q.parts, texts)]
     assert len(q.parts) == 2 and q.thresholds and combine(q, parts).verdict.holds is holds
+
+
+def _passage_hit(passage_id: str, rank: int, sentences: list[str], lexical: list[float]) -> Hit:
+    """A hit of several sentences, the first its best, with the given lexical scores."""
+    text, spans = "", []
+    for s in sentences:
+        spans.append(Sentence(s, len(text), len(text) + len(s)))
+        text += s
+    return Hit(rank=rank, score=1.0 / rank, passage_id=passage_id, doc_id="d", section="二、社會保障 › 工作進展情況",
+               text=text, start=0, end=len(text), sentence=spans[0], figures=(),
+               sentence_scores=tuple(1.0 - 0.1 * i for i in range(len(spans))), sentence_lexical=tuple(lexical),
+               sentences=tuple(spans), figure_scores=())
+
+
+@pytest.mark.parametrize("question, lexical, expected", [
+    # the best passage names no place; the next one has a sentence that does and shares the question's words
+    ("哪几个地区在推一卡通", [0.0, 0.8], "长三角"),
+    # a sentence naming places that shares no word with the question answers nothing
+    ("哪几个地区在推一卡通", [0.0, 0.0], None),
+])
+def test_a_place_asked_may_be_named_in_the_next_passage(question, lexical, expected):
+    from hrss_qa.answering.decide import decide_passage
+
+    hits = [_passage_hit("p1", 1, ["推广一卡通试点经验。"], [1.0]),
+            _passage_hit("p2", 2, ["各地推进社保卡应用。", "长三角、川渝等地推进一卡通应用。"], lexical)]
+    d = decide_passage(analyze(question), hits, model_with(5.0), (0.0,), lexicon())
+    assert (None if d.kind == "abstain" else d.sentence.text[:3]) == expected
+    assert d.kind == "abstain" or d.hits[0].passage_id == "p2"
+
+
+def test_names_asked_are_not_looked_for_beyond_the_best_passage():
+    # 「具体是哪些」 names the items of a list: any list elsewhere (、) is no evidence of this one's
+    from hrss_qa.answering.decide import decide_passage
+
+    hits = [_passage_hit("p1", 1, ["推广一卡通试点经验。"], [1.0]),
+            _passage_hit("p2", 2, ["长三角、川渝等地推进一卡通应用。"], [0.8])]
+    d = decide_passage(analyze("一卡通试点具体是哪些"), hits, model_with(5.0), (0.0,), lexicon())
+    assert d.kind == "abstain"

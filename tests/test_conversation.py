@@ -1084,3 +1084,43 @@ def test_a_subject_then_a_how_ask_is_one_question(engine):
     # 「X呢，咋处理」: 咋 asks how, of X (not a count of the earlier subject)
     a = _chain(engine, "一季度点对点运送农民工多少人次", "那拖欠工资的呢，咋处理")
     assert not a.abstained and a.kind == "passage" and "欠薪" in a.citations[0].quote
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # a place asked: the sentence naming places, though another passage is first
+    (["社保卡持卡人数多少", "哪几个地区在推居民服务一卡通"], "长三角"),
+    (["Which areas is the one-card resident service being pushed in?"], "長三角"),
+    (["Which regions are covered by the special training programme for ethnic minority professionals?"], "新疆"),
+    # a place the briefing does not name for what is asked
+    (["哪几个省份的调查失业率最高"], None),
+])
+def test_a_place_asked_is_found_in_the_sentence_naming_places(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert (None if a.abstained else expected in a.text) == (None if expected is None else True)
+    assert not a.abstained or "地点" in a.reason
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # "they" for the ministry speaking points at nothing: the question names its own subject
+    (["城镇新增就业多少人", "What did they announce about firms that owe wages?"], "欠薪失信"),
+    (["失业率是多少", "What are they doing about young volunteer arbitrators?"], "青年仲裁員"),
+])
+def test_they_for_the_body_speaking_is_no_pointer(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and expected in a.text and not a.reading
+
+
+@pytest.mark.parametrize("fragment, pointing", [
+    ("what did they say about arbitrators", None),
+    ("what are they planning for graduates", None),
+    ("how many firms that owe wages were named", None),
+    ("what did they say about it", "it"),
+    ("are they above 3 billion", "they"),
+    ("is that more than half", "that"),
+])
+def test_a_pronoun_for_the_body_speaking_or_a_relative_that_points_at_nothing(fragment, pointing):
+    from hrss_qa.answering.fragments import pointer
+    from hrss_qa.language import lexicon
+
+    found = pointer(fragment, lexicon())
+    assert (found.group(0) if found else None) == pointing

@@ -383,11 +383,10 @@ def _only_a_period(part: str, lex: Lexicon) -> bool:
 def _detail(key: str, lex: Lexicon) -> int | None:
     from ..language import pattern
 
-    for i, row in enumerate(lex.words("cues.detail")):
-        zh = row.get("asked_zh", [])
-        if pattern(zh, [], row.get("asked_re", [])).search(key):
-            return i
-    return None
+    # the row whose words match the most of the question: 「哪几个地区」 asks places, not the names 「哪几个」 asks
+    found = [(len(m.group(0)), -i) for i, row in enumerate(lex.words("cues.detail"))
+             if (m := pattern(row.get("asked_zh", []), [], row.get("asked_re", [])).search(key))]
+    return -max(found)[1] if found else None
 
 
 def _tense(key: str, lex: Lexicon) -> str | None:

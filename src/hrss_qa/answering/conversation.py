@@ -30,7 +30,7 @@ from ..lexical import words
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
 from .earlier import average_of_earlier, compared_with_earlier, part_named, share_of_earlier, share_reading, sibling_named
-from .fragments import figure_question, fragment_of, is_short, names_own_period, pronouns, subject_of, untagged, without_periods
+from .fragments import figure_question, fragment_of, is_short, names_own_period, pointer, pronouns, subject_of, untagged, without_periods
 from .records import Query, Turn
 from .swaps import english_ask, replaces_a_measure, swap, swap_kin, with_ask
 from .vocabulary import Vocabulary, is_measure, names_a_subject, names_no_measure, subject_terms, terms_in
@@ -184,7 +184,7 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     ``fragment_read``: the fragment analysed on its own; ``part``: the label of the one figure of several
     given that the fragment names, if any."""
     short = is_short(untagged(fragment, lex))
-    said = pronouns(lex).search(fragment)
+    said = pointer(fragment, lex)
     # ("And the HR … platform: how many services does it offer?" — 「它」 after a thing the question
     # names itself points at that thing, not back at the conversation)
     pronoun = bool(said) and (short or not names_a_subject(fragment[:said.start()], vocabulary))

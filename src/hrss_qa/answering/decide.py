@@ -251,6 +251,12 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
         at = [int(a.rsplit("@", 1)[1]) for a in query.anchor if "@" in a]
         if at and any(sentence.start <= a < sentence.end for a in at):
             evidence = normalize(clause_at(sentence, at[0]))
+        elif (row.get("nearby") and given and not pattern(given).search(evidence)
+              and (other := _detail_given(hits, pattern(given)))):
+            # 「哪些地区在推一卡通」: the pilot's sentence lacks places, the next passage's best sentence
+            # (长三角、川渝、海南等地…一卡通) names them
+            hit, sentence = other
+            hits, evidence = [hit, *(h for h in hits if h is not hit)], normalize(sentence.text)
         if not given or not pattern(given).search(evidence):
             return abstain(query, hits, row["reason"])
     for name in sorted(query.asks & {"change", "yoy", "earnings", "average", "target", "age", "per_person"}):
@@ -261,6 +267,18 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
     if confidence < model.passage_threshold:
         return abstain(query, hits, "发布会中没有找到足够相关的内容", confidence=confidence)
     return Decision("passage", query, tuple(hits), sentence=sentence, confidence=confidence)
+
+
+def _detail_given(hits: list[Hit], given) -> tuple[Hit, Sentence] | None:
+    """The first of the two best passages with a sentence giving the detail asked (a place…) that
+    shares a word with the question (or its glossary terms), and the sentence most like the question
+    that does."""
+    for hit in hits[:2]:
+        scored = sorted(zip(hit.sentence_scores, range(len(hit.sentences))), reverse=True)
+        for _, i in scored:
+            if hit.sentence_lexical[i] > 0 and given.search(normalize(hit.sentences[i].text)):
+                return hit, hit.sentences[i]
+    return None
 
 
 def combine(query: Query, parts: list[Decision]) -> Decision:

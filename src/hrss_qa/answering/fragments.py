@@ -16,7 +16,7 @@ from ..text import has_han, normalize
 from .analyze import periods_in
 from .numbers import spelled_out
 
-__all__ = ["fragment_of", "is_short", "names_own_period", "pronouns", "subject_of", "untagged",
+__all__ = ["fragment_of", "is_short", "names_own_period", "pointer", "pronouns", "subject_of", "untagged",
            "without_lead", "without_periods"]
 
 
@@ -29,6 +29,14 @@ _MAX_FRAGMENT_WORDS = 9     # the same for English
 def pronouns(lex: Lexicon) -> re.Pattern:
     """The words that point back at what was just said (cues.toml ``[pronoun]``): 这个, 这群, those."""
     return lex.cue("pronoun").regex
+
+
+def pointer(fragment: str, lex: Lexicon) -> re.Match | None:
+    """The first word of ``fragment`` pointing back at what was said (:func:`pronouns`), leaving out
+    uses that point at nothing said ("What did they say about arbitrators?", "firms that owe wages")."""
+    other = lex.cue("pronoun.not_pointing").regex
+    masked = other.sub(lambda m: " " * len(m.group(0)), fragment) if other is not None else fragment
+    return pronouns(lex).search(masked)
 
 
 def fragment_of(key: str, lex: Lexicon) -> tuple[str, bool]:
