@@ -402,10 +402,10 @@ def test_answer_text_quotes_the_source_and_cites_it():
 # --- the fitted model's file ---------------------------------------------------------------------------
 
 def test_model_saves_and_loads_the_same(tmp_path):
-    model = model_with(1.0)
-    model.save(tmp_path / "m.json")
-    again = load_model(tmp_path / "m.json")
-    assert again.to_dict() == model.to_dict()
+    for model in (model_with(1.0), replace(model_with(1.0), sentence=_sentence_chooser(lexical=2.0))):
+        model.save(tmp_path / "m.json")
+        again = load_model(tmp_path / "m.json")
+        assert again.to_dict() == model.to_dict() and (again.sentence is None) == (model.sentence is None)
 
 
 def test_a_model_fitted_for_other_features_is_refused(tmp_path):
@@ -906,3 +906,26 @@ def test_names_asked_are_not_looked_for_beyond_the_best_passage():
             _passage_hit("p2", 2, ["长三角、川渝等地推进一卡通应用。"], [0.8])]
     d = decide_passage(analyze("一卡通试点具体是哪些"), hits, model_with(5.0), (0.0,), lexicon())
     assert d.kind == "abstain"
+
+
+def _sentence_chooser(dense: float = 1.0, lexical: float = 1.0, heading: float = -1.0) -> Logistic:
+    from hrss_qa.answering.confidence import SENTENCE_FEATURES
+
+    n = len(SENTENCE_FEATURES)
+    return Logistic(SENTENCE_FEATURES, np.zeros(n), np.ones(n), np.array([dense, lexical, heading]), 0.0)
+
+
+@pytest.mark.parametrize("lexical, named, expected", [
+    # retrieval's best sentence (dense) is the first; the model weighs the words shared with the question too
+    ([0.0, 1.0, 0.0], (), "各地落实代缴政策"),
+    # a follow-up's new subject: only the sentences speaking of it, whatever the words carried over
+    ([0.0, 1.0, 0.0], ("退捕渔民",), "退捕渔民全部参保"),
+    # a heading chosen is quoted with the sentence after it
+    ([1.0, 0.0, 0.0], (), "二是推动参保。各地落实代缴政策"),
+])
+def test_the_quoted_sentence_is_the_fitted_choice(lexical, named, expected):
+    from hrss_qa.answering.decide import informative_sentence
+
+    hit = _passage_hit("p1", 1, ["二是推动参保。", "各地落实代缴政策，为困难群体代缴保费。", "退捕渔民全部参保。"], lexical)
+    model = replace(model_with(1.0), sentence=_sentence_chooser(dense=0.5, lexical=5.0, heading=0.0))
+    assert informative_sentence(hit, model, named).text.startswith(expected)

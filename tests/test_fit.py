@@ -19,7 +19,7 @@ def test_refitting_reproduces_the_bundled_model(tmp_path):
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
     fitted, bundled = json.loads(out.read_text()), json.loads(BUNDLED.read_text())
-    for part in ("figure", "calibrator", "passage"):
+    for part in ("figure", "calibrator", "passage", "sentence"):
         assert fitted[part]["features"] == bundled[part]["features"]
         for a, b in zip(fitted[part]["coef"], bundled[part]["coef"]):
             assert a == pytest.approx(b, abs=1e-3), part

@@ -7,9 +7,15 @@ passage is the right one.
 
 from __future__ import annotations
 
+import re
+
 from ..retrieval import Hit
 
 PASSAGE_FEATURES = ("top_score", "margin", "top_dense", "top_lexical", "best_sentence")
+# which sentence of the passage to quote: its dense score below the best one's, its lexical score,
+# whether it is only an item's heading (「二是促進青年就業。」)
+SENTENCE_FEATURES = ("dense_gap", "lexical", "heading")
+_HEADING_CHARS = 20
 
 
 def passage_features(hits: list[Hit]) -> tuple[float, ...]:
@@ -19,3 +25,15 @@ def passage_features(hits: list[Hit]) -> tuple[float, ...]:
     top = hits[0]
     margin = top.score - hits[1].score if len(hits) > 1 else top.score
     return (top.score, margin, top.dense_score, top.lexical_score, max(top.sentence_scores, default=0.0))
+
+
+def is_heading(text: str) -> bool:
+    """Whether a sentence is only an item's heading: 「二是促進高校畢業生等青年就業。」."""
+    return bool(re.match(r"^[一二三四五六七八九十]+是", text)) and len(text) - 2 <= _HEADING_CHARS
+
+
+def sentence_features(hit: Hit) -> list[tuple[float, ...]]:
+    """One row of :data:`SENTENCE_FEATURES` per sentence of the passage, in order."""
+    best = max(hit.sentence_scores, default=0.0)
+    return [(dense - best, lexical, float(is_heading(s.text)))
+            for s, dense, lexical in zip(hit.sentences, hit.sentence_scores, hit.sentence_lexical)]

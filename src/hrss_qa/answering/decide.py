@@ -22,6 +22,8 @@ import os
 
 from dataclasses import replace
 
+import numpy as np
+
 from ..cards import clause_at, clause_of
 from ..chunking import Sentence
 from ..figures import Figure
@@ -30,6 +32,7 @@ from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
 from ..retrieval import Hit
 from ..text import has_han, normalize
+from .confidence import is_heading, sentence_features
 from .features import FEATURES, FIT_FLAGS, generic_label_words, missing_groups
 from .model import AnswerModel, ranking_summary
 from .numbers import comparable, comparable_units, is_day, stated_figures
@@ -239,7 +242,7 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
     if not hits:
         return abstain(query, hits, "没有找到相关内容")
     hit = hits[0]
-    sentence = informative_sentence(hit)
+    sentence = informative_sentence(hit, model, query.swapped_in)
     evidence = normalize(sentence.text)
     if query.detail is not None:
         row = lex.words("cues.detail")[query.detail]
@@ -578,20 +581,20 @@ def _said(lex: Lexicon, name: str, text: str) -> bool:
     return bool(pattern([w for w in words if not w.isascii()], [w for w in words if w.isascii()]).search(text))
 
 
-def informative_sentence(hit: Hit) -> Sentence:
-    """The best sentence, unless it is only an item's heading (「二是促進青年就業。」): then the
-    heading and the sentence after it, which says what was done."""
+def informative_sentence(hit: Hit, model: AnswerModel | None = None, named: tuple[str, ...] = ()) -> Sentence:
+    """The sentence to quote: the model's choice among the passage's sentences (else retrieval's
+    best), among those speaking of ``named`` if any do (a follow-up's new subject: 「那退捕渔民呢」
+    read with the words of the answer before); when that is only an item's heading
+    (「二是促進青年就業。」), the heading and the sentence after it, which says what was done."""
     sentences, best = hit.sentences, hit.sentence
-    if not sentences or best != sentences[0] or len(sentences) < 2 or len(_strip_marker(best.text)) > 20:
+    if model is not None and model.sentence is not None and sentences:
+        p = model.sentence.choice(sentence_features(hit))
+        speaking = [i for i, s in enumerate(sentences) if any(t in normalize(s.text) for t in named)]
+        best = sentences[max(speaking or range(len(sentences)), key=lambda i: p[i])]
+    if best not in sentences or best == sentences[-1] or not is_heading(best.text):
         return best
-    follow = sentences[1]
+    follow = sentences[sentences.index(best) + 1]
     return Sentence(best.text + follow.text, best.start, follow.end)
-
-
-def _strip_marker(text: str) -> str:
-    import re
-
-    return re.sub(r"^[一二三四五六七八九十]+是", "", text)
 
 
 __all__ = ["rank", "decide_figure", "decide_passage", "combine", "abstain", "check", "explain", "clause_of", "fits_units"]

@@ -22,7 +22,7 @@ from ..evaluation import Question, load_questions
 from ..glossary import expand
 from ..text import normalize
 from .analyze import analyze
-from .confidence import PASSAGE_FEATURES, passage_features
+from .confidence import PASSAGE_FEATURES, SENTENCE_FEATURES, passage_features, sentence_features
 from .decide import check, hard_problems
 from .features import FEATURES, FIT_FLAGS, MATCH, candidates
 from .model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ranking_summary
@@ -58,6 +58,8 @@ class Item:
     figures: list = field(default_factory=list)
     passage: tuple[float, ...] = ()
     passage_label: int = 0
+    sentences: list[tuple[float, ...]] = field(default_factory=list)   # the passage's sentences, when it holds the span
+    sentence_label: int = -1                                           # the one holding the span
 
 
 def collect(answerer: Answerer, questions: list[tuple[str, Question]]) -> list[Item]:
@@ -93,6 +95,9 @@ def collect(answerer: Answerer, questions: list[tuple[str, Question]]) -> list[I
             else:
                 item.passage = passage_features(part_hits)
                 item.passage_label = int(q.answerable and bool(span) and span in part_hits[0].text)
+                if item.passage_label:
+                    item.sentences = sentence_features(part_hits[0])
+                    item.sentence_label = _sentence_of(part_hits[0], span)
             items.append(item)
     return items
 
@@ -120,6 +125,30 @@ def _assign(units, engine, answerer, lex):
         if score > best_score:
             best, best_score = [(part, *figures[k]) for (part, _, _), k in zip(units, order)], score
     return best
+
+
+def _sentence_of(hit, span: str) -> int:
+    """The passage's sentence holding the span's start (-1 for none)."""
+    at = hit.start + hit.text.find(span)
+    return next((i for i, s in enumerate(hit.sentences) if s.start <= at < s.end), -1)
+
+
+def fit_sentences(items: list[Item], log=print) -> tuple[Logistic, float]:
+    """The sentence chooser (a conditional logit over a passage's sentences) and its held-out
+    accuracy (leave one set out) on the passages with more than one sentence."""
+    chosen = [it for it in items if it.sentence_label >= 0 and len(it.sentences) > 1]
+    X = np.array([r for it in chosen for r in it.sentences], dtype=float).reshape(-1, len(SENTENCE_FEATURES))
+    y = np.array([int(i == it.sentence_label) for it in chosen for i in range(len(it.sentences))])
+    owner = np.array([k for k, it in enumerate(chosen) for _ in it.sentences])
+    groups = np.array([chosen[k].group for k in owner])
+    right = []
+    for g in sorted(set(groups)):
+        model = fit_choice(X[groups != g], y[groups != g], owner[groups != g], SENTENCE_FEATURES, 1.0)
+        right += [int(np.argmax(model.choice(it.sentences))) == it.sentence_label for it in chosen if it.group == g]
+    accuracy = float(np.mean(right)) if right else 0.0
+    retrieval = float(np.mean([int(np.argmax([r[0] for r in it.sentences])) == it.sentence_label for it in chosen]))
+    log(f"sentence choice: {len(chosen)} passages, held-out accuracy {accuracy:.3f} (retrieval's best {retrieval:.3f})")
+    return fit_choice(X, y, owner, SENTENCE_FEATURES, 1.0), accuracy
 
 
 def _is_gold(candidate, figure: str, span: str, engine) -> bool:
@@ -334,6 +363,7 @@ def fit(answerer: Answerer, files: list, log=print) -> AnswerModel:
     Py = np.array([it.passage_label for it in facts], dtype=int)
     passage = fit_logistic(PX, Py, PASSAGE_FEATURES, 1.0)
     passage_t = choose_passage_threshold(items, passage.predict(PX))
+    sentence, sentence_accuracy = fit_sentences(items, log)
 
     report = _report(files, items, res, answer_t, verdict_t, C, cost)
     report["tradeoff"] = tradeoff(res)
@@ -341,9 +371,10 @@ def fit(answerer: Answerer, files: list, log=print) -> AnswerModel:
         log(f"  at {row['threshold']:.2f}: figure {row['figure']:.3f}, abstention recall {row['abstain_recall']:.3f}, "
             f"false abstention {row['false_abstain']:.3f}")
     report["passage"] = {"items": len(facts), "positives": int(Py.sum()), "threshold": passage_t}
+    report["sentence"] = {"held_out_accuracy": round(sentence_accuracy, 4)}
     log(_summary(report))
     report["hard_flags"] = evidence
-    return AnswerModel(figure, passage, calibrator, answer_t, verdict_t, passage_t, report, hard)
+    return AnswerModel(figure, passage, calibrator, answer_t, verdict_t, passage_t, report, hard, sentence)
 
 
 def _report(files, items, res, answer_t, verdict_t, C, cost) -> dict:

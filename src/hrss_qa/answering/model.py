@@ -105,7 +105,8 @@ class AnswerModel:
     yes/no question gets the figure without a verdict; ``passage_threshold``: below it a fact
     answer abstains.  ``hard_flags``: fit flags that no gold answer of the training sets raised
     (a change asked where a level is given, a named scheme the passage lacks…); a figure that
-    raises one is not stated, whatever the confidence.  ``report`` holds what it was fitted on and its cross-validated scores.
+    raises one is not stated, whatever the confidence.  ``sentence`` chooses the sentence a fact answer
+    quotes among its passage's (None: retrieval's best sentence).  ``report`` holds what it was fitted on and its cross-validated scores.
     """
 
     figure: Logistic
@@ -116,6 +117,7 @@ class AnswerModel:
     passage_threshold: float
     report: dict = field(default_factory=dict, compare=False)
     hard_flags: tuple[str, ...] = ()
+    sentence: Logistic | None = None   # which sentence of a fact answer's passage to quote (a softmax)
     version: int = MODEL_FORMAT
 
     def to_dict(self) -> dict:
@@ -124,6 +126,7 @@ class AnswerModel:
                 "thresholds": {"answer": self.answer_threshold, "verdict": self.verdict_threshold,
                                "passage": self.passage_threshold},
                 "hard_flags": list(self.hard_flags),
+                **({"sentence": self.sentence.to_dict()} if self.sentence is not None else {}),
                 "report": self.report}
 
     @classmethod
@@ -134,7 +137,8 @@ class AnswerModel:
         return cls(Logistic.from_dict(data["figure"]), Logistic.from_dict(data["passage"]),
                    Logistic.from_dict(data["calibrator"]), float(t["answer"]),
                    float(t["verdict"]), float(t["passage"]), data.get("report", {}),
-                   tuple(data.get("hard_flags", ())))
+                   tuple(data.get("hard_flags", ())),
+                   Logistic.from_dict(data["sentence"]) if "sentence" in data else None)
 
     def confidence(self, scores: list[float], flags: tuple[float, ...]) -> float:
         """Calibrated probability that the best candidate (of these scores, with these fit
@@ -150,7 +154,8 @@ class AnswerModel:
 
 def load_model(path: Path | str | None = None, figure_features: tuple[str, ...] | None = None,
                passage_features: tuple[str, ...] | None = None,
-               calibrator_features: tuple[str, ...] | None = None) -> AnswerModel:
+               calibrator_features: tuple[str, ...] | None = None,
+               sentence_features: tuple[str, ...] | None = None) -> AnswerModel:
     """The model in ``path`` (default: the bundled ``data/answer_model.json``).
 
     When feature names are given they must be the ones the model was fitted with: a model of
@@ -165,8 +170,9 @@ def load_model(path: Path | str | None = None, figure_features: tuple[str, ...] 
                          "Re-fit it with `hrss-qa fit`.") from exc
     for want, have, name in ((figure_features, model.figure.features, "figure"),
                              (passage_features, model.passage.features, "passage"),
-                             (calibrator_features, model.calibrator.features, "calibrator")):
-        if want is not None and tuple(want) != tuple(have):
+                             (calibrator_features, model.calibrator.features, "calibrator"),
+                             (sentence_features, model.sentence.features if model.sentence else None, "sentence")):
+        if want is not None and have is not None and tuple(want) != tuple(have):
             raise ModelError(f"the {name} model was fitted for other features ({len(have)} vs {len(want)}); "
                              "re-fit it with `hrss-qa fit`")
     return model
@@ -175,8 +181,8 @@ def load_model(path: Path | str | None = None, figure_features: tuple[str, ...] 
 @lru_cache(maxsize=1)
 def bundled_model() -> AnswerModel:
     """The bundled model, checked against this version's feature lists (loaded once)."""
-    from .confidence import PASSAGE_FEATURES
+    from .confidence import PASSAGE_FEATURES, SENTENCE_FEATURES
     from .features import FEATURES, FIT_FLAGS
 
     return load_model(figure_features=FEATURES, passage_features=PASSAGE_FEATURES,
-                      calibrator_features=CALIBRATOR_FEATURES + FIT_FLAGS)
+                      calibrator_features=CALIBRATOR_FEATURES + FIT_FLAGS, sentence_features=SENTENCE_FEATURES)
