@@ -1113,6 +1113,7 @@ def test_they_for_the_body_speaking_is_no_pointer(engine, turns, expected):
 @pytest.mark.parametrize("fragment, pointing", [
     ("what did they say about arbitrators", None),
     ("what are they planning for graduates", None),
+    ("which batch of mediation bodies will they cultivate", None),
     ("how many firms that owe wages were named", None),
     ("what did they say about it", "it"),
     ("are they above 3 billion", "they"),
@@ -1124,3 +1125,17 @@ def test_a_pronoun_for_the_body_speaking_or_a_relative_that_points_at_nothing(fr
 
     found = pointer(fragment, lexicon())
     assert (found.group(0) if found else None) == pointing
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # 「那个」 right before the name of a thing the last answer was not about: that thing, named
+    (["全国补贴性职业技能培训开展了多少人次", "那个培训券发出去多少张"], "超過261萬張"),
+    (["企业薪酬调查今年搞不搞", "那个“和谐同行”计划是几年的"], "三年"),
+    # ...before the thing the quoted answer was about, it points back (no count of it is given)
+    (["对欠薪企业有什么惩戒", "这个名单上一共多少家企业"], None),
+    # ...after other words, at an earlier turn
+    (["城镇新增就业多少人", "失业率呢", "回到前面那个新增就业，到300万没有"], "297萬人"),
+])
+def test_a_demonstrative_before_a_name_points_at_the_thing_named(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert (None if a.abstained else a.figures[0].text) == expected

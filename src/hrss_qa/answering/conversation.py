@@ -188,6 +188,7 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     # ("And the HR … platform: how many services does it offer?" — 「它」 after a thing the question
     # names itself points at that thing, not back at the conversation)
     pronoun = bool(said) and (short or not names_a_subject(fragment[:said.start()], vocabulary))
+    pronoun = pronoun and not _names_another_thing(fragment, said, earlier, lex, vocabulary)
     # (「5.3%系边个月嘅」 quotes the figure just given: it points at it as 「这个」 would)
     pronoun = pronoun or (earlier.answered and any(normalize(f.text) in fragment for f in earlier.turn.answer.figures)
                           and not names_a_subject(fragment, vocabulary))
@@ -261,6 +262,22 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     # (the fragment's question mark dropped: the reading is one question, not two sentences)
     own_words = fragment if marked else query.key.rstrip("?？。.!！ ")
     return f"{own_words} {carried}".strip(), "attach"
+
+
+def _names_another_thing(fragment: str, said, earlier: _Earlier, lex: Lexicon, vocabulary: Vocabulary) -> bool:
+    """「那个培训券发了多少」 after the training count: a demonstrative right before the name of a thing the
+    last answer was not about points at that thing, not at the conversation (「这个名单上…」 after the
+    blacklist quoted points back)."""
+    answer = earlier.turn.answer   # (what a figure answer was about is its figures' labels; a quote, all of it)
+    if answer is None or said.start() > 0 or said.group(0) not in lex.words("cues.pronoun.determiners"):
+        return False   # (「回到刚才那个新增就业」 points back at an earlier turn)
+    named = [t for t in terms_in(fragment[said.end():], vocabulary) if not is_measure(t, vocabulary)]
+    head = fragment[said.end():].lstrip("“”\"「」 ")
+    if not named or not head.startswith(named[0]) or not vocabulary.pins(named[:1]):
+        return False
+    quoted = getattr(answer, "kind", "") == "passage"
+    about = " ".join(c.quote for c in answer.citations[:1]) if quoted else " ".join(getattr(answer, "about", ()))
+    return named[0] not in normalize(about)
 
 
 def _part_named(named: list[str], figures) -> str:
