@@ -929,3 +929,18 @@ def test_the_quoted_sentence_is_the_fitted_choice(lexical, named, expected):
     hit = _passage_hit("p1", 1, ["二是推动参保。", "各地落实代缴政策，为困难群体代缴保费。", "退捕渔民全部参保。"], lexical)
     model = replace(model_with(1.0), sentence=_sentence_chooser(dense=0.5, lexical=5.0, heading=0.0))
     assert informative_sentence(hit, model, named).text.startswith(expected)
+
+
+@pytest.mark.parametrize("question, value", [
+    ("Is the skills contest also the 3rd?", 3.0),
+    ("Will the mediation bodies be the fourth batch?", 4.0),
+    ("Is the talent award ceremony the sixteenth edition?", 16.0),
+])
+def test_an_english_ordinal_closing_a_check_is_checked(question, value):
+    q = analyze(question)
+    assert q.yes_no and [(t.kind, t.value, t.relation) for t in q.thresholds] == [("ordinal", value, "=")]
+
+
+def test_an_english_ordinal_before_its_noun_names_the_subject():
+    # "the 16th talent award ceremony" names what is asked about; nothing is checked
+    assert not analyze("When is the 16th talent award ceremony to be held?").thresholds

@@ -1139,3 +1139,12 @@ def test_a_pronoun_for_the_body_speaking_or_a_relative_that_points_at_nothing(fr
 def test_a_demonstrative_before_a_name_points_at_the_thing_named(engine, turns, expected):
     a = _chain(engine, *turns)
     assert (None if a.abstained else a.figures[0].text) == expected
+
+
+@pytest.mark.parametrize("turns, verdict, figure", [
+    (["Is the national vocational skills competition being prepared also the third one?"], "no", "第二屆"),
+    (["Which edition is the postdoc innovation contest?", "Will it be the 2nd?"], "yes", "第二屆"),
+])
+def test_an_english_ordinal_check_gets_its_verdict(engine, turns, verdict, figure):
+    a = _chain(engine, *turns)
+    assert a.verdict == verdict and a.figures[0].text == figure

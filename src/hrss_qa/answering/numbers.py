@@ -27,6 +27,7 @@ _RELATION_KEYS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "~": 
 _CN_RUN = re.compile(r"(?<![\d.])[零〇一二两三四五六七八九十百千]+(?:点[零一二两三四五六七八九]+)?[万亿]+")
 _DAY = re.compile(r"(\d+)\s*[日号]")
 _FILLER_AFTER_RELATION = r"(?:\s*(?:了|得|到|至|上|the|a|an|it))*\s*"
+_ORDINAL_CLOSING = re.compile(r"(?:\s+[a-z]+){0,2}\s*[?？]?\s*$")   # an English ordinal closing a question
 
 
 @lru_cache(maxsize=4)
@@ -117,7 +118,7 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
     A number counts as checked when a relation word is written right before it (or a yes/no
     marker such as 有没有 / 是不是, which default to ≥ / =), or after it (以上).  Periods never
     do (「3月份…」 names the time), nor do ordinals or dates without a relation word (「第十六届
-    …开过了吧」 names its subject).
+    …开过了吧」 names its subject) — but an English ordinal closing a check is checked ("…also the 16th?").
     """
     lex = lex or lexicon()
     t = _tables(lex)
@@ -143,6 +144,8 @@ def thresholds(question: str, lex: Lexicon | None = None) -> tuple[Threshold, ..
             relation = _relation_after(key[fig.end:fig.end + 6])
         if relation is None:
             relation = _relation_around(before, key[fig.end:], t["than"])
+        if relation is None and fig.kind == "ordinal" and lex.cue("verify")(key) and _ORDINAL_CLOSING.match(key[fig.end:]):
+            relation = "="   # "Is the postdoc contest also the 16th (one)?": the ordinal stated is checked
         worded = relation is not None
         if relation is None and fig.kind in ("quantity", "percent", "count") and not _names_its_noun(key, fig):
             relation = _default_relation(before, t) or _reached(key[fig.end:], t) or \
