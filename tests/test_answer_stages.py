@@ -944,3 +944,20 @@ def test_an_english_ordinal_closing_a_check_is_checked(question, value):
 def test_an_english_ordinal_before_its_noun_names_the_subject():
     # "the 16th talent award ceremony" names what is asked about; nothing is checked
     assert not analyze("When is the 16th talent award ceremony to be held?").thresholds
+
+
+@pytest.mark.parametrize("question, sides", [
+    ("支出大约占收入的多少", ("支出", "收入")),
+    ("结余差不多占收入几成", ("结余", "收入")),
+])
+def test_an_approximation_word_belongs_to_neither_side_of_a_share(question, sides):
+    assert split_share(question) == sides
+
+
+@pytest.mark.parametrize("question, second", [
+    ("How many more people hold the physical card than the electronic one?", "people hold the electronic card"),
+    ("How many more visits does the national platform have than the provincial one?",
+     "visits does the provincial platform have"),
+])
+def test_one_stands_for_the_other_sides_noun(question, second):
+    assert split_question(question)[1] == second

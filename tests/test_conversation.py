@@ -1148,3 +1148,14 @@ def test_a_demonstrative_before_a_name_points_at_the_thing_named(engine, turns, 
 def test_an_english_ordinal_check_gets_its_verdict(engine, turns, verdict, figure):
     a = _chain(engine, *turns)
     assert a.verdict == verdict and a.figures[0].text == figure
+
+
+@pytest.mark.parametrize("turns, figures", [
+    # two bare measures of the subject just asked: their share, computed
+    (["社会保险基金一季度收了多少钱", "支出大约占收入的几成"], {"1.7萬億元", "2.04萬億元"}),
+    # "the electronic one": the other side with its modifier swapped
+    (["How many more people hold the physical card than the electronic one?"], {"13.7億人", "7.64億人"}),
+])
+def test_shares_and_differences_of_sides_said_in_short(engine, turns, figures):
+    a = _chain(engine, *turns)
+    assert not a.abstained and {f.text for f in a.figures} == figures

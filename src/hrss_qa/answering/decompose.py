@@ -94,6 +94,8 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
             # 「A参保人数比B多吗」: B stands for A's subject, so it takes A's measure.
             if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii():
                 b += _after_parallel_head(a, b)
+            if complete and a.isascii() and b.isascii():
+                b = _one_standing_for(a, b)
             return [a, b]
     m = _ZH_OR.search(text)   # 「修订的多还是新增的多」
     if m and len(_tidy(m.group("b"))) >= 2:
@@ -185,6 +187,7 @@ def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | 
     """
     lex = lex or lexicon()
     text = normalize(question).strip()
+    approx = re.compile(f"(?:{'|'.join(map(re.escape, (w for w in lex.words('cues.relation.approx') if not w.isascii())))})$")
     for grammar in _share_grammars(lex).split:   # Chinese and English: an English question may quote a Chinese term
         m = grammar.search(text)
         if not m:
@@ -192,6 +195,8 @@ def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | 
         # 「A是不是占B的…」: the asking words belong to neither side
         a = _tidy(re.sub(r"(?:是不是|是否|有没有|是|有)$", "", _tidy(m.group("a"))))
         b = _tidy(re.sub(r"^(?:是不是|是否|有没有|不是)", "", _tidy(m.group("b"))))
+        # 「支出大约占收入的…」「占收入大概几成」: an approximation word belongs to neither side
+        a, b = (_tidy(approx.sub("", x)) for x in (a, b))
         if len(a) < 2 or len(b) < 2 or any(lex.cue(name)(x) for name in ("number", "share_words", "verify") for x in (a, b)):
             continue
         # 「社保基金支出占收入」: a bare measure as the whole borrows the part's subject (持卡人 does not).
@@ -290,6 +295,17 @@ def bare(piece: str, lex: Lexicon, measures: bool = False) -> str:
         for word in sorted(lex.words("cues.generic_label_words.zh"), key=len, reverse=True):
             key = key.replace(word, "")
     return re.sub(r"[\s？?，,。!！:：]", "", key)
+
+
+def _one_standing_for(a: str, b: str) -> str:
+    """"(people hold) the physical card than the digital one": "the digital one" is the other side with
+    its noun's modifier swapped ("people hold the digital card")."""
+    m = re.fullmatch(r"(?:the |a |an )?(?P<mod>[a-z-]+) ones?", b)
+    noun = list(re.finditer(r"\b(?:the|a|an) (?P<mod>[a-z-]+) (?P<noun>[a-z-]+)\b", a))
+    if not m or not noun:
+        return b
+    last = noun[-1]
+    return a[:last.start("mod")] + m.group("mod") + a[last.end("mod"):]
 
 
 def _tidy(part: str) -> str:

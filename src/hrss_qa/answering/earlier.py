@@ -34,8 +34,18 @@ def share_reading(key: str, history: list[Turn], lex: Lexicon, vocabulary: Vocab
     briefing counts: the last subject's share as written.
     """
     asks_share = lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key))
-    if not has_han(key) or split_share(key, lex) or not asks_share:
+    if not has_han(key) or not asks_share:
         return None
+    if own := split_share(key, lex):
+        # 「支出占收入大概几成」 after the funds' income: two bare measures of the subject just asked
+        # (the last count given alone, not a comparison: 「收支差多少」 names no one subject; in the
+        # briefing's words, its label: 「一季度三项社保基金一共收了多少钱」 gave 社會保險基金總收入)
+        label = next((normalize(t.answer.figures[0].label) for t in reversed(history)
+                      if _said(t, lex) and len(t.answer.figures) == 1), None)
+        if label is None or any(names_a_subject(side, vocabulary) for side in own):
+            return None
+        sides = [swap(side, label, vocabulary) for side in own]
+        return (f"{sides[0]}占{sides[1]}的比例，{key}", True) if all(sides) else None
     if any(t.endswith(tuple(lex.words("cues.rate.suffixes"))) for t in terms_in(key, vocabulary)):
         return None   # 「年均收益率是5.5%吧」 checks a rate it names, not a share of the earlier amounts
     if (not is_short(fragment_of(key, lex)[0]) and names_a_subject(key, vocabulary) and not without_lead(key, lex).startswith("占")
