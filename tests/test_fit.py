@@ -26,3 +26,12 @@ def test_refitting_reproduces_the_bundled_model(tmp_path):
     assert fitted["thresholds"] == pytest.approx(bundled["thresholds"], abs=1e-6)
     assert bundled["report"]["trained_on"] and "blind" not in " ".join(bundled["report"]["trained_on"])
     assert bundled["report"]["held_out"]["wrong_verdicts"] == 0
+
+
+def test_of_equal_costs_the_threshold_answering_fewer_unanswerable_questions_is_chosen():
+    from hrss_qa.answering.fit import Outcome, choose_answer_threshold
+
+    # below 0.4 an unanswerable question is answered (cost 1); above 0.5 an answerable one is declined (cost 1)
+    results = [Outcome(0.9, True, True, None), Outcome(0.4, True, True, None), Outcome(0.5, False, False, None)]
+    threshold, cost = choose_answer_threshold(results)
+    assert cost == 1.0 and 0.5 < threshold <= 0.9

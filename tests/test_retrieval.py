@@ -168,3 +168,12 @@ def test_a_figure_question_prefers_a_passage_stating_a_figure_of_its_kind(engine
     held = [bool({"count"} & kinds) for kinds in engine._figure_kinds]
     assert priors.tolist() == [float(h) for h in held] and 0 < sum(held) < len(held)
     assert not engine.priors("x", frozenset())["figure"].any()
+
+
+def test_items_of_a_list_sharing_a_head_are_matched_whole():
+    # 「基本养老、失业、工伤保险参保人数」 speaks of 失业保险 though it never writes it
+    from hrss_qa.lexical import BM25, tokenize
+
+    assert "业保" in tokenize("全国基本养老、失业、工伤保险参保人数") and "业保" not in tokenize("失业、工伤人数")
+    bm25 = BM25.fit(["全國基本養老、失業、工傷保險參保人數分別為10.52億人", "失業人員再就業和失業登記辦理"])
+    assert int(bm25.scores(tokenize("失业保险参保人数")).argmax()) == 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -43,9 +44,25 @@ def words(text: str) -> list[str]:
     return [w for w in _jieba().lcut(normalize(text)) if len(w) >= 2 and not w[0].isdigit()]
 
 
+@lru_cache(maxsize=1)
+def _elided_list() -> re.Pattern:
+    from .language import lexicon
+
+    heads = "|".join(map(re.escape, lexicon().words("glossary.elided.heads")))
+    return re.compile(rf"((?:[\u4e00-\u9fff]{{2,4}}、)+)[\u4e00-\u9fff]{{2,4}}?({heads})")
+
+
+def _with_elided_heads(key: str) -> str:
+    """``key`` with each item of a list that shares its last item's head written whole too:
+    「基本养老、失业、工伤保险」 also gives 基本养老保险 失业保险 (so 失业保险 matches it)."""
+    whole = [item + m.group(2) for m in _elided_list().finditer(key) for item in m.group(1).split("、") if item]
+    return f"{key} {' '.join(whole)}" if whole else key
+
+
 def tokenize(text: str) -> list[str]:
-    """Bigrams, jieba words and whole numbers of ``normalize(text)``."""
-    key = normalize(text)
+    """Bigrams, jieba words and whole numbers of ``normalize(text)`` (a list's shared head written
+    out for each item)."""
+    key = _with_elided_heads(normalize(text))
     tokens: list[str] = []
     for run in _TOKEN_RUN.findall(key):
         if not ("\u3400" <= run[0] <= "\u9fff"):

@@ -274,24 +274,19 @@ def outcomes(items: list[Item], scores: list[np.ndarray], hard: tuple[str, ...] 
 def choose_answer_threshold(results: list[Outcome]) -> tuple[float, float]:
     """The threshold with the lowest total cost over held-out outcomes (and that cost).
 
-    The cost is flat over a range of thresholds; the lowest of them is taken: on every set measured
-    blind, false abstention was the bar missed while abstention recall was met.  (On the current
-    sets: 0.50, held-out abstention recall 0.913, false abstention 0.012; the middle of the range,
-    0.58, gave 0.932 and 0.020.)
+    Among thresholds of equal cost, the one answering fewest questions the briefing does not answer (a
+    figure where there is none looks authoritative and is wrong), and of those the lowest: on every
+    set measured blind, false abstention was the bar missed while abstention recall was met.
     """
     grid = np.linspace(0.02, 0.98, 97)
-    costs = []
+    scored = []
     for t in grid:
-        cost = 0.0
-        for o in results:
-            if o.p >= t:
-                cost += 0.0 if (o.answerable and o.correct) else 1.0
-            elif o.answerable:
-                cost += COST_FALSE_ABSTAIN
-        costs.append(cost)
-    lowest = min(costs)
-    best = grid[[i for i, c in enumerate(costs) if c == lowest]]
-    return float(best[0]), lowest
+        wrong = sum(1 for o in results if o.p >= t and not (o.answerable and o.correct))
+        declined = sum(1 for o in results if o.p < t and o.answerable)
+        unanswerable = sum(1 for o in results if o.p >= t and not o.answerable)
+        scored.append((wrong + COST_FALSE_ABSTAIN * declined, unanswerable, t))
+    cost, _, t = min(scored)
+    return float(t), cost
 
 
 def tradeoff(results: list[Outcome], thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8)) -> list[dict]:
