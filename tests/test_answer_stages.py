@@ -961,3 +961,12 @@ def test_an_approximation_word_belongs_to_neither_side_of_a_share(question, side
 ])
 def test_one_stands_for_the_other_sides_noun(question, second):
     assert split_question(question)[1] == second
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("So the e-card has had more visits than the platform?", ["the e-card visits", "the platform visits"]),
+    ("And unemployment insurance has more members than work-injury insurance?",
+     ["unemployment insurance members", "work-injury insurance members"]),
+])
+def test_a_comparison_said_as_a_statement_splits_with_its_measure(question, parts):
+    assert split_question(question) == parts

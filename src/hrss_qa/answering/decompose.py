@@ -38,6 +38,9 @@ _EN_WHICH = re.compile(r"^\s*which\b[^:]{0,60}?\b(?:more|larger|bigger|higher|gr
 _COMPARATIVE = r"(?:more|fewer|less|larger|bigger|higher|greater|smaller|lower)"
 _EN_THAN = re.compile(rf"\b{_COMPARATIVE}\b\s+(?P<a>.+?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
 _EN_X_THAN = re.compile(rf"^(?:was|is|were|are|did|does|do|has|have)\s+(?!there\b)(?P<a>.+?)\s+{_COMPARATIVE}(?P<m>(?:\s+[a-z-]+){{0,3}}?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
+# "So the social insurance platform has had more visits than that one?": the same, said as a statement
+_EN_X_HAS_THAN = re.compile(rf"^(?:(?:so|and|but)\s+)?(?!there\b)(?P<a>.+?)\s+(?:has had|have had|has|have|had|got|gets|offers|offered)"
+                            rf"\s+{_COMPARATIVE}(?P<m>(?:\s+[a-z-]+){{1,3}}?)\s+than\s+(?P<b>.+?)\s*[?.!]*$")
 # 「A大概是B的几倍」 "A is how many times B"
 _ZH_TIMES = re.compile(r"^(?P<a>.+?)(?:大概|大约|约|差不多)?(?:是|为|相当于)(?P<b>.+?)的(?:几|多少|幾)倍")
 # 「A是不是B的两倍多」「A有B的三倍以上吗」: a multiple stated, to be checked
@@ -81,7 +84,7 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
             if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii():
                 b += _after_parallel_head(a, b)
             return [a, b]
-    for pattern in (_ZH_THAN, _EN_X_THAN, _EN_THAN):
+    for pattern in (_ZH_THAN, _EN_X_THAN, _EN_X_HAS_THAN, _EN_THAN):
         m = pattern.search(text)
         if m and not re.search(r"[，,。？?]|哪|谁|边个", m.group("b")):   # (「A跟B比谁多」 asks which)
             a, b = (re.sub(r"^(were there|was there|are there|is there|did|do|does)\s+", "", _tidy(m.group(x)))
