@@ -22,8 +22,6 @@ import os
 
 from dataclasses import replace
 
-import numpy as np
-
 from ..cards import clause_at, clause_of
 from ..chunking import Sentence
 from ..figures import Figure
