@@ -1159,3 +1159,15 @@ def test_an_english_ordinal_check_gets_its_verdict(engine, turns, verdict, figur
 def test_shares_and_differences_of_sides_said_in_short(engine, turns, figures):
     a = _chain(engine, *turns)
     assert not a.abstained and {f.text for f in a.figures} == figures
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # a short question naming a thing before 那个: that thing, when the last answer was about another
+    (["第二届职业技能大赛筹备得怎么样了", "劳务品牌那个大会是第几届"], "第二屆"),
+    (["博士后创新创业大赛是第几届", "职业技能大赛那个呢，第几届"], "第二屆"),
+    # ...and one of the figures just given when it names that one
+    (["截至3月底基本养老、失业、工伤保险参保人数各是多少", "工伤那个是2.37亿吧"], "2.89億人"),
+])
+def test_a_thing_named_before_a_pronoun_in_a_short_question_is_its_subject(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and a.figures[0].text == expected

@@ -189,6 +189,8 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     # names itself points at that thing, not back at the conversation)
     pronoun = bool(said) and (short or not names_a_subject(fragment[:said.start()], vocabulary))
     pronoun = pronoun and not _names_another_thing(fragment, said, earlier, lex, vocabulary)
+    # (「劳务品牌那个大会是第几届」 after the postdoc contest: the thing named before the pronoun is its thing)
+    pronoun = pronoun and not (short and bool(said) and _new_to(earlier, fragment[:said.start()], vocabulary))
     # (「5.3%系边个月嘅」 quotes the figure just given: it points at it as 「这个」 would)
     pronoun = pronoun or (earlier.answered and any(normalize(f.text) in fragment for f in earlier.turn.answer.figures)
                           and not names_a_subject(fragment, vocabulary))
@@ -268,12 +270,19 @@ def _names_another_thing(fragment: str, said, earlier: _Earlier, lex: Lexicon, v
     """「那个培训券发了多少」 after the training count: a demonstrative right before the name of a thing the
     last answer was not about points at that thing, not at the conversation (「这个名单上…」 after the
     blacklist quoted points back)."""
-    answer = earlier.turn.answer   # (what a figure answer was about is its figures' labels; a quote, all of it)
-    if answer is None or said.start() > 0 or said.group(0) not in lex.words("cues.pronoun.determiners"):
+    if said.start() > 0 or said.group(0) not in lex.words("cues.pronoun.determiners"):
         return False   # (「回到刚才那个新增就业」 points back at an earlier turn)
     named = [t for t in terms_in(fragment[said.end():], vocabulary) if not is_measure(t, vocabulary)]
     head = fragment[said.end():].lstrip("“”\"「」 ")
-    if not named or not head.startswith(named[0]) or not vocabulary.pins(named[:1]):
+    return bool(named) and head.startswith(named[0]) and _new_to(earlier, named[0], vocabulary)
+
+
+def _new_to(earlier: _Earlier, text: str, vocabulary: Vocabulary) -> bool:
+    """Whether ``text`` names a thing (one a passage or two speak of) the last answer was not about:
+    not in its figures' labels (a figure answer) or in the sentence it quoted (a fact answer)."""
+    answer = earlier.turn.answer
+    named = [t for t in terms_in(text, vocabulary) if not is_measure(t, vocabulary)] if answer is not None else []
+    if not named or not vocabulary.pins(named[:1]):
         return False
     quoted = getattr(answer, "kind", "") == "passage"
     about = " ".join(c.quote for c in answer.citations[:1]) if quoted else " ".join(getattr(answer, "about", ()))
