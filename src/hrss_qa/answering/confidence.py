@@ -27,9 +27,17 @@ def passage_features(hits: list[Hit]) -> tuple[float, ...]:
     return (top.score, margin, top.dense_score, top.lexical_score, max(top.sentence_scores, default=0.0))
 
 
+_ITEM_MARKER = re.compile(r"^[一二三四五六七八九十]+是")   # 「二是…」: the second item of a list of actions
+
+
+def without_marker(text: str) -> str:
+    """``text`` without an item's opening marker (「二是」)."""
+    return _ITEM_MARKER.sub("", text)
+
+
 def is_heading(text: str) -> bool:
     """Whether a sentence is only an item's heading: 「二是促進高校畢業生等青年就業。」."""
-    return bool(re.match(r"^[一二三四五六七八九十]+是", text)) and len(text) - 2 <= _HEADING_CHARS
+    return _ITEM_MARKER.match(text) is not None and len(without_marker(text)) <= _HEADING_CHARS
 
 
 def sentence_features(hit: Hit) -> list[tuple[float, ...]]:

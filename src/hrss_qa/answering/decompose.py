@@ -190,8 +190,8 @@ def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | 
     """
     lex = lex or lexicon()
     text = normalize(question).strip()
-    approx = re.compile(f"(?:{'|'.join(map(re.escape, (w for w in lex.words('cues.relation.approx') if not w.isascii())))})$")
-    for grammar in _share_grammars(lex).split:   # Chinese and English: an English question may quote a Chinese term
+    grammars = _share_grammars(lex)
+    for grammar in grammars.split:   # Chinese and English: an English question may quote a Chinese term
         m = grammar.search(text)
         if not m:
             continue
@@ -199,7 +199,7 @@ def split_share(question: str, lex: Lexicon | None = None) -> tuple[str, str] | 
         a = _tidy(re.sub(r"(?:是不是|是否|有没有|是|有)$", "", _tidy(m.group("a"))))
         b = _tidy(re.sub(r"^(?:是不是|是否|有没有|不是)", "", _tidy(m.group("b"))))
         # 「支出大约占收入的…」「占收入大概几成」: an approximation word belongs to neither side
-        a, b = (_tidy(approx.sub("", x)) for x in (a, b))
+        a, b = (_tidy(grammars.approx.sub("", x)) for x in (a, b))
         if len(a) < 2 or len(b) < 2 or any(lex.cue(name)(x) for name in ("number", "share_words", "verify") for x in (a, b)):
             continue
         # 「社保基金支出占收入」: a bare measure as the whole borrows the part's subject (持卡人 does not).
@@ -225,6 +225,7 @@ class _ShareGrammars:
     split: tuple[re.Pattern, ...]   # _ZH_SHARE, then _EN_SHARE, with the lexicon's words filled in
     relation: re.Pattern            # a relation word, then the whole and 的 and a share
     symbols: dict[str, str]         # relation word → relation
+    approx: re.Pattern              # an approximation word closing a side (大约, 差不多)
 
 
 @functools.lru_cache(maxsize=4)
@@ -237,7 +238,8 @@ def _share_grammars(lex: Lexicon) -> _ShareGrammars:
     words = {"w": lex.cue("share_of").regex.pattern, "s": share_words, "n": count, "r": relation_words}
     return _ShareGrammars(
         tuple(re.compile(g.format(**words), re.I) for g in (*_ZH_SHARE, *_EN_SHARE)),
-        re.compile(rf"(?P<rel>{relation_words})了?[^，,。？?]+?的{count}(?:{share_words})"), symbols)
+        re.compile(rf"(?P<rel>{relation_words})了?[^，,。？?]+?的{count}(?:{share_words})"), symbols,
+        re.compile(f"(?:{'|'.join(re.escape(w) for w in lex.words('cues.relation.approx') if has_han(w))})$"))
 
 
 def _is_chinese(text: str) -> bool:

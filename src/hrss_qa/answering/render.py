@@ -14,6 +14,7 @@ from ..figures import Figure
 from ..language import Lexicon, lexicon
 from ..retrieval import Hit
 from ..text import Script, has_han, normalize, to_script
+from .confidence import without_marker
 from .numbers import comparable
 from .records import Answer, Candidate, Citation, Decision, Query
 
@@ -32,7 +33,7 @@ def render(decision: Decision, lex: Lexicon | None = None) -> Answer:
     cited = _Citations(decision.hits)
     if decision.kind == "passage":
         n = cited.number(decision.hits[0], decision.sentence)
-        statement = _strip_marker(decision.sentence.text).rstrip("。")
+        statement = without_marker(decision.sentence.text).rstrip("。")
         text = (f"The briefing says: “{decision.sentence.text}” [{n}]" if q.script == "en"
                 else _say(f"根据发布会，{statement}。", q.script) + f"[{n}]")
         figures = _sentence_figures(decision.hits[0], decision.sentence, q)
@@ -291,7 +292,7 @@ def _statement(c: Candidate) -> str:
     """
     fig, sentence = c.figure, c.sentence
     own = clause_of(sentence, fig)
-    clause = _strip_marker(own)
+    clause = without_marker(own)
     shares_clause = any(
         f.start != fig.start and f.kind not in ("date", "period") and sentence.start <= f.start < sentence.end
         and clause_of(sentence, f) == own for f in c.hit.figures)
@@ -299,11 +300,11 @@ def _statement(c: Candidate) -> str:
         # (「3月份全國城鎮調查失業率為5.3%」: a clause dating a figure says both)
         if shares_clause:
             return clause
-        return f"{fig.label}：{fig.text}" if fig.label else _strip_marker(sentence.text).rstrip("。")
+        return f"{fig.label}：{fig.text}" if fig.label else without_marker(sentence.text).rstrip("。")
     if not shares_clause:
         if len(fig.label) <= _GENERIC_LABEL_CHARS and not sentence.text.startswith(own):
             upto = sentence.text.find(own) + len(own)   # 「累計訪問量31億次」 alone does not say whose
-            return _strip_marker(sentence.text[:upto])
+            return without_marker(sentence.text[:upto])
         if (named := _naming_clauses(sentence.text, own, fig.label)) is not None:
             return f"{_time_lead(sentence.text)}{named}"   # 「覆蓋97%人口」 says whose with the clause before
         lead = _time_lead(sentence.text) if not re.search(r"\d+月|季度|年", clause) else ""
@@ -321,18 +322,14 @@ def _naming_clauses(sentence: str, own: str, label: str) -> str | None:
     before = re.split(r"(?<=[,，;；])", sentence[:at])
     for k in range(len(before) - 1, -1, -1):
         if head in before[k]:
-            return _strip_marker("".join(before[k:]) + own)
+            return without_marker("".join(before[k:]) + own)
     return None
 
 
 def _time_lead(sentence: str) -> str:
     """The sentence's leading time phrase (截至3月底, / 1-3月 / 一季度), with a comma."""
-    m = re.match(r"^(截至[^,，]{1,8}|[\d\-]+月份?|[一二三四]季度)[,，]?", _strip_marker(sentence))
+    m = re.match(r"^(截至[^,，]{1,8}|[\d\-]+月份?|[一二三四]季度)[,，]?", without_marker(sentence))
     return f"{m.group(1)}，" if m else ""
-
-
-def _strip_marker(text: str) -> str:
-    return re.sub(r"^[一二三四五六七八九十]+是", "", text)
 
 
 def _without_shared_ending(name: str, names: list[str]) -> str:
