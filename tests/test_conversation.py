@@ -1171,3 +1171,16 @@ def test_shares_and_differences_of_sides_said_in_short(engine, turns, figures):
 def test_a_thing_named_before_a_pronoun_in_a_short_question_is_its_subject(engine, turns, expected):
     a = _chain(engine, *turns)
     assert not a.abstained and a.figures[0].text == expected
+
+
+@pytest.mark.parametrize("turns, figures", [
+    # 「这些岗位」: the answer just given, against the thing named with that measure
+    (["春风行动一共发布了多少个岗位", "这些岗位是春季专场的几倍"], {"3800萬個", "420萬人次"}),
+    # 「刚才那个」 beside a side asking 职缺: the latest answer of that measure, not the last answer
+    (["大中城市春季专场提供了多少职缺", "主会场办了几场特色活动", "春风行动的职缺比刚才那个多不多"], {"3800萬個", "420萬人次"}),
+    # a side ending in a measure of its own keeps it (结余 against the income given)
+    (["社保基金一季度总收入是多少", "累计结余是刚才那个收入的几倍"], {"7.75萬億元", "2.04萬億元"}),
+])
+def test_a_side_pointing_back_is_the_answer_of_its_measure(engine, turns, figures):
+    a = _chain(engine, *turns)
+    assert not a.abstained and {f.text for f in a.figures} == figures

@@ -88,7 +88,9 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     named = [t for t in subject_terms(said, vocabulary) if not is_measure(t, vocabulary)]
     # 「跟社保公共服务平台比，哪个访问量更高」 names one thing: the other side is the last answer
     one_named = len(thing := _things_named(said, vocabulary)) == 1 and not query.parts
-    if compare in (None, "sum") or not (is_short(fragment) or refers_back or one_named) or (
+    # 「这个岗位数是春季专场的几倍」: one of the two sides opens with a pronoun
+    points_back = any(pronouns(lex).match(p.key.strip()) for p in query.parts)
+    if compare in (None, "sum") or not (is_short(fragment) or refers_back or one_named or points_back) or (
             query.asks & {"yoy", "change"} and not gap_of_last):
         return None   # (a sum: share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
     if query.thresholds or query.detail is not None:
@@ -257,27 +259,57 @@ def _earlier_count(key: str, lex: Lexicon) -> int:
 def _pointed_sides(parts: tuple[Query, ...], answered: list[Turn], lex: Lexicon, vocabulary: Vocabulary):
     """「它的访问量比刚才那个平台高吗」: one side points back at the last answer's thing (它) with a measure,
     the other names an earlier answer's thing; each side is its thing with that measure (the earlier
-    answer's figure where it gave that measure), in the question's order.  None for other comparisons."""
+    answer's figure where it gave that measure), in the question's order.  None for other comparisons.
+
+    A side pointing back with the measure of an answer given (「这个岗位数」, 「刚刚那个」 beside
+    「春风行动的职缺」) is that answer: the latest whose figure is of that measure."""
     def things(text: str) -> list[str]:
-        return [t for t in subject_terms(pronouns(lex).sub("", text), vocabulary) if not is_measure(t, vocabulary)]
+        said = without_periods(pronouns(lex).sub("", text), lex)
+        return [t for t in subject_terms(said, vocabulary) if not is_measure(t, vocabulary)]
 
     # (the side pointing back names no thing of its own; 「刚才那个平台」 names one, 那个 or not)
-    marks = [bool(pronouns(lex).search(p.key)) and not things(p.key) for p in parts]
+    back = lex.cue("back_reference")
+    marks = [bool(back.search(p.key)) and not things(p.key) for p in parts]
     if len(parts) != 2 or marks.count(True) != 1:
         return None
     this, other = parts if marks[0] else parts[::-1]
-    # (a bare 它 is the last answer itself: the comparison below anchors to it)
-    measures = measures_named(this.key, vocabulary, lex)
-    if not pronouns(lex).match(this.key.strip()):
+    if not ((m := back.search(this.key.strip())) and m.start() == 0):
         return None   # the side opens with what it points at (它的访问量), else it is not this shape
     named, last = things(other.key), things(_said(answered[-1], lex, counts_only=False))
-    if not (measures and named and last) or set(named) & set(last):
+    measures = _measures(this.key, vocabulary, lex)
+    new = [t for t in named if t not in last]
+    measure = next(iter(measures or _measures(other.key, vocabulary, lex)), None)
+    # (「它的访问量」 is the thing's measure: only the last answer, if it gave that measure)
+    possessive = any(this.key.startswith(w) for w in lex.words("cues.pronoun.possessive"))
+    pointed = next((t for t in reversed(answered[-1:] if possessive else answered)
+                    if measure is not None and _of_measure(t, measure, vocabulary, lex)), None)
+    if new and pointed is not None:
+        # (the other side is what it names, with that measure)
+        # (a side ending in a measure of its own, 「3月底累计结余」, asks it; 「春季专场」 takes the measure)
+        terms = subject_terms(other.key, vocabulary)
+        own = bool(terms) and is_measure(terms[-1], vocabulary)
+        asked = other.key.strip() if own else f"{other.key.strip()}{measure}"
+        sides = [_side(pointed, lex), (figure_question(asked, lex), (), (new[0],))]
+        return sides if marks[0] else sides[::-1]
+    if not (measures and named and last) or set(named) & set(last) or not pronouns(lex).match(this.key.strip()):
         return None
     measure = measures[0]
     earlier = next((t for t in reversed(answered[:-1]) if all(w in _said(t, lex, counts_only=False) for w in (*named, measure))), None)
     mine = (f"{last[0]}{measure}", (), (last[0],))
     theirs = _side(earlier, lex) if earlier is not None else (f"{named[0]}{measure}", (), (named[0],))
     return [mine, theirs] if marks[0] else [theirs, mine]
+
+
+def _measures(text: str, vocabulary: Vocabulary, lex: Lexicon) -> list[str]:
+    """The measures a text names, in the briefing's words (职缺 is 岗位)."""
+    official = [t for g in glossary_terms(text) for t in g.official if is_measure(t, vocabulary)]
+    return measures_named(text, vocabulary, lex) + [t for t in official if t not in text]
+
+
+def _of_measure(turn: Turn, measure: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:
+    """Whether the figure a turn gave is of ``measure`` (提供岗位 is of 岗位)."""
+    given = measures_named(normalize(turn.answer.figures[0].label), vocabulary, lex)
+    return any(measure in g or g in measure for g in given)
 
 
 def _named_and_alike(answered: list[Turn], terms: list[str], lex: Lexicon) -> tuple[Turn, Turn] | None:
