@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from hrss_qa.answering import answer_with
+from hrss_qa.answering import Turn, answer_with
 from hrss_qa.evaluation import evaluate, load_questions
 from hrss_qa.text import normalize
 
@@ -92,6 +92,9 @@ def test_no_verdict_when_the_stated_figure_is_not_what_is_checked(engine, questi
     ("如何参加职业技能培训？", "办理方式"),
     ("農民工能不能參加工傷保險？", "条件"),
     ("Can gig workers join unemployment insurance?", "条件"),
+    # the text says only 有关部门 / a count of departments
+    ("数字技术工程师的国家职业标准是跟哪些部门一起颁布的？", "哪些部门"),
+    ("Which ministries did the spring recruitment campaign work with?", "哪些部门"),
 ])
 def test_details_the_briefing_does_not_give_are_not_invented(engine, question, reason):
     a = answer_with(engine, question)
@@ -529,3 +532,16 @@ def test_a_date_of_a_stated_figure_outside_the_hits_is_not_another_figures_date(
     # 297万's passage is not what 「截至什么时候」 retrieves; the answer is its date or nothing, never 去年底
     a = answer_with(engine, "297万这个数是截至什么时候的")
     assert a.abstained or a.figures[0].text in ("1-3月", "一季度")
+
+
+def test_the_body_named_in_the_sentence_answers_which_department(engine):
+    # (after a date: the whole sentence, not the date's clause, is where the body is named)
+    a = _chain_of(engine, "这场发布会是哪天开的？", "是哪个部门开的")
+    assert not a.abstained and "人力資源社會保障部" in a.citations[0].hit.text
+
+
+def _chain_of(engine, *questions):
+    turns = []
+    for q in questions:
+        turns.append(Turn(q, engine.answer(q, list(turns))))
+    return turns[-1].answer

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from hrss_qa.answering.analyze import analyze, periods_in
+from hrss_qa.answering.analyze import analyze, in_mandarin, periods_in
 from hrss_qa.answering.decide import check, check_of_another_part, combine, decide_figure, share_interval
 from hrss_qa.answering.decompose import bare, split_question, split_share
 from hrss_qa.answering.model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ModelError, load_model
@@ -970,3 +970,21 @@ def test_one_stands_for_the_other_sides_noun(question, second):
 ])
 def test_a_comparison_said_as_a_statement_splits_with_its_measure(question, parts):
     assert split_question(question) == parts
+
+
+@pytest.mark.parametrize("question, mandarin", [
+    ("其中跨省嘅有幾多？", "其中跨省的有多少？"),            # Traditional stays Traditional
+    ("佢哋而家開通咗幾多項服務", "他們現在開通了多少項服務"),
+    ("有冇一半？", "有没有一半？"),
+    ("帮咗几多间企业", "帮了多少家企业"),
+    ("劳动关系系唔系稳定", "劳动关系是不是稳定"),             # 系 of 关系 stays
+    ("劳动仲裁", "劳动仲裁"),
+    ("How many?", "How many?"),
+])
+def test_cantonese_words_are_read_as_mandarin(question, mandarin):
+    assert in_mandarin(question, lexicon()) == mandarin
+
+
+@pytest.mark.parametrize("question", ["今年头三个月，城镇一共多了多少人就业？", "3月份，失业率和新增就业各是多少"])
+def test_a_time_alone_is_no_side_of_a_comparison(question):
+    assert not any(p in ("今年头三个月", "3月份") for p in split_question(question))

@@ -1184,3 +1184,15 @@ def test_a_thing_named_before_a_pronoun_in_a_short_question_is_its_subject(engin
 def test_a_side_pointing_back_is_the_answer_of_its_measure(engine, turns, figures):
     a = _chain(engine, *turns)
     assert not a.abstained and {f.text for f in a.figures} == figures
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # a correction's interjections say nothing of its subject; a measure asked of it next keeps it
+    (["人社政务服务平台开通了几项全国性服务", "噢抱歉，我想问的是国家社会保险公共服务平台", "它的访问量呢", "那人社政务服务平台呢"],
+     "近32億人次"),
+    # a follow-up in Cantonese
+    (["人社開通咗幾多項一網通辦服務", "其中跨省嘅有幾多", "佔幾多"], "52.6%"),
+])
+def test_corrections_and_cantonese_follow_ups(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and normalize(expected) in normalize(a.text), a.text

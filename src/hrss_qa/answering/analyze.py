@@ -23,8 +23,8 @@ from dataclasses import replace
 
 from ..figures import extract_figures
 from ..glossary import expand
-from ..language import Cue, Lexicon, lexicon
-from ..text import clean, detect_script, normalize
+from ..language import Cue, Lexicon, lexicon, pattern
+from ..text import clean, detect_script, normalize, to_simplified, to_traditional
 from .decompose import bare, share_relation, split_question, split_share, stated_multiple
 from .numbers import is_day, spelled_out, stated_figures, thresholds
 from .records import Period, Query, Threshold
@@ -51,10 +51,29 @@ _CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", start=
 def analyze(question: str, lex: Lexicon | None = None) -> Query:
     """Read ``question`` (any script) into a :class:`Query`; never raises on odd text."""
     lex = lex or lexicon()
-    text = clean(question or "").strip()[:MAX_QUESTION_CHARS]
+    text = in_mandarin(clean(question or "").strip()[:MAX_QUESTION_CHARS], lex)
     # 「A是多少，B和C呢？」: a last clause ending in 呢 is a question of its own (B and C asked like A)
     text = _TRAILING_NE.sub("？", text)
     return _read(text, lex, allow_parts=True)
+
+
+def in_mandarin(text: str, lex: Lexicon) -> str:
+    """``text`` with Cantonese words written as the Mandarin ones (cues.toml ``[dialect]``), in its script.
+
+    >>> in_mandarin("其中跨省嘅有幾多？", lexicon())
+    '其中跨省的有多少？'
+    """
+    table = lex.words("cues.dialect.words")
+    simplified = to_simplified(text)
+    traditional = detect_script(text) == "zh-Hant"
+    if len(simplified) != len(text):   # (t2s keeps lengths: else the Simplified text is read)
+        text, traditional = simplified, False
+    out, at = [], 0
+    for m in pattern(list(table)).finditer(simplified):
+        word = table[m.group(0)]
+        out += [text[at:m.start()], to_traditional(word) if traditional else word]
+        at = m.end()
+    return "".join(out) + text[at:]
 
 
 def kindred_units(units: frozenset[str], lex: Lexicon) -> frozenset[str]:

@@ -30,7 +30,8 @@ from ..lexical import words
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
 from .earlier import average_of_earlier, compared_with_earlier, part_named, share_of_earlier, share_reading, sibling_named
-from .fragments import figure_question, fragment_of, is_short, names_own_period, pointer, pronouns, subject_of, untagged, without_periods
+from .fragments import (figure_question, fragment_of, is_short, names_own_period, pointer, pronouns, subject_of, untagged,
+                        without_interjections, without_periods)
 from .records import Query, Turn
 from .swaps import english_ask, replaces_a_measure, swap, swap_kin, with_ask
 from .vocabulary import Vocabulary, is_measure, names_a_subject, names_no_measure, subject_terms, terms_in
@@ -232,7 +233,7 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     elif marked and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask; after
         # a check (「有没有超过200万」), which asked no figure in words, it asks its figure.
-        corrected = bool(pattern(lex.words("cues.followup.correction")).match(query.key))
+        corrected = bool(pattern(lex.words("cues.followup.correction")).match(without_interjections(query.key, lex)))
         # (社保公共服务平台 names only a thing; 个人养老金的参加人数 a measure too, in the cues' measure words)
         if (asked_no_figure or corrected) and not lex.cue("figure")(fragment) and not _asks(fragment, lex) and (
                 swapped := swap(fragment, previous, vocabulary)):
@@ -245,7 +246,9 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     elif (marked or not pronoun) and not lean and not of_last:
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
         # (「总支出？」 asks nothing of its own: a plain swap, as 「总支出呢」)
-        if text := swap(fragment, previous, vocabulary, keep_ask=not marked and _asks(fragment, lex)):
+        # (「它的访问量呢」: the possessive stands for the subject kept, so only the measure is swapped in)
+        measure = next((fragment[len(w):] for w in lex.words("cues.pronoun.possessive") if fragment.startswith(w)), fragment)
+        if text := swap(measure, previous, vocabulary, keep_ask=not marked and _asks(fragment, lex)):
             return text, "swap" if marked else "joined"
     if not pronoun and not lean and not of_last and names_a_subject(without_periods(fragment, lex), vocabulary):
         return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone (a time is none)
@@ -256,7 +259,8 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
         topic = normalize(earlier.turn.answer.figures[0].label)
     named = [t for t in terms_in(fragment, vocabulary) if not is_measure(t, vocabulary)]
     if part:   # 「工伤那个是2.37亿吧」 after three funds' counts: 工伤's count is checked, not the list's
-        topic = part
+        # (a label naming only a measure, 累计访问量, is of the thing the last turn was about)
+        topic = part if names_a_subject(part, vocabulary) else f"{topic} {part}"
     kin = [t for t in named if t not in topic]
     if len(named) == 1 and kin and (swapped := swap_kin(kin[0], topic, vocabulary)):
         topic = swapped   # 「工伤的是2.98亿吧」 after 失业保险's count: 工伤's count is checked, not 失业保险's

@@ -247,9 +247,10 @@ def decide_passage(query: Query, hits: list[Hit], model: AnswerModel, features: 
         given = [w for w in row.get("given", []) if w != "@places"]
         if "@places" in row.get("given", []):
             given += lex.words("scope.places.zh")
-        # (「都是哪几个部门」 after 10部门: the items would be named in that figure's clause, not in the
-        # sentence's list of actions)
-        at = [int(a.rsplit("@", 1)[1]) for a in query.anchor if "@" in a]
+        # (「都是哪几个部门」 after 10部门: the items of a count would be named in its clause, not in the
+        # sentence's list of actions; after a date, 「哪个部门办的」 is asked of the whole sentence)
+        at = [f.start for f in hit.figures if f.kind in ("count", "quantity")
+              and any(a.endswith(f"@{f.start}") for a in query.anchor)]
         if at and any(sentence.start <= a < sentence.end for a in at):
             evidence = normalize(clause_at(sentence, at[0]))
         elif (row.get("nearby") and given and not pattern(given).search(evidence)

@@ -119,7 +119,7 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
             text = (text[:m.start()] + ("" if _is_chinese(m.group(0)) else " ") + text[m.end():]).strip()
     text = re.sub(r"^(which|what)\s+(is|was|were|are|one)?\s*", "", text, flags=re.I).strip(" ,")
     parts = [_tidy(p) for p in _conjuncts(text)]
-    parts = [p for p in parts if len(p) >= 2]
+    parts = [p for p in parts if len(p) >= 2 and not _only_a_period(p, lex)]   # (「今年头三个月，…」 is no side)
     if compared and len(sides := [p for p in parts if len(bare(p, lex, measures=True)) >= 2]) >= 2:
         parts = sides   # 「…，人数相差多少」「到底哪个大」: the comparison's own ask, not a side
     if len(parts) < 2:
@@ -300,6 +300,15 @@ def bare(piece: str, lex: Lexicon, measures: bool = False) -> str:
         for word in sorted(lex.words("cues.generic_label_words.zh"), key=len, reverse=True):
             key = key.replace(word, "")
     return re.sub(r"[\s？?，,。!！:：]", "", key)
+
+
+def _only_a_period(piece: str, lex: Lexicon) -> bool:
+    """Whether ``piece`` names a time and nothing else (「今年头三个月」, 「3月份」)."""
+    words = [*lex.words("scope.periods.months"), *lex.words("scope.periods.relative_years")]
+    key = re.sub(r"\d+月份?|[\s？?，,。!！:：的]", "", normalize(piece))
+    for word in sorted(words, key=len, reverse=True):
+        key = key.replace(word, "")
+    return len(key) < 2
 
 
 def _one_standing_for(a: str, b: str) -> str:

@@ -67,8 +67,16 @@ def is_short(fragment: str) -> bool:
 def without_lead(text: str, lex: Lexicon) -> str:
     """``text`` without a leading follow-up marker (那, 那么, and what about…)."""
     # (「那个活动…」 opens with a demonstrative, not with the lead 那; 「不对，我是问…」 has two leads)
+    text = without_interjections(text, lex)
     while (m := pattern(lex.words("cues.followup.lead")).match(text)) and not pronouns(lex).match(text) and m.end():
         text = text[m.end():].lstrip(" ,，")
+    return text
+
+
+def without_interjections(text: str, lex: Lexicon) -> str:
+    """``text`` without the words opening it that say nothing (「哦不好意思，我要问的是…」 "Sorry, I meant…")."""
+    while (m := lex.words_cue("cues.followup.interjections").regex.match(text)) and m.end():
+        text = text[m.end():].lstrip(" ,，!！")
     return text
 
 
@@ -105,6 +113,9 @@ def subject_of(question: str, lex: Lexicon | None = None) -> str:
         if lex.cue(name).regex is not None:
             subject = lex.cue(name).regex.sub(" ", subject)
     subject = pronouns(lex).sub(" ", subject.replace("其中", " "))
+    # (「哦不好意思，我要问的是X」 is about X)
+    for said in ("cues.followup.correction", "cues.followup.interjections"):
+        subject = lex.words_cue(said).regex.sub(" ", subject)
     # a classifier left by its number (「开通了 项一网通办服务」)
     subject = re.sub(r"(?:^|(?<=\s))[个项家场张名位件批届](?![人目所单次置])(?=[\u4e00-\u9fff])", "", subject)
     subject = re.sub(r"\b(what|which|how|was|were|is|are|did|does|do|the|so|and|about)\b|[?？。.!！,，]", " ", subject)

@@ -76,7 +76,8 @@ def swap(fragment: str, previous: str, vocabulary: Vocabulary, keep_ask: bool = 
     if not new:
         return None   # 「下一步呢」: no term to swap; the question is read with the previous subject
     if any(is_measure(t, vocabulary) for t in new):
-        measures = [t for t in old if is_measure(t, vocabulary)] or old[-1:]
+        # (a previous question that is only a subject, 「国家社会保险公共服务平台」, keeps it: none is replaced)
+        measures = [t for t in old if is_measure(t, vocabulary)] or [t for t in old[-1:] if t != previous.strip()]
         # A measure takes the place of the previous measure, or of what the previous question
         # asked last (访问量 for 注册用户).
         return _replace(previous, measures[-1], fragment) if measures else None
