@@ -1196,3 +1196,15 @@ def test_a_side_pointing_back_is_the_answer_of_its_measure(engine, turns, figure
 def test_corrections_and_cantonese_follow_ups(engine, turns, expected):
     a = _chain(engine, *turns)
     assert not a.abstained and normalize(expected) in normalize(a.text), a.text
+
+
+def test_a_check_of_another_measure_after_a_rate_is_not_held_to_the_rate(engine):
+    # (the rate's % is not carried into a check of the fund's size)
+    a = _chain(engine, "基本养老保险基金投资运营规模多大", "收益率是多少", "职业年金的呢", "它的规模超过2万亿了吗")
+    assert a.verdict == "yes" and a.figures[0].text == "超過2.11萬億元"
+
+
+def test_a_pronoun_with_a_measure_keeps_the_subject_of_an_english_question(engine):
+    # 它 is the basic pension fund just asked in English; its return is not given (the annuity's is)
+    a = _chain(engine, "How big is the basic pension insurance fund's invested amount?", "它的年均收益率呢")
+    assert a.abstained, a.text

@@ -31,7 +31,7 @@ from ..text import has_han, normalize
 from .analyze import analyze, compare_kind, kindred_units, periods_in
 from .earlier import average_of_earlier, compared_with_earlier, part_named, share_of_earlier, share_reading, sibling_named
 from .fragments import (figure_question, fragment_of, is_short, names_own_period, pointer, pronouns, subject_of, untagged,
-                        without_interjections, without_periods)
+                        without_interjections, without_periods, without_possessive)
 from .records import Query, Turn
 from .swaps import english_ask, replaces_a_measure, swap, swap_kin, with_ask
 from .vocabulary import Vocabulary, is_measure, names_a_subject, names_no_measure, subject_terms, terms_in
@@ -230,9 +230,10 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
         # names two sides of it; 「是不是3月份单月的」 checks the time of the figure just given: no term
         # (nor period) is swapped in
         pass
-    elif marked and _is_phrase(fragment, vocabulary):
+    elif marked and without_possessive(fragment, lex) == fragment and _is_phrase(fragment, vocabulary):
         # 「“点对点”运送的农民工呢」 names its subject and what is measured: it borrows only the ask; after
-        # a check (「有没有超过200万」), which asked no figure in words, it asks its figure.
+        # a check (「有没有超过200万」), which asked no figure in words, it asks its figure.  (「它的年均收益率呢」
+        # names no subject of its own: 它 is the previous one.)
         corrected = bool(pattern(lex.words("cues.followup.correction")).match(without_interjections(query.key, lex)))
         # (社保公共服务平台 names only a thing; 个人养老金的参加人数 a measure too, in the cues' measure words)
         if (asked_no_figure or corrected) and not lex.cue("figure")(fragment) and not _asks(fragment, lex) and (
@@ -247,8 +248,7 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
         # (「总支出？」 asks nothing of its own: a plain swap, as 「总支出呢」)
         # (「它的访问量呢」: the possessive stands for the subject kept, so only the measure is swapped in)
-        measure = next((fragment[len(w):] for w in lex.words("cues.pronoun.possessive") if fragment.startswith(w)), fragment)
-        if text := swap(measure, previous, vocabulary, keep_ask=not marked and _asks(fragment, lex)):
+        if text := swap(without_possessive(fragment, lex), previous, vocabulary, keep_ask=not marked and _asks(fragment, lex)):
             return text, "swap" if marked else "joined"
     if not pronoun and not lean and not of_last and names_a_subject(without_periods(fragment, lex), vocabulary):
         return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone (a time is none)
@@ -328,8 +328,9 @@ def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, 
         read = replace(read, wants=own.wants, kinds=own.kinds, yes_no=own.yes_no, thresholds=own.thresholds,
                        # a date asked of "the unemployment rate" is no rate; "how much will that save" asks
                        # its own number, whatever unit the carried "premium rate" named
+                       # its number checked too (「它的规模有2万亿吗」 after a rate: no % carried over)
                        units=own.units if (own.units is not None or own.wants == "date"
-                                           or (how == "attach" and lex.cue("number")(own.key))) else read.units,
+                                           or (how == "attach" and (lex.cue("number")(own.key) or own.thresholds))) else read.units,
                        tense=own.tense or read.tense,
                        detail=own.detail,
                        # attached to the previous subject, only the fragment's own words point to a unit

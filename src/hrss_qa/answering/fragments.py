@@ -73,6 +73,11 @@ def without_lead(text: str, lex: Lexicon) -> str:
     return text
 
 
+def without_possessive(fragment: str, lex: Lexicon) -> str:
+    """``fragment`` without the possessive opening it (「它的访问量」 → 访问量), or itself."""
+    return next((fragment[len(w):] for w in lex.words("cues.pronoun.possessive") if fragment.startswith(w)), fragment)
+
+
 def without_interjections(text: str, lex: Lexicon) -> str:
     """``text`` without the words opening it that say nothing (「哦不好意思，我要问的是…」 "Sorry, I meant…")."""
     while (m := lex.words_cue("cues.followup.interjections").regex.match(text)) and m.end():
