@@ -1208,3 +1208,18 @@ def test_a_pronoun_with_a_measure_keeps_the_subject_of_an_english_question(engin
     # 它 is the basic pension fund just asked in English; its return is not given (the annuity's is)
     a = _chain(engine, "How big is the basic pension insurance fund's invested amount?", "它的年均收益率呢")
     assert a.abstained, a.text
+
+
+@pytest.mark.parametrize("turns, verdict, figure", [
+    # an English check of a share of the two counts just given
+    (["How many services can be handled through 'one-stop online'?", "And how many of them across provinces?", "Over half, then?"],
+     "yes", "40項"),
+    # a bare relation closed by ", then"
+    (["脱贫人口务工规模有多大", "More than 31 million, then?"], "no", "3074萬人"),
+    # a rate named in English is checked itself, never a share of the two sizes just given
+    (["What was the basic pension fund's invested amount?", "What about the occupational annuity fund?",
+      "Was its yearly return over 5%?"], "yes", "5.29%"),
+])
+def test_english_checks_said_in_short(engine, turns, verdict, figure):
+    a = _chain(engine, *turns)
+    assert a.verdict == verdict and a.figures[0].text == figure, a.text

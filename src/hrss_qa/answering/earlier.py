@@ -141,9 +141,10 @@ def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary
     smaller's share of the larger; 「加起来是不是30个」 "is the total over 30?": their sum.  Each side
     is anchored to the figure its turn gave; None when the question is neither."""
     key = query.key
-    asks_share = has_han(key) and (lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
+    # (in English only a check, "So more than half?": "quarter" and "share" name other things too)
+    asks_share = (has_han(key) or query.yes_no) and (lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
     asks_sum = bool(pattern(lex.words("cues.followup.sum_of_earlier")).search(key))
-    named = terms_in(key, vocabulary)
+    named = subject_terms(key, vocabulary)   # (an English one's in the briefing's words: "annual return")
     if not (asks_share or asks_sum) or (named and not asks_sum) or not history:
         return None
     if asks_share and (pair := _share_just_given(history[-1])):
