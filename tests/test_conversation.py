@@ -1223,3 +1223,9 @@ def test_a_pronoun_with_a_measure_keeps_the_subject_of_an_english_question(engin
 def test_english_checks_said_in_short(engine, turns, verdict, figure):
     a = _chain(engine, *turns)
     assert a.verdict == verdict and a.figures[0].text == figure, a.text
+
+
+def test_plans_asked_after_a_declined_turn_are_those_of_the_last_answer(engine):
+    # 「名单上有几家」 is declined (no count given); 「往后呢」 asks the plans of the blacklist's section (wages)
+    a = _chain(engine, "欠薪失信企业名单公布了吗", "名单上有几家", "那往后有啥打算")
+    assert not a.abstained and "工資" in a.citations[0].hit.text, a.text

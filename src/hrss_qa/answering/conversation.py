@@ -113,6 +113,10 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
         # Chinese fragment can take the place of; the last answered turn does
         answered = [i for i, t in enumerate(history) if _Earlier.of(t, lex).answered]
         history = history[:answered[-1] + 1] if answered else history
+    elif query.tense == "plan" and _declined(last.turn) and not own_subject(query, lex, vocabulary):
+        # 「以后还有啥新招没」 after a declined 「曝光了多少家」: the plans of what was last answered
+        kept = [i for i, t in enumerate(history) if t.answer is not None and not _declined(t)]
+        history = history[:kept[-1] + 1] if kept else history
     if plain:
         ask = english_ask(_Earlier.of(history[-1], lex).question)
         if not (marked and fragment.isascii() and ask and len(fragment.split()) >= 2):
@@ -291,6 +295,10 @@ def _new_to(earlier: _Earlier, text: str, vocabulary: Vocabulary) -> bool:
     quoted = getattr(answer, "kind", "") == "passage"
     about = " ".join(c.quote for c in answer.citations[:1]) if quoted else " ".join(getattr(answer, "about", ()))
     return named[0] not in normalize(about)
+
+
+def _declined(turn: Turn) -> bool:
+    return bool(getattr(turn.answer, "abstained", False))
 
 
 def _part_named(named: list[str], figures) -> str:
