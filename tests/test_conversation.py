@@ -1229,3 +1229,21 @@ def test_plans_asked_after_a_declined_turn_are_those_of_the_last_answer(engine):
     # 「名单上有几家」 is declined (no count given); 「往后呢」 asks the plans of the blacklist's section (wages)
     a = _chain(engine, "欠薪失信企业名单公布了吗", "名单上有几家", "那往后有啥打算")
     assert not a.abstained and "工資" in a.citations[0].hit.text, a.text
+
+
+@pytest.mark.parametrize("turns", [
+    # whether a measure's figure was published asks that figure: declined where the briefing lacks it
+    ["3月份城镇调查失业率是多少", "那5月份的失业率公布了吗"],
+    ["失业保险参保人数多少", "失业保险基金单独的结余有没有给出？"],
+    ["Did they release the unemployment rate for May?"],
+    # delivery riders (Taiwan wording) are a group the briefing gives no count of
+    ["外送員有投保職災保險的人數嗎"],
+])
+def test_whether_a_missing_figure_was_published_is_declined(engine, turns):
+    a = _chain(engine, *turns)
+    assert a.abstained, a.text
+
+
+def test_whether_a_given_figure_was_published_gives_it(engine):
+    a = _chain(engine, "城镇调查失业率有公布吗")
+    assert not a.abstained and a.figures[0].text == "5.3%"
