@@ -1247,3 +1247,13 @@ def test_whether_a_missing_figure_was_published_is_declined(engine, turns):
 def test_whether_a_given_figure_was_published_gives_it(engine):
     a = _chain(engine, "城镇调查失业率有公布吗")
     assert not a.abstained and a.figures[0].text == "5.3%"
+
+
+@pytest.mark.parametrize("follow_up, verdict", [
+    # the side named and the side pointing back (这个) in either order: the verdict follows the order said
+    ("工伤保险参保人数比这个多吗", "yes"), ("工伤保险的比这个少吗", "no"),
+    ("这个比工伤保险的多吗", "no"), ("是不是比工伤保险的少", "yes"),
+])
+def test_a_comparison_with_the_answer_pointed_at_keeps_the_order_said(engine, follow_up, verdict):
+    a = _chain(engine, "失业保险参保人数多少", follow_up)
+    assert a.verdict == verdict and {f.text for f in a.figures} == {"2.37億人", "2.89億人"}, a.text

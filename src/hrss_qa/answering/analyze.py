@@ -25,7 +25,7 @@ from ..figures import extract_figures
 from ..glossary import expand
 from ..language import Cue, Lexicon, lexicon, pattern
 from ..text import clean, detect_script, normalize, to_simplified, to_traditional
-from .decompose import bare, share_relation, split_question, split_share, stated_multiple
+from .decompose import bare, points_back, share_relation, split_question, split_share, stated_multiple
 from .numbers import is_day, spelled_out, stated_figures, thresholds
 from .records import Period, Query, Threshold
 
@@ -206,7 +206,8 @@ def _with_subjects(pieces: list[str], whole: str, lex: Lexicon) -> list[tuple[st
     contexts: list[str] = []
     for piece in pieces:
         subject = bare(piece, lex)
-        out.append(f"{piece} {out[-1]}" if out and len(subject) < 2 else piece)
+        # (「比这个多吗」: 这个 points back at an answer, not at the part before it)
+        out.append(f"{piece} {out[-1]}" if out and len(subject) < 2 and not points_back(piece, lex) else piece)
         contexts.append(whole if out and 2 <= len(subject) <= _SHORT_PART else "")
     return list(zip(out, contexts))
 

@@ -81,7 +81,7 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
     if m := _ZH_TIMES.search(text) or _EN_TIMES.search(text) or _ZH_TIMES_STATED.search(text):
         a, b = (_tidy(m.group(x) or m.group(f"{x}2") or "") for x in ("a", "b"))
         if a and b:
-            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii():
+            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii() and not points_back(b, lex):
                 b += _after_parallel_head(a, b)
             return [a, b]
     for pattern in (_ZH_THAN, _EN_X_THAN, _EN_X_HAS_THAN, _EN_THAN):
@@ -94,8 +94,9 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
             measure = m.groupdict().get("m") or ""
             if measure.strip():   # "does X offer more nationwide services than Y": both are about the services
                 a, b = f"{a}{measure}", f"{b}{measure}"
-            # 「A参保人数比B多吗」: B stands for A's subject, so it takes A's measure.
-            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii():
+            # 「A参保人数比B多吗」: B stands for A's subject, so it takes A's measure.  (「比这个多吗」 points
+            # back at an answer: the conversation gives that side)
+            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii() and not points_back(b, lex):
                 b += _after_parallel_head(a, b)
             if complete and a.isascii() and b.isascii():
                 b = _one_standing_for(a, b)
@@ -119,7 +120,7 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
             text = (text[:m.start()] + ("" if _is_chinese(m.group(0)) else " ") + text[m.end():]).strip()
     text = re.sub(r"^(which|what)\s+(is|was|were|are|one)?\s*", "", text, flags=re.I).strip(" ,")
     parts = [_tidy(p) for p in _conjuncts(text)]
-    parts = [p for p in parts if len(p) >= 2 and not _only_a_period(p, lex)]   # (「今年头三个月，…」 is no side)
+    parts = [p for p in parts if len(p) >= 2 and not _a_time_frame(p, lex)]   # (「今年头三个月，…」 is no side)
     if compared and len(sides := [p for p in parts if len(bare(p, lex, measures=True)) >= 2]) >= 2:
         parts = sides   # 「…，人数相差多少」「到底哪个大」: the comparison's own ask, not a side
     if len(parts) < 2:
@@ -302,11 +303,25 @@ def bare(piece: str, lex: Lexicon, measures: bool = False) -> str:
     return re.sub(r"[\s？?，,。!！:：]", "", key)
 
 
-def _only_a_period(piece: str, lex: Lexicon) -> bool:
-    """Whether ``piece`` names a time and nothing else (「今年头三个月」, 「3月份」)."""
-    words = [*lex.words("scope.periods.months"), *lex.words("scope.periods.relative_years")]
-    key = re.sub(r"\d+月份?|[\s？?，,。!！:：的]", "", normalize(piece))
-    for word in sorted(words, key=len, reverse=True):
+def points_back(piece: str, lex: Lexicon) -> bool:
+    """Whether ``piece`` is only words pointing back (「这个」「刚才那个」 "that one"): a side the
+    conversation gives.
+
+    >>> points_back("刚才那个", lexicon()), points_back("电子社保卡", lexicon())
+    (True, False)
+    """
+    return not lex.cue("back_reference").regex.sub("", normalize(piece)).strip(" 的一")
+
+
+def _a_time_frame(piece: str, lex: Lexicon) -> bool:
+    """Whether ``piece`` only says when the question is about (「今年头三个月」「3月份」), not a time to
+    compare with (「去年」「同期」: those stay sides, see analyze)."""
+    relative = lex.words("scope.periods.relative_years")
+    key = normalize(piece)
+    if any(w in key for w, offset in relative.items() if offset) or re.search(r"同期|上个?月|上季度", key):
+        return False
+    key = re.sub(r"\d+月份?|[\s？?，,。!！:：的]", "", key)
+    for word in sorted([*lex.words("scope.periods.months"), *relative], key=len, reverse=True):
         key = key.replace(word, "")
     return len(key) < 2
 

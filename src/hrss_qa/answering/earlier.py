@@ -14,7 +14,7 @@ from ..glossary import glossary_terms
 from ..language import Lexicon, pattern
 from ..text import has_han, normalize
 from .analyze import analyze, compare_kind
-from .decompose import split_share
+from .decompose import points_back, split_share
 from .numbers import comparable
 from .fragments import figure_question, fragment_of, is_short, names_own_period, pronouns, subject_of, without_lead, without_periods
 from .records import Query, Turn
@@ -89,8 +89,8 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     # 「跟社保公共服务平台比，哪个访问量更高」 names one thing: the other side is the last answer
     one_named = len(thing := _things_named(said, vocabulary)) == 1 and not query.parts
     # 「这个岗位数是春季专场的几倍」: one of the two sides opens with a pronoun
-    points_back = any(pronouns(lex).match(p.key.strip()) for p in query.parts)
-    if compare in (None, "sum") or not (is_short(fragment) or refers_back or one_named or points_back) or (
+    side_points_back = any(pronouns(lex).match(p.key.strip()) for p in query.parts)
+    if compare in (None, "sum") or not (is_short(fragment) or refers_back or one_named or side_points_back) or (
             query.asks & {"yoy", "change"} and not gap_of_last):
         return None   # (a sum: share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
     if query.thresholds or query.detail is not None:
@@ -119,6 +119,8 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     elif named:
         other = swap(named[0], last[0], vocabulary) or named[0]
         sides = [last, (other, (), (named[0],))]
+        if len(query.parts) == 2 and points_back(query.parts[1].text, lex):
+            sides.reverse()   # 「工伤的比这个多吗」: the thing named is the first side, the answer pointed at the second
     elif len(answered) >= (n := _earlier_count(query.key, lex)):
         # "Which one has more?" the last two answers; 「三个里哪个最多」 the last three; 「前者是后者的几倍」
         # the one said first against the one said later.  Those the last answer can be compared with:
