@@ -1257,3 +1257,9 @@ def test_whether_a_given_figure_was_published_gives_it(engine):
 def test_a_comparison_with_the_answer_pointed_at_keeps_the_order_said(engine, follow_up, verdict):
     a = _chain(engine, "失业保险参保人数多少", follow_up)
     assert a.verdict == verdict and {f.text for f in a.figures} == {"2.37億人", "2.89億人"}, a.text
+
+
+def test_an_ordinal_alone_reasks_the_previous_question(engine):
+    # 「第二批呢」: the previous question of that ordinal, answered by the sentence naming it
+    a = _chain(engine, "“第三批”指的是什么", "那第二批呢")
+    assert not a.abstained and "第三" not in a.reading and "第二批" in a.citations[0].hit.text, a.text

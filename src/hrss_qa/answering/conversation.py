@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ..figures import extract_figures
 from ..glossary import glossary_terms, official_terms
 from ..language import Lexicon, lexicon, pattern
 from ..lexical import words
@@ -157,6 +158,8 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
     if reading is None or reading[0] == query.key:
         return query
     text, how = reading
+    if how == "reasked":   # (the previous question itself, asked of another ordinal: its ask stands)
+        return replace(analyze(text, lex), asked=query.text, reading=text, topic=subject_of(text, lex))
     if how == "swap" and (named := [p.text for p in periods_in(fragment, lex) if p.text not in text]):
         # 「那2月份的失业率呢」: the term swapped in came without the fragment's period, which replaces the old
         text = f"{' '.join(named)} {without_periods(text, lex)}"
@@ -184,8 +187,9 @@ def _completed(query: Query, history: list[Turn], lex: Lexicon, vocabulary: Voca
 def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, earlier: _Earlier, lex: Lexicon,
              vocabulary: Vocabulary, lean: bool, part: str = "") -> tuple[str, str] | None:
     """How a follow-up reads with the earlier question, and how it was made: "swap" (the fragment's
-    term takes an earlier term's place), "joined" (the fragment's own ask before the swapped earlier
-    question) or "attach" (the fragment with the earlier subject); None when it stands alone.
+    term takes an earlier term's place), "reasked" (the earlier question of another ordinal), "joined"
+    (the fragment's own ask before the swapped earlier question) or "attach" (the fragment with the
+    earlier subject); None when it stands alone.
     ``fragment_read``: the fragment analysed on its own; ``part``: the label of the one figure of several
     given that the fragment names, if any."""
     short = is_short(untagged(fragment, lex))
@@ -225,6 +229,8 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     if has_han(fragment) and not has_han(previous) and earlier.answered:
         # 「电子的呢」 after an English question: what its answer's figure measures, in the briefing's words
         previous = figure_question(normalize(earlier.turn.answer.figures[0].label), lex)
+    if marked and (text := _ordinal_swapped(fragment, previous)):
+        return text, "reasked"   # 「第二批呢」 after 「“第三批”都是指啥」: the same ask of 第二批
     own_sides = [p for p in fragment_read.parts if subject_terms(p.text, vocabulary)]
     checks_time = any(t.kind in ("date", "period") for t in fragment_read.thresholds)
     if fragment_read.tense == "plan" and not pronoun and subject_terms(fragment, vocabulary):
@@ -272,6 +278,17 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
     # (the fragment's question mark dropped: the reading is one question, not two sentences)
     own_words = fragment if marked else query.key.rstrip("?？。.!！ ")
     return f"{own_words} {carried}".strip(), "attach"
+
+
+def _ordinal_swapped(fragment: str, previous: str) -> str | None:
+    """The previous question with its ordinal (第三批) replaced by the one the fragment is (第二批), when
+    the fragment is only that ordinal, of the same classifier; else None."""
+    own = [f for f in extract_figures(fragment) if f.kind == "ordinal"]
+    old = [f for f in extract_figures(previous) if f.kind == "ordinal"]
+    if len(own) != 1 or not old or len(fragment.replace(own[0].text, "").strip(" 的那")) >= 2:
+        return None
+    same = [f for f in old if normalize(f.unit) == normalize(own[0].unit) and f.text != own[0].text]
+    return previous.replace(same[-1].text, own[0].text) if same else None
 
 
 def _names_another_thing(fragment: str, said, earlier: _Earlier, lex: Lexicon, vocabulary: Vocabulary) -> bool:
