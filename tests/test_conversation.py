@@ -1263,3 +1263,12 @@ def test_an_ordinal_alone_reasks_the_previous_question(engine):
     # 「第二批呢」: the previous question of that ordinal, answered by the sentence naming it
     a = _chain(engine, "“第三批”指的是什么", "那第二批呢")
     assert not a.abstained and "第三" not in a.reading and "第二批" in a.citations[0].hit.text, a.text
+
+
+def test_an_english_demonstrative_before_another_thing_points_at_that_thing(engine):
+    # "this press conference" after a question about pooling: the briefing itself, not the pooling
+    a = _chain(engine, "养老保险全国统筹做了哪些工作", "And when was this press conference held?")
+    assert not a.abstained and a.figures[0].text == "4月24日", a.text
+    # ...while "that annuity" after the annuity's return points back at it
+    a = _chain(engine, "职业年金基金投资运营规模多大", "年均收益率呢", "Is that annuity figure as of the end of March?")
+    assert "年金" in a.citations[0].hit.text, a.text

@@ -295,7 +295,15 @@ def _names_another_thing(fragment: str, said, earlier: _Earlier, lex: Lexicon, v
     """「那个培训券发了多少」 after the training count: a demonstrative right before the name of a thing the
     last answer was not about points at that thing, not at the conversation (「这个名单上…」 after the
     blacklist quoted points back)."""
-    if said.start() > 0 or said.group(0) not in lex.words("cues.pronoun.determiners"):
+    if said.group(0) not in lex.words("cues.pronoun.determiners"):
+        return False
+    if fragment.isascii():   # "When was this briefing held?": the phrase right after it, in the briefing's words
+        after = fragment[said.end():]
+        named = [o for t in glossary_terms(after) if not after[:t.start].strip() for o in t.official]
+        # ("that annuity figure" after the annuity's return: a thing of the passage just cited points back)
+        cited = normalize(earlier.turn.answer.citations[0].hit.text) if getattr(earlier.turn.answer, "citations", ()) else ""
+        return bool(named) and named[0] not in cited and _new_to(earlier, named[0], vocabulary)
+    if said.start() > 0:
         return False   # (「回到刚才那个新增就业」 points back at an earlier turn)
     named = [t for t in terms_in(fragment[said.end():], vocabulary) if not is_measure(t, vocabulary)]
     head = fragment[said.end():].lstrip("“”\"「」 ")
