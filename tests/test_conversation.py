@@ -1272,3 +1272,12 @@ def test_an_english_demonstrative_before_another_thing_points_at_that_thing(engi
     # ...while "that annuity" after the annuity's return points back at it
     a = _chain(engine, "职业年金基金投资运营规模多大", "年均收益率呢", "Is that annuity figure as of the end of March?")
     assert "年金" in a.citations[0].hit.text, a.text
+
+
+@pytest.mark.parametrize("last", ["Of the two, which one has had more visits?",
+                                  "Which of the two has more visits, this one or the first one?"])
+def test_a_measure_compared_across_the_things_the_last_answers_were_about(engine, last):
+    # the visits of the card and of the platform, from the sentences their service counts came from
+    a = _chain(engine, "How many nationwide services does the electronic social security card offer?",
+               "And the ministry's government service platform?", last)
+    assert not a.abstained and {f.text for f in a.figures} == {"31億次", "近32億人次"}, a.text

@@ -101,8 +101,9 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     if not answered or answered[-1] is not history[-1]:
         return None
     pointed = _pointed_sides(query.parts, answered, lex, vocabulary)
-    if pointed is None and sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2:
-        return None   # 「收入比支出多多少」 names both sides
+    if pointed is None and sum(bool(subject_terms(p.text, vocabulary)) for p in query.parts) >= 2 and not (
+            lex.cue("earlier_count")(query.key) and not any(_things_named(p.text, vocabulary) for p in query.parts)):
+        return None   # 「收入比支出多多少」 names both sides ("this one or the first one" with their visits does not)
     last = _side(answered[-1], lex)
     if pointed is not None:
         sides = pointed
@@ -121,6 +122,12 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
         sides = [last, (other, (), (named[0],))]
         if len(query.parts) == 2 and points_back(query.parts[1].text, lex):
             sides.reverse()   # 「工伤的比这个多吗」: the thing named is the first side, the answer pointed at the second
+    elif (lex.cue("earlier_count")(query.key) and (measure := next(iter(_measures(said, vocabulary, lex)), None))
+          and not _of_measure(answered[-1], measure, vocabulary, lex)
+          and (found := _measured_alike(answered, _earlier_count(query.key, lex), measure))):
+        # "Which of the two platforms has had more visits?" after their service counts: the visits of
+        # the things the last answers were about, each from the sentence its answer came from
+        sides = found
     elif len(answered) >= (n := _earlier_count(query.key, lex)):
         # "Which one has more?" the last two answers; 「三个里哪个最多」 the last three; 「前者是后者的几倍」
         # the one said first against the one said later.  Those the last answer can be compared with:
@@ -301,6 +308,29 @@ def _pointed_sides(parts: tuple[Query, ...], answered: list[Turn], lex: Lexicon,
     mine = (f"{last[0]}{measure}", (), (last[0],))
     theirs = _side(earlier, lex) if earlier is not None else (f"{named[0]}{measure}", (), (named[0],))
     return [mine, theirs] if marks[0] else [theirs, mine]
+
+
+def _measured_alike(answered: list[Turn], n: int, measure: str) -> list | None:
+    """For the sentences the last ``n`` distinct answers came from (latest last), the figure of each
+    whose label names ``measure``, as anchored sides; None when fewer sentences or one lacks it."""
+    seen: dict[tuple[str, int], tuple] = {}
+    for turn in reversed(answered):
+        hit, given = turn.answer.citations[0].hit, turn.answer.figures[0]
+        sentence = next((x for x in hit.sentences if x.start <= given.start < x.end), None)
+        if sentence is not None and len(seen) < n:
+            seen.setdefault((hit.passage_id, sentence.start), (hit, sentence))
+    if len(seen) < n:
+        return None
+    sides = []
+    for hit, sentence in reversed(seen.values()):
+        figure = next((f for f in hit.figures if sentence.start <= f.start < sentence.end and measure in normalize(f.label)), None)
+        if figure is None:
+            return None
+        # (whose it is: the sentence's words before its first figure, to the first comma)
+        first = min(f.start for f in hit.figures if sentence.start <= f.start < sentence.end)
+        head = re.split(r"[,，]", normalize(sentence.text[:first - sentence.start]))[0]
+        sides.append((f"{head}{normalize(figure.label)}", (hit.passage_id, f"{hit.doc_id}@{figure.start}"), ()))
+    return sides
 
 
 def _measures(text: str, vocabulary: Vocabulary, lex: Lexicon) -> list[str]:
