@@ -988,3 +988,12 @@ def test_cantonese_words_are_read_as_mandarin(question, mandarin):
 @pytest.mark.parametrize("question", ["今年头三个月，城镇一共多了多少人就业？", "3月份，失业率和新增就业各是多少"])
 def test_a_time_alone_is_no_side_of_a_comparison(question):
     assert not any(p in ("今年头三个月", "3月份") for p in split_question(question))
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("职业年金基金规模有多大", {"quantity", "count"}),
+    ("How large is the fund?", {"quantity", "count"}),
+    ("覆盖了多大比例的人口", {"quantity", "count", "percent"}),   # a share asked: not a size
+])
+def test_how_big_asks_an_amount_not_a_rate(question, kinds):
+    assert analyze(question).kinds == kinds

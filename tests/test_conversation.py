@@ -1281,3 +1281,8 @@ def test_a_measure_compared_across_the_things_the_last_answers_were_about(engine
     a = _chain(engine, "How many nationwide services does the electronic social security card offer?",
                "And the ministry's government service platform?", last)
     assert not a.abstained and {f.text for f in a.figures} == {"31億次", "近32億人次"}, a.text
+
+
+def test_how_big_after_a_rate_asks_the_size(engine):
+    a = _chain(engine, "What is the occupational annuity fund's average yearly return?", "How large is that fund?")
+    assert not a.abstained and a.figures[0].text == "超過2.11萬億元", a.text

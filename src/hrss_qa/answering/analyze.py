@@ -248,6 +248,8 @@ def _wants(key: str, checks, lex: Lexicon, parent: Query | None) -> tuple[str, f
     if cue("figure_given")(key):   # (「有没有具体数」: before 具体 is taken for a fact's detail)
         return "figure", figure_kinds
     key = cue("fact_ask").regex.sub(" ", key)   # (「举几个例子」 asks examples, not how many)
+    if cue("size")(key) and not cue("share_words")(key) and "%" not in (_explicit_units(key, lex) or ()):
+        return "figure", frozenset({"quantity", "count"})   # (「多大比例」 asks a share: not a size)
     if cue("number")(key):
         return "figure", figure_kinds
     if cue("figure")(key) and not cue("verify")(key) and not cue("action")(key):
