@@ -1286,3 +1286,12 @@ def test_a_measure_compared_across_the_things_the_last_answers_were_about(engine
 def test_how_big_after_a_rate_asks_the_size(engine):
     a = _chain(engine, "What is the occupational annuity fund's average yearly return?", "How large is that fund?")
     assert not a.abstained and a.figures[0].text == "超過2.11萬億元", a.text
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # a clause setting the last subject aside, then "what about X": X takes its place
+    (["失业保险参保人数多少", "除了失业保险以外，工伤保险呢？"], "2.89億人"),
+    (["How many people are in unemployment insurance?", "Apart from that, what about work-injury insurance?"], "2.89億人"),
+])
+def test_a_subject_set_aside_before_what_about(engine, turns, expected):
+    _answered_with(engine, turns, expected)
