@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from hrss_qa.answering.analyze import analyze, in_mandarin, periods_in
+from hrss_qa.answering.analyze import analyze, compare_kind, in_mandarin, periods_in
 from hrss_qa.answering.decide import check, check_of_another_part, combine, decide_figure, share_interval
 from hrss_qa.answering.decompose import bare, split_question, split_share
 from hrss_qa.answering.model import CALIBRATOR_FEATURES, AnswerModel, Logistic, ModelError, load_model
@@ -24,6 +24,7 @@ from hrss_qa.corpus import Document
 from hrss_qa.figures import extract_figures
 from hrss_qa.retrieval import Hit
 from hrss_qa.language import lexicon
+from hrss_qa.text import normalize
 
 
 # --- numbers and relations --------------------------------------------------------------------
@@ -997,3 +998,11 @@ def test_a_time_alone_is_no_side_of_a_comparison(question):
 ])
 def test_how_big_asks_an_amount_not_a_rate(question, kinds):
     assert analyze(question).kinds == kinds
+
+
+@pytest.mark.parametrize("question, compare", [
+    ("收入比支出多多少", "difference"),
+    ("那占总数差不多多少", None),        # 差不多: "about", no difference asked
+])
+def test_about_how_much_is_no_difference(question, compare):
+    assert compare_kind(normalize(question), lexicon()) == compare

@@ -1192,6 +1192,9 @@ def test_a_side_pointing_back_is_the_answer_of_its_measure(engine, turns, figure
      "近32億人次"),
     # a follow-up in Cantonese
     (["人社開通咗幾多項一網通辦服務", "其中跨省嘅有幾多", "佔幾多"], "52.6%"),
+    # 「占总数」: the whole just given, no thing named
+    (["一网通办服务开通了多少项", "跨省通办的呢", "那占总数的多少"], "52.6%"),
+    (["人社開通咗幾多項一網通辦服務", "其中有幾多項跨省辦得", "咁佔總數差唔多幾多"], "52.6%"),
 ])
 def test_corrections_and_cantonese_follow_ups(engine, turns, expected):
     a = _chain(engine, *turns)

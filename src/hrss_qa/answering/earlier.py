@@ -153,7 +153,8 @@ def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary
     # (in English only a check, "So more than half?": "quarter" and "share" name other things too)
     asks_share = (has_han(key) or query.yes_no) and (lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
     asks_sum = bool(pattern(lex.words("cues.followup.sum_of_earlier")).search(key))
-    named = subject_terms(key, vocabulary)   # (an English one's in the briefing's words: "annual return")
+    # (an English one's in the briefing's words, "annual return"; 总数 is the whole given, no thing named)
+    named = [t for t in subject_terms(key, vocabulary) if t not in lex.words("cues.share_words.whole")]
     if not (asks_share or asks_sum) or (named and not asks_sum) or not history:
         return None
     if asks_share and (pair := _share_just_given(history[-1])):
