@@ -1006,3 +1006,9 @@ def test_how_big_asks_an_amount_not_a_rate(question, kinds):
 ])
 def test_about_how_much_is_no_difference(question, compare):
     assert compare_kind(normalize(question), lexicon()) == compare
+
+
+def test_a_particle_before_a_word_is_no_cantonese_demonstrative():
+    # 「呢个人养老金」: the particle 呢, then 个人养老金 (not 「这个人…」)
+    assert in_mandarin("工伤呢个人养老金呢", lexicon()) == "工伤呢个人养老金呢"
+    assert in_mandarin("呢個數字係幾多", lexicon()) == "這個數字是多少"
