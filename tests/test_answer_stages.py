@@ -1012,3 +1012,16 @@ def test_a_particle_before_a_word_is_no_cantonese_demonstrative():
     # 「呢个人养老金」: the particle 呢, then 个人养老金 (not 「这个人…」)
     assert in_mandarin("工伤呢个人养老金呢", lexicon()) == "工伤呢个人养老金呢"
     assert in_mandarin("呢個數字係幾多", lexicon()) == "這個數字是多少"
+
+
+def test_taiwan_zhao_after_a_number_is_wan_yi():
+    assert analyze("累計結餘有超過8兆嗎？").thresholds[0].value == 8e12
+    assert in_mandarin("兆瓦", lexicon()) == "兆瓦"
+
+
+def test_a_number_checked_far_from_the_figures_magnitude_gets_no_verdict():
+    from hrss_qa.answering.decide import check
+    from hrss_qa.figures import extract_figures
+    fig = extract_figures("3月底累計結余7.75萬億元")[-1]
+    assert check((Threshold("8", 8.0, "", "quantity", ">"),), fig).holds is None
+    assert check((Threshold("8万亿", 8e12, "", "quantity", ">"),), fig).holds is False

@@ -1298,3 +1298,9 @@ def test_how_big_after_a_rate_asks_the_size(engine):
 ])
 def test_a_subject_set_aside_before_what_about(engine, turns, expected):
     _answered_with(engine, turns, expected)
+
+
+def test_it_compared_with_a_thing_named_is_the_thing_last_asked_about(engine):
+    # 它 is 政务服务平台 (not 全国, the generic word before it); its visits against the other platform's
+    a = _chain(engine, "全国人社政务服务平台注册用户超过3000万了吗", "它的累计访问量比国家社会保险公共服务平台高吗")
+    assert a.verdict == "no" and {f.text for f in a.figures} == {"近32億人次", "超過47億人次"}, a.text

@@ -68,12 +68,20 @@ def in_mandarin(text: str, lex: Lexicon) -> str:
     traditional = detect_script(text) == "zh-Hant"
     if len(simplified) != len(text):   # (t2s keeps lengths: else the Simplified text is read)
         text, traditional = simplified, False
+    numbered = lex.words("cues.dialect.after_numbers")
     out, at = [], 0
-    for m in pattern(list(table)).finditer(simplified):
-        word = table[m.group(0)]
+    for m in _dialect_words(lex).finditer(simplified):
+        word = table.get(m.group(0)) or numbered[m.group(0)]
         out += [text[at:m.start()], to_traditional(word) if traditional else word]
         at = m.end()
     return "".join(out) + text[at:]
+
+
+@lru_cache(maxsize=4)
+def _dialect_words(lex: Lexicon) -> re.Pattern:
+    """The words of cues.toml ``[dialect]``, those after a number only there (built once)."""
+    after_numbers = "|".join(map(re.escape, lex.words("cues.dialect.after_numbers")))
+    return re.compile(rf"{pattern(list(lex.words('cues.dialect.words'))).pattern}|(?<=[\d一二三四五六七八九十两])(?:{after_numbers})")
 
 
 def kindred_units(units: frozenset[str], lex: Lexicon) -> frozenset[str]:

@@ -502,6 +502,9 @@ def check(thresholds: tuple[Threshold, ...], figure: Figure, lex: Lexicon | None
         if t.unit and not comparable_units(t.unit, normalize(figure.unit), lex):
             continue
         low, high, open_low, open_high = _interval(figure, lex)
+        if t.kind != "percent" and t.value and figure.value and max(
+                t.value / figure.value, figure.value / t.value) > lex.words("units.checks.max_ratio"):
+            return Verdict(t, None)   # (「累计结余有超过8吗」 of 7.75万亿: not the figure's magnitude)
         return Verdict(t, _decide(t, low, high, open_low, open_high, lex))
     return None
 

@@ -306,7 +306,8 @@ def _pointed_sides(parts: tuple[Query, ...], answered: list[Turn], lex: Lexicon,
         return None
     measure = measures[0]
     earlier = next((t for t in reversed(answered[:-1]) if all(w in _said(t, lex, counts_only=False) for w in (*named, measure))), None)
-    mine = (f"{last[0]}{measure}", (), (last[0],))
+    holder = next((t for t in last if vocabulary.pins([t])), last[0])   # (政务服务平台, not 全国 before it)
+    mine = (f"{holder}{measure}", (), (holder,))
     theirs = _side(earlier, lex) if earlier is not None else (f"{named[0]}{measure}", (), (named[0],))
     return [mine, theirs] if marks[0] else [theirs, mine]
 
