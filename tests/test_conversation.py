@@ -1304,3 +1304,20 @@ def test_it_compared_with_a_thing_named_is_the_thing_last_asked_about(engine):
     # 它 is 政务服务平台 (not 全国, the generic word before it); its visits against the other platform's
     a = _chain(engine, "全国人社政务服务平台注册用户超过3000万了吗", "它的累计访问量比国家社会保险公共服务平台高吗")
     assert a.verdict == "no" and {f.text for f in a.figures} == {"近32億人次", "超過47億人次"}, a.text
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # Cantonese: a correction after 「唔好意思講錯」, 嗰個 (嗰 is 𠮶 once converted), 即係 / 嘅係
+    (["失業保險參保人數係幾多", "唔好意思講錯，我想問嘅係工傷嗰個"], "2.89億人"),
+    # 加埋 is 加起来; a check closing with 未
+    (["電子社保卡開通咗幾多項全國服務", "屬地服務又有幾多", "兩樣加埋幾多項"], "1087"),
+    (["人社政務服務平台註冊用戶有幾多", "過咗3000萬未？"], "3077"),
+])
+def test_cantonese_corrections_sums_and_checks(engine, turns, expected):
+    a = _chain(engine, *turns)
+    assert not a.abstained and normalize(expected) in normalize(a.text).replace(",", ""), a.text
+
+
+def test_a_cantonese_word_for_young_people_is_the_youth_group(engine):
+    a = _chain(engine, "3月份城鎮調查失業率係幾多", "後生仔嘅失業率有冇公布？")
+    assert a.abstained, a.text
