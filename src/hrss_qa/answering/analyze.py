@@ -80,8 +80,9 @@ def in_mandarin(text: str, lex: Lexicon) -> str:
 @lru_cache(maxsize=4)
 def _dialect_words(lex: Lexicon) -> re.Pattern:
     """The words of cues.toml ``[dialect]``, those after a number only there (built once)."""
+    words = pattern(list(lex.words("cues.dialect.words"))).pattern
     after_numbers = "|".join(map(re.escape, lex.words("cues.dialect.after_numbers")))
-    return re.compile(rf"{pattern(list(lex.words('cues.dialect.words'))).pattern}|(?<=[\d一二三四五六七八九十两])(?:{after_numbers})")
+    return re.compile(rf"{words}|(?<=[\d一二三四五六七八九十两])(?:{after_numbers})")
 
 
 def kindred_units(units: frozenset[str], lex: Lexicon) -> frozenset[str]:

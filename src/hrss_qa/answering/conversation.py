@@ -258,7 +258,8 @@ def _reading(query: Query, fragment: str, fragment_read: Query, marked: bool, ea
         # 「支出呢」「结余多少」: a measure of the previous subject takes the previous measure's place.
         # (「总支出？」 asks nothing of its own: a plain swap, as 「总支出呢」)
         # (「它的访问量呢」: the possessive stands for the subject kept, so only the measure is swapped in)
-        if text := swap(without_possessive(fragment, lex), previous, vocabulary, keep_ask=not marked and _asks(fragment, lex)):
+        measure = without_possessive(fragment, lex)
+        if text := swap(measure, previous, vocabulary, keep_ask=not marked and _asks(fragment, lex)):
             return text, "swap" if marked else "joined"
     if not pronoun and not lean and not of_last and names_a_subject(without_periods(fragment, lex), vocabulary):
         return None   # 「那基本养老的收益率呢」 names its own subject: it stands alone (a time is none)
@@ -301,7 +302,8 @@ def _names_another_thing(fragment: str, said, earlier: _Earlier, lex: Lexicon, v
         after = fragment[said.end():]
         named = [o for t in glossary_terms(after) if not after[:t.start].strip() for o in t.official]
         # ("that annuity figure" after the annuity's return: a thing of the passage just cited points back)
-        cited = normalize(earlier.turn.answer.citations[0].hit.text) if getattr(earlier.turn.answer, "citations", ()) else ""
+        citations = getattr(earlier.turn.answer, "citations", ())
+        cited = normalize(citations[0].hit.text) if citations else ""
         return bool(named) and named[0] not in cited and _new_to(earlier, named[0], vocabulary)
     if said.start() > 0:
         return False   # (「回到刚才那个新增就业」 points back at an earlier turn)
@@ -360,10 +362,10 @@ def _as_the_fragment_asks(read: Query, own: Query, how: str, earlier: _Earlier, 
         # whatever the subject's own words (参加人数) would ask.
         read = replace(read, wants=own.wants, kinds=own.kinds, yes_no=own.yes_no, thresholds=own.thresholds,
                        # a date asked of "the unemployment rate" is no rate; "how much will that save" asks
-                       # its own number, whatever unit the carried "premium rate" named
-                       # its number checked too (「它的规模有2万亿吗」 after a rate: no % carried over)
-                       units=own.units if (own.units is not None or own.wants == "date"
-                                           or (how == "attach" and (lex.cue("number")(own.key) or own.thresholds))) else read.units,
+                       # its own number, whatever unit the carried "premium rate" named, and so does a
+                       # number checked (「它的规模有2万亿吗」 after a rate: no % carried over)
+                       units=own.units if (own.units is not None or own.wants == "date" or (
+                           how == "attach" and (lex.cue("number")(own.key) or own.thresholds))) else read.units,
                        tense=own.tense or read.tense,
                        detail=own.detail,
                        # attached to the previous subject, only the fragment's own words point to a unit

@@ -81,7 +81,7 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
     if m := _ZH_TIMES.search(text) or _EN_TIMES.search(text) or _ZH_TIMES_STATED.search(text):
         a, b = (_tidy(m.group(x) or m.group(f"{x}2") or "") for x in ("a", "b"))
         if a and b:
-            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii() and not points_back(b, lex):
+            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not (b.isascii() or points_back(b, lex)):
                 b += _after_parallel_head(a, b)
             return [a, b]
     for pattern in (_ZH_THAN, _EN_X_THAN, _EN_X_HAS_THAN, _EN_THAN):
@@ -96,7 +96,7 @@ def split_question(question: str, lex: Lexicon | None = None, complete: bool = T
                 a, b = f"{a}{measure}", f"{b}{measure}"
             # 「A参保人数比B多吗」: B stands for A's subject, so it takes A's measure.  (「比这个多吗」 points
             # back at an answer: the conversation gives that side)
-            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not b.isascii() and not points_back(b, lex):
+            if complete and _size(b) <= _SHORT and _size(a) >= _size(b) + 2 and not (b.isascii() or points_back(b, lex)):
                 b += _after_parallel_head(a, b)
             if complete and a.isascii() and b.isascii():
                 b = _one_standing_for(a, b)

@@ -151,7 +151,8 @@ def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary
     is anchored to the figure its turn gave; None when the question is neither."""
     key = query.key
     # (in English only a check, "So more than half?": "quarter" and "share" name other things too)
-    asks_share = (has_han(key) or query.yes_no) and (lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
+    asks_share = (has_han(key) or query.yes_no) and (
+        lex.cue("share_words")(key) or ("占" in key and lex.cue("share_of")(key)))
     asks_sum = bool(pattern(lex.words("cues.followup.sum_of_earlier")).search(key))
     # (an English one's in the briefing's words, "annual return"; 总数 is the whole given, no thing named)
     named = [t for t in subject_terms(key, vocabulary) if t not in lex.words("cues.share_words.whole")]
@@ -295,8 +296,8 @@ def _pointed_sides(parts: tuple[Query, ...], answered: list[Turn], lex: Lexicon,
     pointed = next((t for t in reversed(answered[-1:] if possessive else answered)
                     if measure is not None and _of_measure(t, measure, vocabulary, lex)), None)
     if new and pointed is not None:
-        # (the other side is what it names, with that measure)
-        # (a side ending in a measure of its own, 「3月底累计结余」, asks it; 「春季专场」 takes the measure)
+        # (the other side is what it names, with that measure; one ending in a measure of its own,
+        # 「3月底累计结余」, asks it)
         terms = subject_terms(other.key, vocabulary)
         own = bool(terms) and is_measure(terms[-1], vocabulary)
         asked = other.key.strip() if own else f"{other.key.strip()}{measure}"
@@ -325,7 +326,8 @@ def _measured_alike(answered: list[Turn], n: int, measure: str) -> list | None:
         return None
     sides = []
     for hit, sentence in reversed(seen.values()):
-        figure = next((f for f in hit.figures if sentence.start <= f.start < sentence.end and measure in normalize(f.label)), None)
+        figure = next((f for f in hit.figures
+                       if sentence.start <= f.start < sentence.end and measure in normalize(f.label)), None)
         if figure is None:
             return None
         # (whose it is: the sentence's words before its first figure, to the first comma)
@@ -338,7 +340,7 @@ def _measured_alike(answered: list[Turn], n: int, measure: str) -> list | None:
 def _measures(text: str, vocabulary: Vocabulary, lex: Lexicon) -> list[str]:
     """The measures a text names, in the briefing's words (职缺 is 岗位)."""
     official = [t for g in glossary_terms(text) for t in g.official if is_measure(t, vocabulary)]
-    return measures_named(text, vocabulary, lex) + [t for t in official if t not in text]
+    return list(dict.fromkeys(measures_named(text, vocabulary, lex) + [t for t in official if t not in text]))
 
 
 def _of_measure(turn: Turn, measure: str, vocabulary: Vocabulary, lex: Lexicon) -> bool:

@@ -69,7 +69,8 @@ def without_lead(text: str, lex: Lexicon) -> str:
     # (「那个活动…」 opens with a demonstrative, not with the lead 那; 「不对，我是问…」 has two leads)
     text = without_interjections(text, lex)
     # (「除了困难户，渔民呢」 sets the last subject aside for another; 「除了失业登记，还有哪些」 asks the rest)
-    if (aside := lex.cue("followup.aside").search(text)) is not None and _asks_about(text[aside.end():]):
+    aside = lex.cue("followup.aside").search(text)
+    if aside is not None and lex.cue("followup.aside.then")(text[aside.end():]):
         text = text[aside.end():]
     while (m := pattern(lex.words("cues.followup.lead")).match(text)) and not pronouns(lex).match(text) and m.end():
         text = text[m.end():].lstrip(" ,，")
@@ -79,11 +80,6 @@ def without_lead(text: str, lex: Lexicon) -> str:
 def without_possessive(fragment: str, lex: Lexicon) -> str:
     """``fragment`` without the possessive opening it (「它的访问量」 → 访问量), or itself."""
     return next((fragment[len(w):] for w in lex.words("cues.pronoun.possessive") if fragment.startswith(w)), fragment)
-
-
-def _asks_about(text: str) -> bool:
-    """Whether ``text`` is a "what about X" follow-up (「…呢」, "what about …")."""
-    return bool(re.search(r"呢\s*[?？]?\s*$|^(?:and )?(?:what|how) about\b", text))
 
 
 def without_interjections(text: str, lex: Lexicon) -> str:
