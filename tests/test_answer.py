@@ -548,7 +548,7 @@ def _chain_of(engine, *questions):
 
 
 @pytest.mark.parametrize("question", ["How many people held a social security card by the end of March?",
-                                      "How many people have social security cards?"])
+                                      "How many people have social security cards?", "社保卡目前有多少人持有"])
 def test_holding_the_card_in_english_is_the_card_holders_count(engine, question):
     a = answer_with(engine, question)
     assert not a.abstained and a.figures[0].text == "13.7億人", a.text
