@@ -552,3 +552,9 @@ def _chain_of(engine, *questions):
 def test_holding_the_card_in_english_is_the_card_holders_count(engine, question):
     a = answer_with(engine, question)
     assert not a.abstained and a.figures[0].text == "13.7億人", a.text
+
+
+def test_the_rate_cut_in_english_finds_its_sentence(engine):
+    # "rate-cut" / "premiums" in the briefing's words (降低 费率)
+    a = answer_with(engine, "Which premiums are covered by the temporary rate-cut?")
+    assert not a.abstained and "2024" in a.citations[0].quote, a.text
