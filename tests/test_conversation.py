@@ -1321,3 +1321,9 @@ def test_cantonese_corrections_sums_and_checks(engine, turns, expected):
 def test_a_cantonese_word_for_young_people_is_the_youth_group(engine):
     a = _chain(engine, "3月份城鎮調查失業率係幾多", "後生仔嘅失業率有冇公布？")
     assert a.abstained, a.text
+
+
+def test_a_multiple_checked_right_after_a_comparison_is_of_the_two_figures_compared(engine):
+    # 389 / 118 is 3.3: never "no"; the two figures and their ratio are stated
+    a = _chain(engine, "人社政务服务平台的地方特色服务和全国性服务，哪个更多", "Over three times as many?")
+    assert {f.text for f in a.figures} == {"389項", "118項"} and a.verdict in ("", "yes"), a.text

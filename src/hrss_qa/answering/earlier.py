@@ -93,8 +93,10 @@ def compared_with_earlier(query: Query, fragment: str, history: list[Turn], lex:
     if compare in (None, "sum") or not (is_short(fragment) or refers_back or one_named or side_points_back) or (
             query.asks & {"yoy", "change"} and not gap_of_last):
         return None   # (a sum: share_of_earlier; 「比去年同期多了还是少了」 compares with a period)
-    if query.thresholds or query.detail is not None:
-        return None   # 「比5个多吗」 checks a number; 「这些在哪个省用得最多」 asks a place, not a figure
+    if any(t.kind != "ratio" for t in query.thresholds) or query.detail is not None:
+        # 「比5个多吗」 checks a number; 「这些在哪个省用得最多」 asks a place, not a figure ("More than three
+        # times as many?" checks the multiple of two figures: it is one)
+        return None
     if names_own_period(fragment, lex) and not subject_terms(without_periods(fragment, lex), vocabulary):
         return None   # 「比2月份降了多少」: compared with a month, not with an earlier answer
     answered = [t for t in history if _said(t, lex, counts_only=False) is not None]
