@@ -1327,3 +1327,10 @@ def test_a_multiple_checked_right_after_a_comparison_is_of_the_two_figures_compa
     # 389 / 118 is 3.3: never "no"; the two figures and their ratio are stated
     a = _chain(engine, "人社政务服务平台的地方特色服务和全国性服务，哪个更多", "Over three times as many?")
     assert {f.text for f in a.figures} == {"389項", "118項"} and a.verdict in ("", "yes"), a.text
+
+
+@pytest.mark.parametrize("last, verdict", [("跨省的是不是占了不到一半", "no"), ("那跨省通办占一半以上了吧", "yes")])
+def test_a_share_check_naming_its_part_is_of_the_two_counts_given(engine, last, verdict):
+    # the part's count asked first, the whole's second; the check names the part before 占
+    a = _chain(engine, "跨省通办事项有几项", "一网通办服务总共开了多少项", last)
+    assert a.verdict == verdict and {f.text for f in a.figures} == {"40項", "76項"}, a.text

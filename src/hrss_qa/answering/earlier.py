@@ -158,6 +158,11 @@ def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary
     asks_sum = bool(pattern(lex.words("cues.followup.sum_of_earlier")).search(key))
     # (an English one's in the briefing's words, "annual return"; 总数 is the whole given, no thing named)
     named = [t for t in subject_terms(key, vocabulary) if t not in lex.words("cues.share_words.whole")]
+    # 「那跨省的占一半以上吗」 after 跨省通办's count and the whole's: the count it names (before 占) of the
+    # other (「够一半人口没有」 names a whole, no part)
+    if (asks_share and named and "占" in key and all(key.find(w) < key.find("占") for w in named)
+            and (pair := _named_part_and_whole(history, named, lex))):
+        return _share_of_sides(query, pair, False, lex)
     if not (asks_share or asks_sum) or (named and not asks_sum) or not history:
         return None
     if asks_share and (pair := _share_just_given(history[-1])):
@@ -175,6 +180,21 @@ def share_of_earlier(query: Query, history: list[Turn], lex: Lexicon, vocabulary
         return None   # a sum naming what it adds (「加起来一共多少个指南」) adds what each answer gave of it
     sides = turns if asks_sum else sorted(turns, key=lambda t: t.answer.figures[0].value)   # share: part, whole
     return _share_of_sides(query, [_side(t, lex) for t in sides], asks_sum, lex)
+
+
+def _named_part_and_whole(history: list[Turn], named: list[str], lex: Lexicon) -> list | None:
+    """The one earlier count whose question names ``named`` and the latest other count of its unit,
+    larger (the whole), as anchored sides; None when not exactly one names them."""
+    turns = [t for t in _without_repeats(history) if _said(t, lex) is not None and len(t.answer.figures) == 1]
+    naming = [t for t in turns if all(w in _said(t, lex) for w in named)]
+    if len(naming) != 1:
+        return None
+    part = naming[0]
+    unit = normalize(part.answer.figures[0].unit)
+    wholes = [t for t in turns if t is not part and normalize(t.answer.figures[0].unit) == unit]
+    if not wholes or (part.answer.figures[0].value or 0) >= (wholes[-1].answer.figures[0].value or 0):
+        return None
+    return [_side(part, lex), _side(wholes[-1], lex)]
 
 
 def _share_just_given(turn: Turn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]] | None:
