@@ -407,7 +407,7 @@ def _only_a_period(part: str, lex: Lexicon) -> bool:
     stripped = key
     for word in [*lex.words("scope.periods.relative_years"), *lex.words("scope.periods.months")]:
         stripped = stripped.replace(word, "")
-    stripped = re.sub(r"(19|20)\d\d年?|同期|上个?月|上季度|the same period|[\s的了]", "", stripped)
+    stripped = re.sub(r"(19|20)\d\d年?|[\s的了]", "", pattern(lex.words("scope.periods.earlier.words")).sub("", stripped))
     return stripped != key and len(stripped) <= 1
 
 

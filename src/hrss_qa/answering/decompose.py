@@ -318,7 +318,7 @@ def _a_time_frame(piece: str, lex: Lexicon) -> bool:
     compare with (「去年」「同期」: those stay sides, see analyze)."""
     relative = lex.words("scope.periods.relative_years")
     key = normalize(piece)
-    if any(w in key for w, offset in relative.items() if offset) or re.search(r"同期|上个?月|上季度", key):
+    if any(w in key for w, offset in relative.items() if offset) or any(w in key for w in lex.words("scope.periods.earlier.words")):
         return False
     key = re.sub(r"\d+月份?|[\s？?，,。!！:：的]", "", key)
     for word in sorted([*lex.words("scope.periods.months"), *relative], key=len, reverse=True):

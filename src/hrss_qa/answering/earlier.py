@@ -16,7 +16,8 @@ from ..text import has_han, normalize
 from .analyze import analyze, compare_kind
 from .decompose import points_back, split_share
 from .numbers import comparable
-from .fragments import figure_question, fragment_of, is_short, names_own_period, pronouns, subject_of, without_lead, without_periods
+from .fragments import (figure_question, fragment_of, is_short, names_own_period, pronouns, subject_of, without_lead,
+                        without_periods, without_possessive)
 from .records import Query, Turn
 from .swaps import swap
 from .vocabulary import Vocabulary, is_measure, measures_named, names_a_subject, subject_terms, terms_in
@@ -314,7 +315,7 @@ def _pointed_sides(parts: tuple[Query, ...], answered: list[Turn], lex: Lexicon,
     new = [t for t in named if t not in last]
     measure = next(iter(measures or _measures(other.key, vocabulary, lex)), None)
     # (「它的访问量」 is the thing's measure: only the last answer, if it gave that measure)
-    possessive = any(this.key.startswith(w) for w in lex.words("cues.pronoun.possessive"))
+    possessive = without_possessive(this.key, lex) != this.key
     pointed = next((t for t in reversed(answered[-1:] if possessive else answered)
                     if measure is not None and _of_measure(t, measure, vocabulary, lex)), None)
     if new and pointed is not None:
@@ -352,9 +353,7 @@ def _measured_alike(answered: list[Turn], n: int, measure: str) -> list | None:
                        if sentence.start <= f.start < sentence.end and measure in normalize(f.label)), None)
         if figure is None:
             return None
-        # (whose it is: the sentence's words before its first figure, to the first comma)
-        first = min(f.start for f in hit.figures if sentence.start <= f.start < sentence.end)
-        head = re.split(r"[,，]", normalize(sentence.text[:first - sentence.start]))[0]
+        head = re.split(r"[,，]", _sentence_head(hit, sentence))[0]   # (whose it is, to the first comma)
         sides.append((f"{head}{normalize(figure.label)}", (hit.passage_id, f"{hit.doc_id}@{figure.start}"), ()))
     return sides
 
@@ -494,8 +493,7 @@ def sibling_named(fragment: str, turn: Turn, lex: Lexicon) -> Query | None:
     # The sentence's head, before its first figure, names whose figures they are (全国…服务平台开通):
     # words of it name the holder — 「人社政务服务平台的呢」 after another platform's visits swaps the
     # holder, no sibling measure.
-    first = min(f.start for f in hit.figures if sentence.start <= f.start < sentence.end)
-    head = normalize(sentence.text[:first - sentence.start])
+    head = _sentence_head(hit, sentence)
     new = {c for c in normalize(said) if has_han(c)} - set(normalize(given.label)) - set(head)
     if len(new) < 2:
         return None
@@ -513,6 +511,12 @@ def sibling_named(fragment: str, turn: Turn, lex: Lexicon) -> Query | None:
     kinds = frozenset({"quantity", "count", "percent"})
     return _settled(replace(analyze(text, lex), anchor=(hit.passage_id, f"{hit.doc_id}@{sibling.start}"),
                             reading=text, topic=topic), kinds)
+
+
+def _sentence_head(hit, sentence) -> str:
+    """A sentence's words before its first figure (normalized): whose its figures are (全国…服务平台开通)."""
+    first = min(f.start for f in hit.figures if sentence.start <= f.start < sentence.end)
+    return normalize(sentence.text[:first - sentence.start])
 
 
 def part_named(terms: list[str], figures) -> Figure | None:
